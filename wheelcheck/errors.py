@@ -1,0 +1,71 @@
+"""wheelcheck's exceptions. Each carries the exit code the CLI maps it to.
+
+Exit codes (documented in the README):
+  0  nothing at or above the --fail-on threshold
+  1  a finding at or above the threshold (not an exception: the CLI decides from the report)
+  2  bad input or usage  -> InputError and subclasses
+  3  the index could not be reached or answered with errors -> IndexFault and subclasses
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_POLICY = 1
+EXIT_INPUT = 2
+EXIT_INDEX = 3
+
+
+class WheelcheckError(Exception):
+    """Root of every error wheelcheck raises on purpose."""
+
+    exit_code: int = EXIT_INPUT
+
+
+class InputError(WheelcheckError):
+    """The user's input (files, options, targets) cannot be used. Exit 2."""
+
+    exit_code = EXIT_INPUT
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """One problem in one input file, printed as ``FILE:LINE: message``."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class InvalidInputFiles(InputError):
+    """One or more lines of the input files are invalid; all of them are listed."""
+
+    def __init__(self, problems: Sequence[InputProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UnknownTarget(InputError):
+    """A --target or --arch string that names nothing wheelcheck knows."""
+
+
+class IndexFault(WheelcheckError):
+    """The package index could not be reached or answered with an error. Exit 3."""
+
+    exit_code = EXIT_INDEX
+
+
+class ProjectLookupError(IndexFault):
+    """Fetching one project's page failed after retries; the check records it as `error`."""
+
+    def __init__(self, project: str, index_url: str, reason: str) -> None:
+        self.project = project
+        self.index_url = index_url  # already redacted
+        self.reason = reason
+        super().__init__(f"{project}: {reason} ({index_url})")

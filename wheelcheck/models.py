@@ -1,0 +1,280 @@
+"""The data wheelcheck passes between its stages: frozen dataclasses, no behaviour beyond views.
+
+This module is a leaf: it imports nothing from the rest of wheelcheck, so every stage
+(sources, index, judge, advise, report) can depend on it without cycles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from packaging.requirements import Requirement
+from packaging.tags import Tag
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+SCHEMA_VERSION = "1"
+
+
+class Libc(StrEnum):
+    """The C library family a target links against; it decides manylinux vs musllinux."""
+
+    GLIBC = "glibc"
+    MUSL = "musl"
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One place `pip install` runs: a Python version on a libc and a CPU architecture.
+
+    `id` is unique within a report and stable across runs, for example
+    ``python:3.12-alpine/arm64`` or ``cp312-musllinux_1_2_x86_64``.
+    """
+
+    id: str
+    python_version: tuple[int, int]
+    python_full_version: str
+    libc: Libc
+    libc_version: tuple[int, int]
+    arch: str  # wheel machine name: x86_64, aarch64, armv7l, ...
+    image: str | None = None  # the Docker image reference it came from, if any
+    platform: str | None = None  # the Docker platform, e.g. linux/arm64
+    distro: str | None = None  # e.g. "Alpine 3.24", "Debian 13 (trixie)"
+    free_threaded: bool = False
+    variant: str | None = None  # image family: "alpine", "slim", "full"
+
+    @property
+    def python(self) -> str:
+        """``3.12``, or ``3.13t`` for a free-threaded build."""
+        base = f"{self.python_version[0]}.{self.python_version[1]}"
+        return base + ("t" if self.free_threaded else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a requirement was written: a file (``-`` for stdin) and a 1-based line."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredRequirement:
+    """One requirement as a user wrote it.
+
+    `requirement` is None only for unnamed direct references (a bare path or URL); those,
+    and named ones with a URL, carry `direct_reference` and are never looked up.
+    """
+
+    text: str  # as written, without options such as --hash; credentials redacted
+    origin: Origin
+    name: NormalizedName | None
+    requirement: Requirement | None
+    direct_reference: str | None = None  # redacted URL or path
+    editable: bool = False
+    hashes: tuple[str, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        if self.requirement is not None:
+            return self.requirement.name
+        return self.direct_reference or self.text
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementSet:
+    """Everything read from the user's input files, before any lookup."""
+
+    requirements: tuple[DeclaredRequirement, ...]
+    constraints: tuple[DeclaredRequirement, ...] = ()
+    index_url: str | None = None  # from -i/--index-url in a file
+    extra_index_urls: tuple[str, ...] = ()
+    pre: bool = False  # --pre in a file
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DistFile:
+    """One file on an index page, with what its name and the page say about it.
+
+    `version` and `tags` come from the file name (PEP 427 wheels, sdist names); a file whose
+    name cannot be parsed never becomes a DistFile.
+    """
+
+    filename: str
+    url: str  # absolute; may carry credentials, so never print it (use `index_url`)
+    index_url: str  # the redacted index that served it
+    version: Version
+    is_wheel: bool
+    tags: frozenset[Tag] = frozenset()
+    build_tag: tuple[int, str] | tuple[()] = ()
+    hashes: Mapping[str, str] = field(default_factory=dict)
+    requires_python: str | None = None
+    yanked: bool = False
+    yanked_reason: str | None = None
+    size: int | None = None
+    # PEP 658/714: hashes of the metadata file; {} when advertised without hashes,
+    # None when not advertised.
+    core_metadata: Mapping[str, str] | None = None
+    upload_time: str | None = None
+
+    @property
+    def is_pure(self) -> bool:
+        """True for a wheel that runs anywhere (platform tag ``any``)."""
+        return self.is_wheel and all(tag.platform == "any" for tag in self.tags)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectPage:
+    """A project's files merged from every configured index."""
+
+    name: NormalizedName
+    files: tuple[DistFile, ...]
+    index_urls: tuple[str, ...]  # redacted indexes that had the project
+
+
+class Verdict(StrEnum):
+    """What pip would do with one requirement on one target."""
+
+    BINARY = "binary"  # a platform wheel installs
+    PURE = "pure"  # only a pure-Python wheel applies
+    SOURCE = "source"  # no wheel applies; pip would build the sdist
+    MISSING = "missing"  # nothing installable for this target
+    NOT_FOUND = "not-found"  # the index does not know the project
+    UNCHECKED = "unchecked"  # a direct reference (VCS, URL, path): not looked up
+    SKIPPED = "skipped"  # its marker is false for this target
+    ERROR = "error"  # the lookup failed; see reason
+
+
+# Verdicts ordered by how badly they block a target, for --fail-on and summaries.
+VERDICT_SEVERITY: Mapping[Verdict, int] = {
+    Verdict.SKIPPED: 0,
+    Verdict.UNCHECKED: 0,
+    Verdict.PURE: 0,
+    Verdict.BINARY: 0,
+    Verdict.SOURCE: 1,
+    Verdict.MISSING: 2,
+    Verdict.NOT_FOUND: 2,
+    Verdict.ERROR: 0,  # a tool fault, reported by exit code 3, never as a finding
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TargetResult:
+    """The verdict for one package on one target, with the evidence."""
+
+    verdict: Verdict
+    reason: str
+    version: str | None = None
+    file: str | None = None  # the file pip would install (for binary, pure, source)
+    index_url: str | None = None  # the redacted index that served `file`
+    other_wheels: bool = False  # for source: wheels exist for other platforms
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "verdict": self.verdict.value,
+            "file": self.file,
+            "index_url": self.index_url,
+            "reason": self.reason,
+            "other_wheels": self.other_wheels,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PackageResult:
+    """One requirement and its result on every target."""
+
+    name: str
+    requirement: str
+    origin: Origin | None
+    results: Mapping[str, TargetResult]  # target id -> result
+    direct: bool = True
+    via: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "requirement": self.requirement,
+            "origin": (
+                None
+                if self.origin is None
+                else {"file": self.origin.file, "line": self.origin.line}
+            ),
+            "direct": self.direct,
+            "via": list(self.via),
+            "results": {tid: r.to_dict() for tid, r in self.results.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """Which base image to use, and why, in plain sentences."""
+
+    image: str | None
+    reasons: tuple[str, ...]
+    # per alpine target id: the packages that need a build or are missing there
+    blockers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "image": self.image,
+            "reasons": list(self.reasons),
+            "blockers": {k: list(v) for k, v in self.blockers.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The whole answer of one check; `to_dict()` is the JSON document (schema in docs/)."""
+
+    targets: tuple[Target, ...]
+    packages: tuple[PackageResult, ...]
+    recommendation: Recommendation
+    index_urls: tuple[str, ...]
+    scope: str = "direct"  # "direct": only what the files name; "tree": resolved
+    notes: tuple[str, ...] = ()
+
+    @property
+    def has_errors(self) -> bool:
+        """True when some lookup failed (the CLI exits 3)."""
+        return any(r.verdict is Verdict.ERROR for p in self.packages for r in p.results.values())
+
+    def worst_severity(self) -> int:
+        """The highest VERDICT_SEVERITY over all results (0 when all is well)."""
+        return max(
+            (VERDICT_SEVERITY[r.verdict] for p in self.packages for r in p.results.values()),
+            default=0,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "scope": self.scope,
+            "targets": [target_to_dict(t) for t in self.targets],
+            "packages": [p.to_dict() for p in self.packages],
+            "recommendation": self.recommendation.to_dict(),
+            "index_urls": list(self.index_urls),
+            "notes": list(self.notes),
+        }
+
+
+def target_to_dict(target: Target) -> dict[str, Any]:
+    return {
+        "id": target.id,
+        "image": target.image,
+        "python": target.python,
+        "python_full_version": target.python_full_version,
+        "libc": target.libc.value,
+        "libc_version": f"{target.libc_version[0]}.{target.libc_version[1]}",
+        "arch": target.arch,
+        "platform": target.platform,
+        "distro": target.distro,
+        "variant": target.variant,
+    }
