@@ -121,11 +121,15 @@ def test_json_other_formats_ignored_silently() -> None:
             entry("demo-1.0.win32.exe"),
             entry("demo-1.0-py2.7.egg"),
             entry("demo-1.0.msi"),
-            entry("demo-1.0.tar.bz2"),
+            entry("demo-0.9.tar.bz2"),
             entry("demo-1.0.tar.gz"),
         )
     )
-    assert [f.filename for f in page.files] == ["demo-1.0.tar.gz"]
+    # pip builds legacy .tar.bz2 sdists too; it never installs .exe, .egg or .msi files.
+    assert [(f.filename, str(f.version)) for f in page.files] == [
+        ("demo-0.9.tar.bz2", "0.9"),
+        ("demo-1.0.tar.gz", "1.0"),
+    ]
     assert page.warnings == ()
 
 

@@ -27,6 +27,21 @@ from wheelcheck.errors import ProjectLookupError
 from wheelcheck.index.urls import redact_url
 from wheelcheck.models import DistFile
 
+# Archive suffixes pip accepts for an sdist (pip's SUPPORTED_EXTENSIONS, minus wheels).
+SDIST_SUFFIXES = (
+    ".tar.gz",
+    ".zip",
+    ".tar.bz2",
+    ".tbz",
+    ".tgz",
+    ".tar.xz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
+    ".tar",
+)
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -85,15 +100,18 @@ class _PageBuilder:
                 self.unparsable.append(filename)
                 return
             is_wheel = True
-        elif filename.endswith((".tar.gz", ".zip")):
+        elif filename.endswith(SDIST_SUFFIXES):
+            # pip still builds legacy .tar.bz2/.tgz/.tar.xz/.tar sdists; packaging parses only
+            # the PEP 625 suffixes, so read the name and version through a .tar.gz spelling.
+            stem = filename[: -len(next(x for x in SDIST_SUFFIXES if filename.endswith(x)))]
             try:
-                name, version = parse_sdist_filename(filename)
+                name, version = parse_sdist_filename(stem + ".tar.gz")
             except InvalidSdistFilename:
                 self.unparsable.append(filename)
                 return
             is_wheel, build_tag, tags = False, (), frozenset()
         else:
-            return  # .exe, .egg, .msi, .tar.bz2, ...: never installed by wheelcheck's rules
+            return  # .exe, .egg, .msi, ...: pip never installs these
         if name != canonicalize_name(self.project):
             self.other_project.append(filename)
             return
@@ -191,7 +209,8 @@ def parse_html_page(body: bytes, *, page_url: str, index_url: str, project: str)
 
     `page_url` is the URL the page was served from (after redirects, without credentials);
     relative hrefs resolve against it, or against a ``<base href>``. `index_url` is recorded,
-    redacted, on every DistFile. Only wheels and ``.tar.gz``/``.zip`` sdists become files.
+    redacted, on every DistFile. Only wheels and sdists (the archive kinds pip builds) become
+    files.
 
     Returns the ParsedPage. Raises MalformedPage when the body is not an HTML document.
     """
