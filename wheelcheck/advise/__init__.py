@@ -1,0 +1,1 @@
+"""Advice drawn from the verdicts: base image, (later) build needs and Dockerfile rules."""

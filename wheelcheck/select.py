@@ -1,0 +1,120 @@
+"""Which file pip would pick for a requirement on a target: pip's candidate rules, explicitly.
+
+This follows pip's PackageFinder and resolver (pip 24-26):
+
+1. A file is a candidate when it is a wheel whose tags the target supports, or an sdist, and
+   its ``requires-python`` admits the target's Python (an unparsable one is ignored, as pip).
+2. The specifier filters candidate versions with packaging's pre-release rule: pre-releases
+   only with ``--pre``, when the specifier names one, or when nothing else matches.
+3. With ``--hash`` values, files with a listed hash win if any exists (pip's
+   ``filter_unallowed_hashes``).
+4. PEP 592: yanked files are dropped unless every remaining file is yanked and the
+   requirement pins one version with ``==``/``===``.
+5. Best first by (not yanked, [wheel if --prefer-binary], version, tag priority, build tag);
+   an sdist ranks below every wheel of its version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.tags import Tag
+from packaging.version import Version
+
+from wheelcheck.models import DistFile
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionPolicy:
+    """pip options that change which file is chosen."""
+
+    pre: bool = False
+    prefer_binary: bool = False
+    only_binary: bool = False
+
+
+DEFAULT_POLICY = SelectionPolicy()
+
+
+def requires_python_allows(requires_python: str | None, python_full_version: str) -> bool:
+    """True unless `requires_python` parses and excludes the version (pip ignores bad ones)."""
+    if not requires_python:
+        return True
+    try:
+        spec = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return True
+    return spec.contains(Version(python_full_version), prereleases=True)
+
+
+def is_pinned(specifier: SpecifierSet) -> bool:
+    """True for a single ``==X`` (no wildcard) or ``===X`` clause, pip's definition."""
+    clauses = list(specifier)
+    if len(clauses) != 1:
+        return False
+    clause = clauses[0]
+    return clause.operator == "===" or (
+        clause.operator == "==" and not clause.version.endswith(".*")
+    )
+
+
+def tag_priority(file: DistFile, tag_ranks: Mapping[Tag, int]) -> int | None:
+    """The rank of the file's most preferred supported tag (0 best), None if unsupported."""
+    ranks = [tag_ranks[t] for t in file.tags if t in tag_ranks]
+    return min(ranks) if ranks else None
+
+
+def rank_candidates(
+    files: Iterable[DistFile],
+    *,
+    specifier: SpecifierSet,
+    tag_ranks: Mapping[Tag, int],
+    python_full_version: str,
+    policy: SelectionPolicy = DEFAULT_POLICY,
+    hashes: Sequence[str] = (),
+) -> list[DistFile]:
+    """The files pip could install for this requirement on this target, best first.
+
+    `tag_ranks` maps each tag the target supports to its priority (0 is most preferred; see
+    targets.tag_ranks). Returns an empty list when
+    nothing is installable; the caller explains why with `explain_no_candidate`.
+    """
+    compatible: list[tuple[DistFile, int]] = []
+    for file in files:
+        if not requires_python_allows(file.requires_python, python_full_version):
+            continue
+        if file.is_wheel:
+            priority = tag_priority(file, tag_ranks)
+            if priority is None:
+                continue
+        elif policy.only_binary:
+            continue
+        else:
+            priority = len(tag_ranks)  # an sdist ranks after every wheel of its version
+        compatible.append((file, priority))
+
+    versions = {str(f.version) for f, _ in compatible}
+    allowed = set(specifier.filter(versions, prereleases=True if policy.pre else None))
+    matching = [(f, p) for f, p in compatible if str(f.version) in allowed]
+
+    if hashes:
+        wanted = set(hashes)
+        with_hash = [
+            (f, p) for f, p in matching if any(f"{k}:{v}" in wanted for k, v in f.hashes.items())
+        ]
+        if with_hash:
+            matching = with_hash
+
+    if not (is_pinned(specifier) and matching and all(f.yanked for f, _ in matching)):
+        matching = [(f, p) for f, p in matching if not f.yanked]
+
+    def sort_key(
+        item: tuple[DistFile, int],
+    ) -> tuple[int, int, Version, int, tuple[()] | tuple[int, str]]:
+        file, priority = item
+        binary_first = int(policy.prefer_binary and file.is_wheel)
+        return (-int(file.yanked), binary_first, file.version, -priority, file.build_tag)
+
+    return [f for f, _ in sorted(matching, key=sort_key, reverse=True)]
