@@ -46,3 +46,27 @@ def _isolate_from_host_pip(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith(("PIP_", "WHEELCHECK_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default run never leaves this machine: connecting anywhere but loopback fails."""
+    if "live" in request.keywords:
+        return
+    import ipaddress
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else None
+        if isinstance(host, str):
+            try:
+                allowed = ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+            except ValueError:
+                allowed = host == "localhost"
+            if not allowed:
+                raise OSError(f"test tried to reach {host}: the default test run is offline")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)

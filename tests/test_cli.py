@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def wheelcheck_cli(index_server: IndexServer, tmp_path: Path) -> Any:
     def invoke(*args: str, input: str | None = None, index: str | None = None) -> Result:
         index_url = index or f"{index_server.url}/simple/"
-        argv = ["check", "--index-url", index_url, "--retries", "1", *args]
+        argv = ["check", "--index-url", index_url, "--retries", "1", "--no-deps", *args]
         return CliRunner().invoke(main, argv, input=input, catch_exceptions=False)
 
     return invoke
@@ -41,7 +41,7 @@ def test_all_wheels_exits_0_and_prints_table_and_recommendation(
     assert outcome.exit_code == 0, outcome.output
     assert "numpy" in outcome.stdout and "binary" in outcome.stdout
     assert "Recommendation: python:3.12-alpine" in outcome.stdout
-    assert "direct requirements only" in outcome.stdout
+    assert "--no-deps: only the requirements the files name are checked" in outcome.stdout
 
 
 def test_missing_package_exits_1_unless_fail_on_never(wheelcheck_cli: Any, tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ def test_requirements_file_index_option_is_used(
 ) -> None:
     req = write(tmp_path, "requirements.txt", f"-i {index_server.url}/html-only/simple/\nsix\n")
     outcome = CliRunner().invoke(
-        main, ["check", str(req), "--format", "json"], catch_exceptions=False
+        main, ["check", str(req), "--no-deps", "--format", "json"], catch_exceptions=False
     )
     assert outcome.exit_code == 0, outcome.output
     document = json.loads(outcome.stdout)

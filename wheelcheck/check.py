@@ -15,22 +15,16 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
 from wheelcheck.advise.recommend import recommend
+from wheelcheck.direct import RequirementGroup, group_requirements, judge_direct
 from wheelcheck.errors import InputProblem, InvalidInputFiles, ProjectLookupError
-from wheelcheck.index import IndexClient, IndexSettings, redact_url, select_indexes
-from wheelcheck.judge import judge_files, not_found
-from wheelcheck.models import (
-    DeclaredRequirement,
-    PackageResult,
-    ProjectPage,
-    Report,
-    RequirementSet,
-    Target,
-    TargetResult,
-    Verdict,
-)
+from wheelcheck.index import IndexClient, redact_url, select_indexes
+from wheelcheck.index.dependencies import DependencyReader
+from wheelcheck.models import PackageResult, ProjectPage, Report, RequirementSet, Target
+from wheelcheck.resolve import TreeRequirement, TreeResult, resolve_target
 from wheelcheck.select import SelectionPolicy
 from wheelcheck.sources import parse_requirement_text, read_requirement_files
-from wheelcheck.targets import marker_environment, parse_targets, tag_ranks
+from wheelcheck.targets import parse_targets
+from wheelcheck.tree import INSTALLABLE, merge_trees
 
 Progress = Callable[[str], None]
 
@@ -91,20 +85,47 @@ async def acheck(
         pip_config_files=opts.pip_config_files,
     )
     policy = SelectionPolicy(pre=opts.pre or requirement_set.pre, prefer_binary=opts.prefer_binary)
-    pages = await _fetch_pages(requirement_set, settings, opts, progress)
-    packages = tuple(_judge_all(requirement_set, targets, pages, policy, settings))
-    index_urls = (redact_url(settings.index_url), *map(redact_url, settings.extra_index_urls))
-    notes = (
-        "direct requirements only: transitive dependencies are not checked yet",
-        *settings.warnings,
+    index_urls = tuple(redact_url(u) for u in settings.index_urls)
+    groups = group_requirements(requirement_set)
+    notes: list[str] = list(settings.warnings)
+    async with IndexClient(
+        settings,
+        max_connections=opts.max_connections,
+        timeout=opts.timeout,
+        retries=opts.retries,
+        verify=opts.verify,
+    ) as client:
+        pages = await _fetch_pages(groups, client, progress)
+        packages = judge_direct(groups, targets, pages, policy, index_urls)
+        if opts.no_deps:
+            notes.insert(0, "--no-deps: only the requirements the files name are checked")
+            return _report(targets, packages, index_urls, "direct", notes)
+        trees = await _resolve_trees(groups, targets, packages, client, policy, progress)
+    merged = merge_trees(packages, targets, trees)
+    notes += merged.notes
+    return _report(
+        targets, merged.packages, index_urls, "tree", notes, merged.conflicts, merged.errors
     )
+
+
+def _report(
+    targets: Sequence[Target],
+    packages: Sequence[PackageResult],
+    index_urls: Sequence[str],
+    scope: str,
+    notes: Sequence[str],
+    conflicts: Mapping[str, str] | None = None,
+    errors: Sequence[str] = (),
+) -> Report:
     return Report(
-        targets=targets,
-        packages=packages,
+        targets=tuple(targets),
+        packages=tuple(packages),
         recommendation=recommend(targets, packages),
-        index_urls=index_urls,
-        scope="direct",
-        notes=notes,
+        index_urls=tuple(index_urls),
+        scope=scope,
+        notes=tuple(notes),
+        conflicts=dict(conflicts or {}),
+        errors=tuple(errors),
     )
 
 
@@ -166,127 +187,64 @@ def _build_targets(opts: CheckOptions) -> tuple[Target, ...]:
     return tuple(dict.fromkeys((*given, *parsed)))
 
 
-def _lookup_names(requirement_set: RequirementSet) -> list[NormalizedName]:
-    names = [
-        r.name
-        for r in requirement_set.requirements
-        if r.name is not None and r.direct_reference is None
-    ]
-    return list(dict.fromkeys(names))
-
-
 async def _fetch_pages(
-    requirement_set: RequirementSet,
-    settings: IndexSettings,
-    opts: CheckOptions,
-    progress: Progress,
+    groups: Sequence[RequirementGroup], client: IndexClient, progress: Progress
 ) -> dict[NormalizedName, ProjectPage | ProjectLookupError | None]:
-    """Every project page, fetched once for all targets; failures kept as values, not raised."""
-    names = _lookup_names(requirement_set)
+    """Every named project's page, fetched once for all targets; failures kept as values."""
+    names = list(dict.fromkeys(g.name for g in groups if g.name is not None))
     results: dict[NormalizedName, ProjectPage | ProjectLookupError | None] = {}
-    if not names:
-        return results
-    async with IndexClient(
-        settings,
-        max_connections=opts.max_connections,
-        timeout=opts.timeout,
-        retries=opts.retries,
-        verify=opts.verify,
-    ) as client:
 
-        async def one(name: NormalizedName) -> None:
-            try:
-                results[name] = await client.get_project(name)
-            except ProjectLookupError as error:
-                results[name] = error
-            progress(f"{len(results)}/{len(names)} {name}")
+    async def one(name: NormalizedName) -> None:
+        try:
+            results[name] = await client.get_project(name)
+        except ProjectLookupError as error:
+            results[name] = error
+        progress(f"{len(results)}/{len(names)} {name}")
 
-        await asyncio.gather(*(one(n) for n in names))
+    await asyncio.gather(*(one(n) for n in names))
     return results
 
 
-def _judge_all(
-    requirement_set: RequirementSet,
+async def _resolve_trees(
+    groups: Sequence[RequirementGroup],
     targets: Sequence[Target],
-    pages: Mapping[NormalizedName, ProjectPage | ProjectLookupError | None],
+    direct: Sequence[PackageResult],
+    client: IndexClient,
     policy: SelectionPolicy,
-    settings: IndexSettings,
-) -> list[PackageResult]:
-    """One PackageResult per project named (lines naming the same project are merged, as pip
-    merges them), and one per direct reference."""
-    grouped: dict[str, list[DeclaredRequirement]] = {}
-    for declared in requirement_set.requirements:
-        key = (
-            declared.name
-            if declared.name is not None and declared.direct_reference is None
-            else f"{declared.origin}:{declared.text}"
+    progress: Progress,
+) -> dict[str, TreeResult]:
+    """Resolve every target's tree concurrently, each in a worker thread."""
+    loop = asyncio.get_running_loop()
+    reader = DependencyReader(client)
+    constraints: dict[NormalizedName, SpecifierSet] = {}
+    for group in groups:
+        for constraint in group.constraints:
+            if constraint.name is not None and constraint.requirement is not None:
+                current = constraints.get(constraint.name, SpecifierSet())
+                constraints[constraint.name] = current & constraint.requirement.specifier
+
+    def roots(target: Target) -> list[TreeRequirement]:
+        # Only requirements that install somewhere go in; the others keep their own verdict.
+        found = []
+        for group, package in zip(groups, direct, strict=True):
+            if group.name is None or package.results[target.id].verdict not in INSTALLABLE:
+                continue
+            specifier, extras, _hashes = group.specifier(target)
+            found.append(TreeRequirement(group.name, extras, specifier, str(group.first.origin)))
+        return found
+
+    async def one(target: Target) -> tuple[str, TreeResult]:
+        tree = await asyncio.to_thread(
+            resolve_target,
+            target,
+            roots(target),
+            client=client,
+            reader=reader,
+            loop=loop,
+            policy=policy,
+            constraints=constraints,
         )
-        grouped.setdefault(key, []).append(declared)
-    constraints: dict[str, list[DeclaredRequirement]] = {}
-    for constraint in requirement_set.constraints:
-        if constraint.name is not None:
-            constraints.setdefault(constraint.name, []).append(constraint)
+        progress(f"resolved {target.id}")
+        return target.id, tree
 
-    index_urls = [redact_url(settings.index_url), *map(redact_url, settings.extra_index_urls)]
-    packages = []
-    for declared_list in grouped.values():
-        first = declared_list[0]
-        results = {
-            t.id: _judge_one(declared_list, constraints, t, pages, policy, index_urls)
-            for t in targets
-        }
-        packages.append(
-            PackageResult(
-                name=first.display_name,
-                requirement="; ".join(dict.fromkeys(d.text for d in declared_list)),
-                origin=first.origin,
-                results=results,
-            )
-        )
-    return packages
-
-
-def _judge_one(
-    declared_list: Sequence[DeclaredRequirement],
-    constraints: Mapping[str, Sequence[DeclaredRequirement]],
-    target: Target,
-    pages: Mapping[NormalizedName, ProjectPage | ProjectLookupError | None],
-    policy: SelectionPolicy,
-    index_urls: Sequence[str],
-) -> TargetResult:
-    environment = marker_environment(target)
-
-    def applies(d: DeclaredRequirement) -> bool:
-        marker = d.requirement.marker if d.requirement is not None else None
-        return marker is None or marker.evaluate({**environment, "extra": ""})
-
-    active = [d for d in declared_list if applies(d)]
-    if not active:
-        marker = declared_list[0].requirement.marker if declared_list[0].requirement else None
-        return TargetResult(Verdict.SKIPPED, f"marker is false here: {marker}")
-    first = active[0]
-    if first.direct_reference is not None or first.name is None:
-        kind = "editable " if first.editable else ""
-        return TargetResult(
-            Verdict.UNCHECKED,
-            f"{kind}direct reference {first.direct_reference or first.text} is not looked up",
-        )
-    page = pages.get(first.name)
-    if isinstance(page, ProjectLookupError):
-        return TargetResult(Verdict.ERROR, page.reason, index_url=page.index_url)
-    if page is None:
-        return not_found(index_urls)
-    specifier = SpecifierSet()
-    hashes: list[str] = []
-    for d in (*active, *(c for c in constraints.get(first.name, ()) if applies(c))):
-        if d.requirement is not None:
-            specifier &= d.requirement.specifier
-        hashes.extend(d.hashes)
-    return judge_files(
-        page,
-        specifier=specifier,
-        target=target,
-        tag_ranks=tag_ranks(target),
-        policy=policy,
-        hashes=hashes,
-    )
+    return dict(await asyncio.gather(*(one(t) for t in targets)))

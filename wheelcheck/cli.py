@@ -69,7 +69,7 @@ def main() -> None:
 @click.option(
     "--no-deps",
     is_flag=True,
-    help="Judge only what the files name (currently always the case).",
+    help="Judge only what the files name, trusting them as complete (lockfiles made elsewhere).",
 )
 @click.option(
     "-f",

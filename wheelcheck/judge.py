@@ -40,7 +40,11 @@ def judge_files(
     )
     if not ranked:
         return TargetResult(Verdict.MISSING, explain_missing(page, specifier, target, policy))
-    best = ranked[0]
+    return judge_choice(page, ranked[0], tag_ranks)
+
+
+def judge_choice(page: ProjectPage, best: DistFile, tag_ranks: Mapping[Tag, int]) -> TargetResult:
+    """The verdict for the file pip would install (`best`, one of `page.files`)."""
     version = str(best.version)
     notes = _yank_note(best)
     if best.is_wheel:

@@ -139,6 +139,20 @@ class ProjectPage:
     index_urls: tuple[str, ...]  # redacted indexes that had the project
 
 
+@dataclass(frozen=True, slots=True)
+class Dependencies:
+    """What one release of a project needs, read from metadata without running code.
+
+    `known` is False when only a build could tell (an sdist with dynamic dependencies);
+    `requires_dist` is then empty. `evidence` says where the answer came from.
+    """
+
+    requires_dist: tuple[Requirement, ...]
+    requires_python: str | None
+    known: bool
+    evidence: str
+
+
 class Verdict(StrEnum):
     """What pip would do with one requirement on one target."""
 
@@ -240,18 +254,26 @@ class Report:
     index_urls: tuple[str, ...]
     scope: str = "direct"  # "direct": only what the files name; "tree": resolved
     notes: tuple[str, ...] = ()
+    # target id -> why pip could not resolve the tree there (pip install would fail)
+    conflicts: Mapping[str, str] = field(default_factory=dict)
+    # index or metadata failures that are not tied to one package's verdict
+    errors: tuple[str, ...] = ()
 
     @property
     def has_errors(self) -> bool:
         """True when some lookup failed (the CLI exits 3)."""
-        return any(r.verdict is Verdict.ERROR for p in self.packages for r in p.results.values())
+        return bool(self.errors) or any(
+            r.verdict is Verdict.ERROR for p in self.packages for r in p.results.values()
+        )
 
     def worst_severity(self) -> int:
-        """The highest VERDICT_SEVERITY over all results (0 when all is well)."""
-        return max(
+        """The highest VERDICT_SEVERITY over all results (0 when all is well); a conflict
+        counts as `missing`, since pip installs nothing there."""
+        worst = max(
             (VERDICT_SEVERITY[r.verdict] for p in self.packages for r in p.results.values()),
             default=0,
         )
+        return max(worst, VERDICT_SEVERITY[Verdict.MISSING] if self.conflicts else 0)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -262,6 +284,8 @@ class Report:
             "recommendation": self.recommendation.to_dict(),
             "index_urls": list(self.index_urls),
             "notes": list(self.notes),
+            "conflicts": dict(self.conflicts),
+            "errors": list(self.errors),
         }
 
 

@@ -211,6 +211,24 @@ class IndexClient:
             auth = _OriginBoundBasicAuth(*credentials, origin=_origin(httpx.URL(url)))
         return _Index(url=url, display=redact_url(configured.strip()), auth=auth)
 
+    def file_access(self, file: DistFile) -> tuple[httpx.AsyncClient, httpx.Auth | None]:
+        """The shared HTTP client, and the credentials of the index that served `file`.
+
+        The auth is bound to that index's origin, so it is sent only when the file lives on
+        the index's own host (private indexes), never to a CDN or another host.
+        """
+        auth = next((i.auth for i in self._indexes if i.display == file.index_url), None)
+        return self._http, auth
+
+    @property
+    def connection_slots(self) -> asyncio.Semaphore:
+        """The bound on requests in flight; file downloads take a slot too."""
+        return self._semaphore
+
+    @property
+    def retries(self) -> int:
+        return self._retries
+
     @property
     def index_urls(self) -> tuple[str, ...]:
         """The configured indexes, redacted, main index first."""

@@ -1,0 +1,347 @@
+"""The dependency tree per target, with resolvelib (the resolver pip uses).
+
+One resolution runs per target, because markers and wheel availability differ per target. The
+provider follows pip's rules: candidates come from `select.rank_candidates` (tags,
+requires-python, pre-releases, yanked, pip's order, --prefer-binary), markers are evaluated in
+the target's own environment, extras are separate identifiers whose candidates pin the base
+project to the same version (as pip's ExtrasCandidate does), and constraints narrow versions
+without adding packages.
+
+resolvelib is synchronous; each resolution runs in a worker thread and asks the event loop
+for pages and metadata. When a release's dependencies are known, the pages of its
+dependencies (and their best release's metadata) are prefetched concurrently, so the
+resolver rarely waits on the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.tags import Tag
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+from resolvelib import AbstractProvider, BaseReporter, ResolutionImpossible, Resolver
+from resolvelib.resolvers import ResolutionTooDeep
+
+from wheelcheck.errors import ProjectLookupError, WheelcheckError
+from wheelcheck.index.client import IndexClient
+from wheelcheck.index.dependencies import DependencyReader
+from wheelcheck.models import Dependencies, DistFile, ProjectPage, Target
+from wheelcheck.select import SelectionPolicy, rank_candidates
+from wheelcheck.targets import marker_environment, tag_ranks
+
+T = TypeVar("T")
+MAX_ROUNDS = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class TreeRequirement:
+    """A requirement inside the resolver: a project, its extras, a specifier, who asked."""
+
+    name: NormalizedName
+    extras: frozenset[str]
+    specifier: SpecifierSet
+    parent: str  # "requirements.txt:3" for direct ones, "pandas 3.1.1" for dependencies
+
+    def __str__(self) -> str:
+        extras = f"[{','.join(sorted(self.extras))}]" if self.extras else ""
+        return f"{self.name}{extras}{self.specifier}"
+
+
+@dataclass(frozen=True, slots=True)
+class TreeCandidate:
+    """One release of a project (with extras) and the file pip would install for it."""
+
+    name: NormalizedName
+    version: Version
+    file: DistFile
+    extras: frozenset[str] = frozenset()
+
+
+def identifier(name: NormalizedName, extras: frozenset[str]) -> str:
+    return f"{name}[{','.join(sorted(extras))}]" if extras else name
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPackage:
+    name: NormalizedName
+    file: DistFile
+    via: tuple[str, ...]  # the chain from a direct requirement, e.g. ("chainlit", "uvicorn")
+    dependencies: Dependencies
+
+
+@dataclass(slots=True)
+class TreeResult:
+    """What one target's resolution found; `conflict` or `error` explain a failure."""
+
+    packages: dict[NormalizedName, ResolvedPackage] = field(default_factory=dict)
+    pages: dict[NormalizedName, ProjectPage] = field(default_factory=dict)
+    conflict: str | None = None
+    error: WheelcheckError | None = None
+
+
+class _Abort(Exception):
+    """Carries an index failure out of resolvelib, which would otherwise wrap it."""
+
+    def __init__(self, error: WheelcheckError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
+    def __init__(
+        self,
+        *,
+        target: Target,
+        client: IndexClient,
+        reader: DependencyReader,
+        loop: asyncio.AbstractEventLoop,
+        policy: SelectionPolicy,
+        constraints: Mapping[NormalizedName, SpecifierSet],
+        direct: frozenset[NormalizedName],
+    ) -> None:
+        self.target = target
+        self.client = client
+        self.reader = reader
+        self.loop = loop
+        self.policy = policy
+        self.constraints = constraints
+        self.direct = direct
+        self.environment = marker_environment(target)
+        self.ranks: Mapping[Tag, int] = tag_ranks(target)
+        self.pages: dict[NormalizedName, ProjectPage] = {}
+        self.dependencies: dict[tuple[NormalizedName, Version], Dependencies] = {}
+        self.prefetched: set[NormalizedName] = set()
+
+    # -- bridging to the event loop -------------------------------------------------------
+
+    def _wait(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    def page(self, name: NormalizedName) -> ProjectPage | None:
+        if name in self.pages:
+            return self.pages[name]
+        try:
+            page = self._wait(self.client.get_project(name))
+        except ProjectLookupError as error:
+            raise _Abort(error) from None
+        if page is not None:
+            self.pages[name] = page
+        return page
+
+    def release_dependencies(self, candidate: TreeCandidate) -> Dependencies:
+        key = (candidate.name, candidate.version)
+        if key not in self.dependencies:
+            page = self.pages[candidate.name]
+            try:
+                self.dependencies[key] = self._wait(
+                    self.reader.dependencies(page, candidate.version)
+                )
+            except WheelcheckError as error:
+                raise _Abort(error) from None
+        return self.dependencies[key]
+
+    def prefetch(self, requirements: Iterable[TreeRequirement]) -> None:
+        """Start fetching pages and best-release metadata that the resolver will want next."""
+        for requirement in requirements:
+            if requirement.name in self.prefetched:
+                continue
+            self.prefetched.add(requirement.name)
+            asyncio.run_coroutine_threadsafe(self._prefetch(requirement), self.loop)
+
+    async def _prefetch(self, requirement: TreeRequirement) -> None:
+        try:
+            page = await self.client.get_project(requirement.name)
+            if page is None:
+                return
+            best = self._rank(page, requirement.specifier)
+            if best:
+                await self.reader.dependencies(page, best[0].version)
+        except Exception:  # the resolver's own request reports failures
+            return
+
+    # -- resolvelib's interface -----------------------------------------------------------
+
+    def identify(self, requirement_or_candidate: TreeRequirement | TreeCandidate) -> str:
+        return identifier(requirement_or_candidate.name, requirement_or_candidate.extras)
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, TreeCandidate],
+        candidates: Mapping[str, Iterator[TreeCandidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> tuple[bool, bool, bool, str]:
+        infos = list(information[identifier])
+        pinned = any(
+            any(s.operator in ("==", "===") for s in info.requirement.specifier) for info in infos
+        )
+        is_direct = any(info.parent is None for info in infos)
+        causes = {
+            self.identify(cause.requirement) for cause in backtrack_causes
+        }  # decide conflicts early, as pip does
+        return (identifier not in causes, not is_direct, not pinned, identifier)
+
+    def _rank(self, page: ProjectPage, specifier: SpecifierSet) -> list[DistFile]:
+        constraint = self.constraints.get(page.name)
+        if constraint is not None:
+            specifier = specifier & constraint
+        return rank_candidates(
+            page.files,
+            specifier=specifier,
+            tag_ranks=self.ranks,
+            python_full_version=self.target.python_full_version,
+            policy=self.policy,
+        )
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[TreeRequirement]],
+        incompatibilities: Mapping[str, Iterator[TreeCandidate]],
+    ) -> list[TreeCandidate]:
+        wanted = list(requirements[identifier])
+        if not wanted:
+            return []
+        name, extras = wanted[0].name, wanted[0].extras
+        page = self.page(name)
+        if page is None:
+            return []
+        specifier = SpecifierSet()
+        for requirement in wanted:
+            specifier &= requirement.specifier
+        excluded = {c.version for c in incompatibilities[identifier]}
+        seen: set[Version] = set()
+        matches = []
+        for file in self._rank(page, specifier):
+            if file.version in seen or file.version in excluded:
+                continue
+            seen.add(file.version)
+            matches.append(TreeCandidate(name, file.version, file, extras))
+        return matches
+
+    def is_satisfied_by(self, requirement: TreeRequirement, candidate: TreeCandidate) -> bool:
+        return requirement.specifier.contains(candidate.version, prereleases=True)
+
+    def get_dependencies(self, candidate: TreeCandidate) -> list[TreeRequirement]:
+        found = self.release_dependencies(candidate)
+        parent = f"{candidate.name} {candidate.version}"
+        result: list[TreeRequirement] = []
+        if candidate.extras:
+            # The extras candidate pins its base project to the same release, as pip does.
+            base = SpecifierSet(f"=={candidate.version}")
+            result.append(TreeRequirement(candidate.name, frozenset(), base, parent))
+            active = [e for e in candidate.extras]
+        else:
+            active = [""]
+        for requirement in found.requires_dist:
+            if requirement.url:
+                continue  # a direct URL inside metadata: pip refuses these from an index
+            if not any(self._applies(requirement, extra) for extra in active):
+                continue
+            if candidate.extras and self._applies(requirement, ""):
+                continue  # already a dependency of the base candidate
+            result.append(
+                TreeRequirement(
+                    canonicalize_name(requirement.name),
+                    frozenset(canonicalize_name(e) for e in requirement.extras),
+                    requirement.specifier,
+                    parent,
+                )
+            )
+        self.prefetch(result)
+        return result
+
+    def _applies(self, requirement: Requirement, extra: str) -> bool:
+        if requirement.marker is None:
+            return extra == ""
+        return requirement.marker.evaluate({**self.environment, "extra": extra})
+
+
+def _via_chains(graph: Any, mapping: Mapping[str, TreeCandidate]) -> dict[str, tuple[str, ...]]:
+    """Shortest chain of project names from a direct requirement to each resolved identifier."""
+    chains: dict[str, tuple[str, ...]] = {}
+    frontier: list[tuple[str, tuple[str, ...]]] = [
+        (child, (mapping[child].name,)) for child in graph.iter_children(None)
+    ]
+    while frontier:
+        next_frontier: list[tuple[str, tuple[str, ...]]] = []
+        for key, chain in frontier:
+            if key in chains:
+                continue
+            chains[key] = chain
+            for child in graph.iter_children(key):
+                if child not in chains and child in mapping:
+                    name = mapping[child].name
+                    next_frontier.append((child, chain if name == chain[-1] else (*chain, name)))
+        frontier = next_frontier
+    return chains
+
+
+def explain_conflict(error: ResolutionImpossible[TreeRequirement, TreeCandidate]) -> str:
+    """ResolutionImpossible in words: which requirements clash, and who asked for them."""
+    by_name: dict[str, list[str]] = {}
+    for cause in error.causes:
+        requirement = cause.requirement
+        who = cause.parent if cause.parent is not None else None
+        asked_by = requirement.parent if who is None else f"{who.name} {who.version}"
+        by_name.setdefault(requirement.name, []).append(f"{requirement} (from {asked_by})")
+    parts = []
+    for name, asks in by_name.items():
+        unique = list(dict.fromkeys(asks))
+        if len(unique) == 1:
+            parts.append(f"nothing installable matches {unique[0]}")
+        else:
+            parts.append(f"{name}: " + " conflicts with ".join(unique))
+    return "; ".join(parts)
+
+
+def resolve_target(
+    target: Target,
+    requirements: Sequence[TreeRequirement],
+    *,
+    client: IndexClient,
+    reader: DependencyReader,
+    loop: asyncio.AbstractEventLoop,
+    policy: SelectionPolicy,
+    constraints: Mapping[NormalizedName, SpecifierSet],
+) -> TreeResult:
+    """Resolve `requirements` for one target (call from a worker thread, not the loop)."""
+    provider = _Provider(
+        target=target,
+        client=client,
+        reader=reader,
+        loop=loop,
+        policy=policy,
+        constraints=constraints,
+        direct=frozenset(r.name for r in requirements),
+    )
+    provider.prefetch(requirements)
+    outcome = TreeResult()
+    try:
+        state = Resolver(provider, BaseReporter()).resolve(requirements, max_rounds=MAX_ROUNDS)
+    except _Abort as abort:
+        outcome.error = abort.error
+        return outcome
+    except ResolutionImpossible as impossible:
+        outcome.conflict = explain_conflict(impossible)
+        return outcome
+    except ResolutionTooDeep:
+        outcome.conflict = f"gave up after {MAX_ROUNDS} resolution rounds (too much backtracking)"
+        return outcome
+    chains = _via_chains(state.graph, state.mapping)
+    for key, candidate in state.mapping.items():
+        if candidate.extras:
+            continue  # the base identifier carries the project
+        found = provider.dependencies[(candidate.name, candidate.version)]
+        outcome.packages[candidate.name] = ResolvedPackage(
+            candidate.name, candidate.file, chains.get(key, (candidate.name,)), found
+        )
+    outcome.pages = {name: provider.pages[name] for name in outcome.packages}
+    return outcome

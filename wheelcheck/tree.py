@@ -1,0 +1,92 @@
+"""Folding each target's resolved tree into one row per package across targets.
+
+Direct requirements keep their file order and come first; the packages they pull in follow,
+sorted by name, marked transitive, each with the chain(s) that brought it in. A package a
+target does not need there is `skipped` on that target; a target whose tree could not be
+resolved keeps its direct verdicts and says why in `conflicts` or `errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from packaging.utils import canonicalize_name
+
+from wheelcheck.judge import judge_choice
+from wheelcheck.models import PackageResult, Target, TargetResult, Verdict
+from wheelcheck.resolve import ResolvedPackage, TreeResult
+from wheelcheck.targets import tag_ranks
+
+# Direct verdicts that enter resolution: everything else already says why it cannot.
+INSTALLABLE = (Verdict.BINARY, Verdict.PURE, Verdict.SOURCE)
+
+
+@dataclass(slots=True)
+class MergedTree:
+    packages: list[PackageResult]
+    notes: list[str] = field(default_factory=list)
+    conflicts: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def _result(resolved: ResolvedPackage, tree: TreeResult, target: Target) -> TargetResult:
+    result = judge_choice(tree.pages[resolved.name], resolved.file, tag_ranks(target))
+    if not resolved.dependencies.known:
+        result = replace(
+            result,
+            reason=f"{result.reason}; its dependencies are unknown: "
+            f"{resolved.dependencies.evidence}",
+        )
+    return result
+
+
+def merge_trees(
+    direct: Sequence[PackageResult], targets: Sequence[Target], trees: Mapping[str, TreeResult]
+) -> MergedTree:
+    """One PackageResult per package in any target's tree, direct ones first."""
+    merged = MergedTree(packages=[])
+    for target in targets:
+        tree = trees[target.id]
+        if tree.conflict is not None:
+            merged.conflicts[target.id] = tree.conflict
+        if tree.error is not None:
+            merged.errors.append(f"{target.id}: dependency tree incomplete: {tree.error}")
+
+    direct_names = set()
+    for package in direct:
+        name = canonicalize_name(package.name)
+        direct_names.add(name)
+        results = dict(package.results)
+        via: list[str] = []
+        for target in targets:
+            resolved = trees[target.id].packages.get(name)
+            if resolved is not None:
+                results[target.id] = _result(resolved, trees[target.id], target)
+        merged.packages.append(replace(package, results=results, via=tuple(via)))
+
+    transitive = sorted({n for tree in trees.values() for n in tree.packages} - direct_names)
+    for name in transitive:
+        results = {}
+        chains: list[str] = []
+        display = name
+        for target in targets:
+            tree = trees[target.id]
+            resolved = tree.packages.get(name)
+            if resolved is not None:
+                results[target.id] = _result(resolved, tree, target)
+                chains.append(" > ".join(resolved.via))
+                display = tree.pages[name].name
+            elif tree.conflict is None and tree.error is None:
+                results[target.id] = TargetResult(Verdict.SKIPPED, "not needed on this target")
+        merged.packages.append(
+            PackageResult(
+                name=display,
+                requirement=name,
+                origin=None,
+                results=results,
+                direct=False,
+                via=tuple(dict.fromkeys(chains)),
+            )
+        )
+    return merged
