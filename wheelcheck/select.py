@@ -16,6 +16,7 @@ This follows pip's PackageFinder and resolver (pip 24-26):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -38,8 +39,12 @@ class SelectionPolicy:
 DEFAULT_POLICY = SelectionPolicy()
 
 
+@functools.lru_cache(maxsize=8192)
 def requires_python_allows(requires_python: str | None, python_full_version: str) -> bool:
-    """True unless `requires_python` parses and excludes the version (pip ignores bad ones)."""
+    """True unless `requires_python` parses and excludes the version (pip ignores bad ones).
+
+    Cached: a page repeats the same few requires-python strings thousands of times.
+    """
     if not requires_python:
         return True
     try:

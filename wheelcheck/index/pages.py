@@ -7,6 +7,7 @@ and the older dist-info-metadata spelling, PEP 714), size and upload-time (PEP 7
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -15,13 +16,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.tags import Tag, parse_tag
 from packaging.utils import (
+    BuildTag,
     InvalidSdistFilename,
     InvalidWheelFilename,
+    NormalizedName,
     canonicalize_name,
     parse_sdist_filename,
     parse_wheel_filename,
 )
+from packaging.version import Version
 
 from wheelcheck.errors import ProjectLookupError
 from wheelcheck.index.urls import redact_url
@@ -69,6 +74,50 @@ class ParsedPage:
     warnings: tuple[str, ...] = ()
 
 
+@functools.lru_cache(maxsize=8192)
+def _tag_set(tag_triple: str) -> frozenset[Tag]:
+    return parse_tag(tag_triple)
+
+
+def _parse_wheel_filename(
+    filename: str,
+) -> tuple[NormalizedName, Version, BuildTag, frozenset[Tag]]:
+    """packaging's parse_wheel_filename, with the tag triple parsed once per page set.
+
+    A large project repeats the same few dozen tag triples across thousands of files, and
+    parsing them dominated page parsing. packaging still validates the name, version and
+    build tag (given a trivial triple); the real triple comes from a cache.
+    """
+    stem, _, _ = filename.rpartition(".")
+    head, sep, triple = _split_last(stem, 3)
+    if not sep:
+        raise InvalidWheelFilename(f"Invalid wheel filename (wrong number of parts): {filename!r}")
+    name, version, build, _tags = parse_wheel_filename(f"{head}-py3-none-any.whl")
+    try:
+        tags = _tag_set(triple)
+    except ValueError as error:  # a malformed tag triple
+        raise InvalidWheelFilename(f"Invalid wheel filename: {filename!r}") from error
+    return name, version, build, tags
+
+
+def _split_last(text: str, count: int) -> tuple[str, str, str]:
+    """Split off the last `count` dash-separated fields: ("a-1.0", "-", "py3-none-any")."""
+    parts = text.split("-")
+    if len(parts) <= count:
+        return text, "", ""
+    return "-".join(parts[:-count]), "-", "-".join(parts[-count:])
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_specifier(text: str) -> bool:
+    """Whether `text` parses as a specifier set (cached: pages repeat a few strings)."""
+    try:
+        SpecifierSet(text)
+    except InvalidSpecifier:
+        return False
+    return True
+
+
 @dataclass
 class _PageBuilder:
     """Turns raw file entries into DistFiles, collecting what it skips for one warning each."""
@@ -95,7 +144,7 @@ class _PageBuilder:
     ) -> None:
         if filename.endswith(".whl"):
             try:
-                name, version, build_tag, tags = parse_wheel_filename(filename)
+                name, version, build_tag, tags = _parse_wheel_filename(filename)
             except InvalidWheelFilename:
                 self.unparsable.append(filename)
                 return
@@ -117,13 +166,10 @@ class _PageBuilder:
             return
         if requires_python is not None:
             requires_python = requires_python.strip() or None
-        if requires_python is not None:
-            try:
-                SpecifierSet(requires_python)
-            except InvalidSpecifier:
-                # pip ignores a constraint it cannot parse, so the file stays a candidate.
-                self.bad_requires_python.append(f"{filename} ({requires_python!r})")
-                requires_python = None
+        if requires_python is not None and not _valid_specifier(requires_python):
+            # pip ignores a constraint it cannot parse, so the file stays a candidate.
+            self.bad_requires_python.append(f"{filename} ({requires_python!r})")
+            requires_python = None
         self.files.append(
             DistFile(
                 filename=filename,
@@ -304,7 +350,7 @@ def parse_json_page(body: bytes, *, page_url: str, index_url: str, project: str)
         upload_time = entry.get("upload-time")
         builder.add(
             filename=filename,
-            url=urljoin(page_url, url),
+            url=url if url.startswith(("https://", "http://")) else urljoin(page_url, url),
             hashes=hashes,
             requires_python=requires_python if isinstance(requires_python, str) else None,
             yanked=yanked,
