@@ -16,13 +16,22 @@ from packaging.utils import NormalizedName
 
 from wheelcheck.advise.recommend import recommend
 from wheelcheck.direct import RequirementGroup, group_requirements, judge_direct
-from wheelcheck.errors import InputProblem, InvalidInputFiles, ProjectLookupError
+from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles, ProjectLookupError
 from wheelcheck.index import IndexClient, redact_url, select_indexes
 from wheelcheck.index.dependencies import DependencyReader
+from wheelcheck.locked import judge_locked, locked_names
 from wheelcheck.models import PackageResult, ProjectPage, Report, RequirementSet, Target
 from wheelcheck.resolve import TreeRequirement, TreeResult, resolve_target
 from wheelcheck.select import SelectionPolicy
-from wheelcheck.sources import parse_requirement_text, read_requirement_files
+from wheelcheck.sources import (
+    LockedSet,
+    SourceKind,
+    detect_kind,
+    parse_requirement_text,
+    read_lockfile,
+    read_pyproject,
+    read_requirement_files,
+)
 from wheelcheck.targets import parse_targets
 from wheelcheck.tree import INSTALLABLE, merge_trees
 
@@ -52,6 +61,9 @@ class CheckOptions:
     verify: bool | str = True
     environ: Mapping[str, str] | None = None  # None: os.environ
     pip_config_files: Sequence[Path] | None = None  # None: pip's usual places
+    kind: str | None = None  # input file kind (SourceKind value); None: from the file name
+    extras: Sequence[str] = ()  # of pyproject.toml / lockfiles
+    groups: Sequence[str] = ()  # dependency groups of pyproject.toml / lockfiles
 
 
 async def acheck(
@@ -73,7 +85,8 @@ async def acheck(
     >>> report = await acheck(requirements=["psycopg2==2.9.10"], targets=["python:3.12-alpine"])
     """
     opts = _merge_options(options, overrides)
-    requirement_set = _read_sources(files, requirements)
+    sources = _read_sources(files, requirements, opts)
+    requirement_set = sources.requirement_set
     targets = _build_targets(opts)
     settings = select_indexes(
         cli_index_url=opts.index_url,
@@ -95,8 +108,14 @@ async def acheck(
         retries=opts.retries,
         verify=opts.verify,
     ) as client:
-        pages = await _fetch_pages(groups, client, progress)
+        names = [g.name for g in groups if g.name is not None] + locked_names(sources.locks)
+        pages = await _fetch_pages(names, client, progress)
         packages = judge_direct(groups, targets, pages, policy, index_urls)
+        if sources.locks:
+            # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
+            packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
+            notes.insert(0, "lockfile: its pins are judged as locked, without resolving")
+            return _report(targets, packages, index_urls, "locked", notes)
         if opts.no_deps:
             notes.insert(0, "--no-deps: only the requirements the files name are checked")
             return _report(targets, packages, index_urls, "direct", notes)
@@ -152,12 +171,41 @@ def _merge_options(options: CheckOptions | None, overrides: Mapping[str, object]
     return replace(base, **overrides)  # type: ignore[arg-type]
 
 
-def _read_sources(files: Sequence[str | Path], requirements: Sequence[str]) -> RequirementSet:
-    """Files and strings together; the problems of both are reported at once."""
+def _kind(name: str) -> SourceKind:
+    try:
+        return SourceKind(name)
+    except ValueError:
+        known = ", ".join(k.value for k in SourceKind)
+        raise InputError(f"unknown input kind {name!r} (one of: {known})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Sources:
+    requirement_set: RequirementSet  # to resolve (or judge directly with --no-deps)
+    locks: tuple[LockedSet, ...]  # already resolved: judged as pinned
+
+
+def _read_sources(
+    files: Sequence[str | Path], requirements: Sequence[str], opts: CheckOptions
+) -> _Sources:
+    """Every input, each by its kind; the problems of all of them are reported at once."""
     parts: list[RequirementSet] = []
+    locks: list[LockedSet] = []
     problems: list[InputProblem] = []
+    plain: list[str] = []
+    for file in map(str, files):
+        kind = _kind(opts.kind) if opts.kind else detect_kind(file)
+        try:
+            if kind is SourceKind.REQUIREMENTS:
+                plain.append(file)
+            elif kind is SourceKind.PYPROJECT:
+                parts.append(read_pyproject(file, extras=opts.extras, groups=opts.groups))
+            else:
+                locks.append(read_lockfile(file, kind, extras=opts.extras, groups=opts.groups))
+        except InvalidInputFiles as error:
+            problems.extend(error.problems)
     readers: list[Callable[[], RequirementSet | None]] = [
-        lambda: read_requirement_files([str(f) for f in files]) if files else None,
+        lambda: read_requirement_files(plain) if plain else None,
         lambda: parse_requirement_text("\n".join(requirements)) if requirements else None,
     ]
     for read in readers:
@@ -170,7 +218,7 @@ def _read_sources(files: Sequence[str | Path], requirements: Sequence[str]) -> R
             parts.append(part)
     if problems:
         raise InvalidInputFiles(problems)
-    return RequirementSet(
+    merged = RequirementSet(
         requirements=tuple(r for p in parts for r in p.requirements),
         constraints=tuple(c for p in parts for c in p.constraints),
         index_url=next((p.index_url for p in parts if p.index_url), None),
@@ -178,6 +226,7 @@ def _read_sources(files: Sequence[str | Path], requirements: Sequence[str]) -> R
         pre=any(p.pre for p in parts),
         files=tuple(f for p in parts for f in p.files),
     )
+    return _Sources(merged, tuple(locks))
 
 
 def _build_targets(opts: CheckOptions) -> tuple[Target, ...]:
@@ -188,10 +237,10 @@ def _build_targets(opts: CheckOptions) -> tuple[Target, ...]:
 
 
 async def _fetch_pages(
-    groups: Sequence[RequirementGroup], client: IndexClient, progress: Progress
+    wanted: Sequence[NormalizedName], client: IndexClient, progress: Progress
 ) -> dict[NormalizedName, ProjectPage | ProjectLookupError | None]:
     """Every named project's page, fetched once for all targets; failures kept as values."""
-    names = list(dict.fromkeys(g.name for g in groups if g.name is not None))
+    names = list(dict.fromkeys(wanted))
     results: dict[NormalizedName, ProjectPage | ProjectLookupError | None] = {}
 
     async def one(name: NormalizedName) -> None:

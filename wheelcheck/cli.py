@@ -72,6 +72,26 @@ def main() -> None:
     help="Judge only what the files name, trusting them as complete (lockfiles made elsewhere).",
 )
 @click.option(
+    "--kind",
+    type=click.Choice(["requirements", "pyproject", "pylock", "uv_lock", "poetry_lock"]),
+    help="Read every FILE as this kind. Default: from the file name (pyproject.toml, "
+    "pylock.toml, uv.lock, poetry.lock; anything else is a requirements file).",
+)
+@click.option(
+    "--extra",
+    "extras",
+    multiple=True,
+    metavar="NAME",
+    help="Optional dependencies of a pyproject.toml or lockfile to include. Repeatable.",
+)
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="NAME",
+    help="Dependency group (PEP 735) of a pyproject.toml or lockfile to include. Repeatable.",
+)
+@click.option(
     "-f",
     "--format",
     "fmt",
@@ -120,6 +140,9 @@ def check(
     pre: bool,
     prefer_binary: bool,
     no_deps: bool,
+    kind: str | None,
+    extras: tuple[str, ...],
+    groups: tuple[str, ...],
     fmt: str,
     output: Path | None,
     fail_on: str,
@@ -128,7 +151,8 @@ def check(
     cert: str | None,
     quiet: bool,
 ) -> None:
-    """Check requirement FILEs (- for stdin) against each target."""
+    """Check FILEs against each target: requirements files (- for stdin), pyproject.toml,
+    or lockfiles (pylock.toml, uv.lock, poetry.lock)."""
     from wheelcheck.check import CheckOptions
     from wheelcheck.check import check as run_check
     from wheelcheck.report import Format, write_report
@@ -143,6 +167,9 @@ def check(
         pre=pre,
         prefer_binary=prefer_binary,
         no_deps=no_deps,
+        kind=kind,
+        extras=extras,
+        groups=groups,
         timeout=timeout,
         retries=retries,
         verify=cert or True,

@@ -1,0 +1,110 @@
+"""Verdicts for a lockfile's pins: already resolved, so each target only selects and judges.
+
+A lock says which packages a target installs (package markers, or reachability through the
+lock's dependency graph); each row is one locked project, judged at its locked version on
+every target that installs it, `skipped` on the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from packaging.utils import NormalizedName
+
+from wheelcheck.direct import PageLookup
+from wheelcheck.errors import ProjectLookupError
+from wheelcheck.judge import judge_files, not_found
+from wheelcheck.models import (
+    DeclaredRequirement,
+    PackageResult,
+    Target,
+    TargetResult,
+    Verdict,
+)
+from wheelcheck.select import SelectionPolicy
+from wheelcheck.sources import LockedSet
+from wheelcheck.targets import marker_environment, tag_ranks
+
+
+def locked_names(locks: Sequence[LockedSet]) -> list[NormalizedName]:
+    """The projects to look up: every locked package that is not a direct reference."""
+    return list(
+        dict.fromkeys(
+            d.name
+            for lock in locks
+            for d in lock.requirement_set.requirements
+            if d.name is not None and d.direct_reference is None
+        )
+    )
+
+
+def judge_locked(
+    locks: Sequence[LockedSet],
+    targets: Sequence[Target],
+    pages: PageLookup,
+    policy: SelectionPolicy,
+    index_urls: Sequence[str],
+) -> list[PackageResult]:
+    """One row per locked project (lock order), judged on every target at its pinned version."""
+    installed = {
+        t.id: {_key(d): d for lock in locks for d in lock.installed(marker_environment(t))}
+        for t in targets
+    }
+    rows: dict[str, list[DeclaredRequirement]] = {}
+    for lock in locks:
+        for declared in lock.requirement_set.requirements:
+            rows.setdefault(_key(declared), []).append(declared)
+
+    packages = []
+    for key, declared_list in rows.items():
+        results = {}
+        for target in targets:
+            chosen = installed[target.id].get(key)
+            if chosen is None:
+                results[target.id] = TargetResult(
+                    Verdict.SKIPPED, "the lock does not install it on this target"
+                )
+            else:
+                results[target.id] = _judge_pin(chosen, target, pages, policy, index_urls)
+        first = declared_list[0]
+        packages.append(
+            PackageResult(
+                name=first.display_name,
+                requirement="; ".join(dict.fromkeys(d.text for d in declared_list)),
+                origin=first.origin,
+                results=results,
+            )
+        )
+    return packages
+
+
+def _key(declared: DeclaredRequirement) -> str:
+    return declared.name or declared.text
+
+
+def _judge_pin(
+    declared: DeclaredRequirement,
+    target: Target,
+    pages: PageLookup,
+    policy: SelectionPolicy,
+    index_urls: Sequence[str],
+) -> TargetResult:
+    if declared.direct_reference is not None or declared.name is None:
+        return TargetResult(
+            Verdict.UNCHECKED,
+            f"direct reference {declared.direct_reference or declared.text} is not looked up",
+        )
+    page = pages.get(declared.name)
+    if isinstance(page, ProjectLookupError):
+        return TargetResult(Verdict.ERROR, page.reason, index_url=page.index_url)
+    if page is None:
+        return not_found(index_urls)
+    assert declared.requirement is not None  # named, not a direct reference
+    return judge_files(
+        page,
+        specifier=declared.requirement.specifier,
+        target=target,
+        tag_ranks=tag_ranks(target),
+        policy=policy,
+        hashes=declared.hashes,
+    )
