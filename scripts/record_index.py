@@ -6,6 +6,18 @@ page twice, as PEP 691 JSON and as PEP 503 HTML, keeps only the files of the ver
 directory as ``json/<name>.json`` and ``html/<name>.html``. Nothing is typed by hand:
 every kept entry is the index's own answer, in the index's own order.
 
+It also records what a resolver reads about each kept version, so the local test index can
+serve dependency metadata without the internet:
+
+- a version with kept wheels: the wheel's core metadata, from the PEP 658 file
+  (``<wheel url>.metadata``) or, where the index has none, read out of the wheel's zip with
+  range requests. One file per version, ``metadata/<name>-<version>.metadata``; every
+  wheel of the version is compared with it, and a wheel whose dependency fields differ
+  gets its own ``metadata/<wheel filename>.metadata``;
+- a version with only an sdist: the sdist's top-level ``PKG-INFO``, ``pyproject.toml``,
+  ``setup.cfg`` and ``setup.py`` texts (the last two cut to 20 KB) under
+  ``sdist/<sdist filename>/``. The sdist itself is not kept.
+
 Usage::
 
     python scripts/record_index.py [--spec tests/data/index/spec.toml]
@@ -16,11 +28,16 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import email.parser
 import fnmatch
+import io
 import json
+import shutil
 import sys
+import tarfile
 import time
 import tomllib
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -28,6 +45,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
@@ -44,6 +63,17 @@ DEFAULT_INDEX = "https://pypi.org/simple"
 MAX_CONNECTIONS = 8
 ATTEMPTS = 4
 ROOT = Path(__file__).resolve().parent.parent
+SDIST_FILES = ("PKG-INFO", "pyproject.toml", "setup.cfg", "setup.py")
+TRUNCATED = ("setup.cfg", "setup.py")  # build scripts are only evidence; PKG-INFO stays whole
+MAX_TEXT = 20 * 1024
+MAX_SDIST_BYTES = 256 * 1024 * 1024
+RANGE_CHUNK = 256 * 1024
+# The recorded setup.py files are other projects' code: keep `ruff check tests` off them.
+SDIST_RUFF_CONFIG = """\
+# Recorded texts of other projects' sdists (setup.py and friends), kept verbatim as
+# scripts/record_index.py found them: not this project's code, so never linted.
+exclude = ["*"]
+"""
 
 
 class RecordError(Exception):
@@ -121,20 +151,28 @@ def _is_str_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def fetch(client: httpx.Client, url: str, accept: str) -> httpx.Response:
+def fetch(
+    client: httpx.Client,
+    url: str,
+    accept: str = "*/*",
+    *,
+    headers: dict[str, str] | None = None,
+    missing_ok: bool = False,
+) -> httpx.Response:
     """Return the successful response for url, retrying transport errors and 5xx answers.
 
-    Raises RecordError once attempts run out or for a 4xx answer.
+    With `missing_ok`, a 404 is returned instead of raised. Raises RecordError once
+    attempts run out or for another 4xx answer.
     """
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            response = client.get(url, headers={"Accept": accept})
+            response = client.get(url, headers={"Accept": accept, **(headers or {})})
         except httpx.TransportError as e:
             if attempt == ATTEMPTS:
                 raise RecordError(f"{_redact(url)}: {type(e).__name__}: {e}") from e
         else:
             if response.status_code < 500 or attempt == ATTEMPTS:
-                if response.is_success:
+                if response.is_success or (missing_ok and response.status_code == 404):
                     return response
                 raise RecordError(f"{_redact(url)}: HTTP {response.status_code}")
         time.sleep(0.5 * 2**attempt)
@@ -255,6 +293,266 @@ def _anchors(source: str) -> list[tuple[int, int, str]]:
     return finder.anchors
 
 
+class RemoteZip(io.RawIOBase):
+    """A remote file read with HTTP range requests, seekable, for ``zipfile``.
+
+    Reads are served from fetched chunks of at least RANGE_CHUNK bytes, so listing a wheel and
+    reading one member costs a few requests however big the wheel is.
+    """
+
+    def __init__(self, client: httpx.Client, url: str) -> None:
+        super().__init__()
+        self._client = client
+        self._url = url
+        self._position = 0
+        tail = fetch(client, url, headers={"Range": f"bytes=-{RANGE_CHUNK}"})
+        total = tail.headers.get("content-range", "").rpartition("/")[2]
+        if tail.status_code != 206 or not total.isdigit():
+            raise RecordError(f"{_redact(url)}: no range support (HTTP {tail.status_code})")
+        self.size = int(total)
+        self._chunks: list[tuple[int, bytes]] = [(self.size - len(tail.content), tail.content)]
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def read(self, size: int | None = -1) -> bytes:
+        start = self._position
+        end = self.size if size is None or size < 0 else min(self.size, start + size)
+        if start >= end:
+            return b""
+        for first, data in self._chunks:
+            if first <= start and end <= first + len(data):
+                self._position = end
+                return data[start - first : end - first]
+        last = min(self.size, max(end, start + RANGE_CHUNK)) - 1
+        data = fetch(self._client, self._url, headers={"Range": f"bytes={start}-{last}"}).content
+        if len(data) != last - start + 1:
+            raise RecordError(f"{_redact(self._url)}: short range answer")
+        self._chunks.append((start, data))
+        self._position = end
+        return data[: end - start]
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def wheel_metadata(client: httpx.Client, url: str, filename: str) -> tuple[bytes, str]:
+    """Return a wheel's core metadata and how it was read ("PEP 658" or "range").
+
+    The PEP 658 file is the index's copy of the wheel's ``METADATA``; wheels uploaded
+    without one are read with range requests. Raises RecordError when neither works.
+    """
+    response = fetch(client, url + ".metadata", missing_ok=True)
+    if response.status_code == 200:
+        return response.content, "PEP 658"
+    name, version, _, _ = parse_wheel_filename(filename)
+    with zipfile.ZipFile(RemoteZip(client, url)) as archive:
+        found = []
+        for member in archive.namelist():
+            directory, _, leaf = member.partition("/")
+            if leaf != "METADATA" or not directory.endswith(".dist-info"):
+                continue
+            dist, _, dist_version = directory.removesuffix(".dist-info").rpartition("-")
+            if canonicalize_name(dist) == name and _version_or_none(dist_version) == version:
+                found.append(member)
+        if len(found) != 1:
+            raise RecordError(f"{filename}: {len(found)} matching .dist-info/METADATA members")
+        return archive.read(found[0]), "range"
+
+
+def sdist_texts(client: httpx.Client, url: str, filename: str) -> dict[str, bytes]:
+    """Return the sdist's top-level SDIST_FILES that exist, setup.* cut to MAX_TEXT bytes.
+
+    The whole sdist is downloaded (bounded) and read in memory; nothing is extracted.
+    """
+    body = fetch(client, url).content
+    if len(body) > MAX_SDIST_BYTES:
+        raise RecordError(f"{filename}: larger than {MAX_SDIST_BYTES} bytes")
+    members: dict[str, bytes] = {}
+    if filename.endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            for info in archive.infolist():
+                parts = info.filename.strip("/").split("/")
+                if len(parts) == 2 and parts[1] in SDIST_FILES and not info.is_dir():
+                    members.setdefault(parts[1], archive.read(info))
+    else:
+        with tarfile.open(fileobj=io.BytesIO(body), mode="r:*") as archive:
+            for member in archive:
+                parts = [p for p in member.name.split("/") if p not in ("", ".")]
+                if len(parts) == 2 and parts[1] in SDIST_FILES and member.isfile():
+                    extracted = archive.extractfile(member)
+                    if extracted is not None:
+                        members.setdefault(parts[1], extracted.read())
+    for name in TRUNCATED:
+        if name in members and len(members[name]) > MAX_TEXT:
+            members[name] = members[name][:MAX_TEXT].rpartition(b"\n")[0] + b"\n"
+    return members
+
+
+@dataclass
+class VersionRecord:
+    """What was recorded for one kept version: files written and findings to report."""
+
+    paths: list[Path]
+    notes: list[str]
+
+
+def dependency_fields(metadata: bytes) -> tuple[tuple[str, ...], ...]:
+    """What a resolver reads (Requires-Dist, Requires-Python, Provides-Extra), normalised.
+
+    Spelling that means the same (``Sphinx ~=4.1 ; extra == 'docs'`` against
+    ``sphinx~=4.1; extra == "docs"``) compares equal; the order of entries does not count.
+    """
+    message = email.parser.BytesHeaderParser().parsebytes(metadata)
+
+    def requirement(text: str) -> str:
+        try:
+            parsed = Requirement(text)
+        except InvalidRequirement:
+            return text.strip()
+        extras = ",".join(sorted(canonicalize_name(e) for e in parsed.extras))
+        return f"{canonicalize_name(parsed.name)}[{extras}]{parsed.specifier};{parsed.marker}"
+
+    def specifier(text: str) -> str:
+        try:
+            return str(SpecifierSet(text))
+        except InvalidSpecifier:
+            return text.strip()
+
+    return (
+        tuple(sorted({requirement(str(v)) for v in message.get_all("Requires-Dist") or []})),
+        tuple(specifier(str(v)) for v in message.get_all("Requires-Python") or []),
+        tuple(sorted(canonicalize_name(str(v)) for v in message.get_all("Provides-Extra") or [])),
+    )
+
+
+def record_version(
+    client: httpx.Client, out: Path, name: NormalizedName, version: Version, files: list[Any]
+) -> VersionRecord:
+    """Record the dependency metadata of one kept version (see the module docstring).
+
+    Every kept wheel's metadata is read. The version's file holds the metadata of the first
+    wheel (index order) among those sharing the most common dependency fields; a wheel whose
+    dependency fields differ gets its own file. Wheels that differ only elsewhere (a
+    description, bundled license texts) are served the version's file.
+    """
+    wheels = [f for f in files if f["filename"].endswith(".whl")]
+    sdists = [f for f in files if not f["filename"].endswith(".whl")]
+    notes: list[str] = []
+    if wheels:
+        texts: dict[str, bytes] = {}
+        ranged = 0
+        for wheel in wheels:
+            texts[wheel["filename"]], how = wheel_metadata(client, wheel["url"], wheel["filename"])
+            ranged += how != "PEP 658"
+        if ranged:
+            notes.append(f"{name} {version}: {ranged} wheel(s) without a PEP 658 file, ranged")
+        groups: dict[tuple[tuple[str, ...], ...], list[str]] = {}
+        for filename, text in texts.items():
+            groups.setdefault(dependency_fields(text), []).append(filename)
+        main = max(groups.values(), key=len)  # the first of the largest group wins ties
+        path = out / "metadata" / f"{name}-{version}.metadata"
+        path.write_bytes(texts[main[0]])
+        paths = [path]
+        for group in groups.values():
+            if group is main:
+                continue
+            notes.append(
+                f"{name} {version}: {', '.join(group)} differ(s) from {main[0]} in "
+                "dependency fields; recorded per wheel"
+            )
+            for filename in group:
+                own = out / "metadata" / f"{filename}.metadata"
+                own.write_bytes(texts[filename])
+                paths.append(own)
+        distinct = len(set(texts.values()))
+        if distinct > len(groups):
+            notes.append(
+                f"{name} {version}: {len(wheels)} wheels carry {distinct} different metadata "
+                "texts that differ only outside the dependency fields"
+            )
+        return VersionRecord(paths, notes)
+    if not sdists:
+        raise RecordError(f"{name} {version}: no kept file to read metadata from")
+    sdist = sdists[0]
+    folder = out / "sdist" / sdist["filename"]
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    sdist_files = sdist_texts(client, sdist["url"], sdist["filename"])
+    for member, content in sdist_files.items():
+        (folder / member).write_bytes(content)
+    kept = ", ".join(sorted(sdist_files)) or "nothing"
+    notes.append(f"{name} {version}: sdist only, kept {kept}")
+    return VersionRecord([folder], notes)
+
+
+def record_metadata(
+    client: httpx.Client, pool: ThreadPoolExecutor, out: Path, pages: dict[NormalizedName, Any]
+) -> tuple[set[Path], list[str]]:
+    """Record every kept version of `pages`; return the paths written and the findings."""
+    jobs = []
+    for name, page in pages.items():
+        by_version: dict[Version, list[Any]] = {}
+        for entry in page["files"]:
+            version = file_version(entry["filename"])
+            if version is not None:
+                by_version.setdefault(version, []).append(entry)
+        for version, files in by_version.items():
+            jobs.append((name, version, files))
+    written: set[Path] = set()
+    notes: list[str] = []
+    results = pool.map(lambda job: record_version(client, out, *job), jobs)
+    for record in results:
+        written.update(record.paths)
+        notes.extend(record.notes)
+    return written, notes
+
+
+def recorded_project(path: Path) -> NormalizedName | None:
+    """The project a file under metadata/ or sdist/ belongs to, None if the name is foreign."""
+    name = path.name.removesuffix(".metadata")
+    try:
+        if name.endswith(".whl"):
+            return parse_wheel_filename(name)[0]
+        if path.parent.name == "sdist":
+            return parse_sdist_filename(name)[0]
+        project, _, version = name.rpartition("-")
+        Version(version)
+        return canonicalize_name(project)
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+
+
+def prune_metadata(out: Path, written: set[Path], projects: set[NormalizedName] | None) -> None:
+    """Delete metadata and sdist texts not written now, of `projects` (None: of all)."""
+    for folder in ("metadata", "sdist"):
+        for path in sorted((out / folder).glob("*")):
+            project = recorded_project(path)
+            if path in written or project is None:  # foreign files (ruff.toml) stay
+                continue
+            if projects is not None and project not in projects:
+                continue
+            print(f"removing {path} (no longer kept)", file=sys.stderr)
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
 def write_recorded(path: Path, index_url: str, names: list[NormalizedName]) -> None:
     """Write (or update, for --only runs) the RECORDED file: one project per line."""
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
@@ -296,11 +594,13 @@ def main(argv: list[str] | None = None) -> int:
             if unknown:
                 raise RecordError(f"not in {args.spec}: {', '.join(unknown)}")
         out: Path = args.out
-        (out / "json").mkdir(parents=True, exist_ok=True)
-        (out / "html").mkdir(parents=True, exist_ok=True)
+        for folder in ("json", "html", "metadata", "sdist"):
+            (out / folder).mkdir(parents=True, exist_ok=True)
+        (out / "sdist" / "ruff.toml").write_text(SDIST_RUFF_CONFIG, encoding="utf-8")
         # The transport owns the pool, so the connection bound goes on it.
         limits = httpx.Limits(max_connections=MAX_CONNECTIONS)
         transport = httpx.HTTPTransport(retries=2, limits=limits)
+        pages: dict[NormalizedName, Any] = {}
         with (
             httpx.Client(transport=transport, timeout=60.0, follow_redirects=True) as client,
             ThreadPoolExecutor(max_workers=MAX_CONNECTIONS // 2) as pool,
@@ -310,9 +610,14 @@ def main(argv: list[str] | None = None) -> int:
                 text = json.dumps(page, indent=1, ensure_ascii=False) + "\n"
                 (out / "json" / f"{name}.json").write_text(text, encoding="utf-8")
                 (out / "html" / f"{name}.html").write_text(html, encoding="utf-8")
+                pages[name] = page
                 print(f"{name}: {len(page['files'])} files", file=sys.stderr)
+            written, notes = record_metadata(client, pool, out, pages)
+        for note in notes:
+            print(note, file=sys.stderr)
         if not args.only:
             prune(out, set(specs))
+        prune_metadata(out, written, set(chosen) if args.only else None)
         write_recorded(out / "RECORDED", args.index_url, chosen)
     except RecordError as e:
         print(f"record_index: {e}", file=sys.stderr)

@@ -49,6 +49,14 @@ def _isolate_from_host_pip(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _private_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each test gets an empty wheelcheck cache: none is shared, the user's is never touched."""
+    monkeypatch.setenv("WHEELCHECK_CACHE_DIR", str(tmp_path_factory.mktemp("wheelcheck-cache")))
+
+
+@pytest.fixture(autouse=True)
 def _no_internet(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The default run never leaves this machine: connecting anywhere but loopback fails."""
     if "live" in request.keywords:
