@@ -16,10 +16,12 @@ resolver rarely waits on the network.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterable, Iterator, Mapping, Sequence
+import math
+from collections.abc import Collection, Coroutine, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag
@@ -32,11 +34,13 @@ from wheelcheck.errors import ProjectLookupError, WheelcheckError
 from wheelcheck.index.client import IndexClient
 from wheelcheck.index.dependencies import DependencyReader
 from wheelcheck.models import Dependencies, DistFile, ProjectPage, Target
-from wheelcheck.select import SelectionPolicy, rank_candidates
+from wheelcheck.select import SelectionPolicy, rank_candidates, requires_python_allows
 from wheelcheck.targets import marker_environment, tag_ranks
 
 T = TypeVar("T")
-MAX_ROUNDS = 20_000
+MAX_ROUNDS = 200_000
+# The identifier of "this Python", required only when a release's Requires-Python excludes it.
+PYTHON = NormalizedName("<python>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,8 @@ def identifier(name: NormalizedName, extras: frozenset[str]) -> str:
 class ResolvedPackage:
     name: NormalizedName
     file: DistFile
-    via: tuple[str, ...]  # the chain from a direct requirement, e.g. ("chainlit", "uvicorn")
+    # the chains from each direct requirement that leads here, e.g. (("chainlit", "uvicorn"),)
+    via: tuple[tuple[str, ...], ...]
     dependencies: Dependencies
 
 
@@ -86,7 +91,7 @@ class TreeResult:
 
 
 class _Abort(Exception):
-    """Carries an index failure out of resolvelib, which would otherwise wrap it."""
+    """Carries an index failure out of the resolver, to tell it from resolvelib's own errors."""
 
     def __init__(self, error: WheelcheckError) -> None:
         super().__init__(str(error))
@@ -103,7 +108,7 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         loop: asyncio.AbstractEventLoop,
         policy: SelectionPolicy,
         constraints: Mapping[NormalizedName, SpecifierSet],
-        direct: frozenset[NormalizedName],
+        url_names: frozenset[NormalizedName],
     ) -> None:
         self.target = target
         self.client = client
@@ -111,7 +116,10 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         self.loop = loop
         self.policy = policy
         self.constraints = constraints
-        self.direct = direct
+        self.url_names = url_names
+        self.not_found: set[NormalizedName] = set()
+        self.requested: dict[str, int] = {}  # direct requirement identifier -> file order
+        self.depths: dict[str, float] = {}  # identifier -> depth in the tree, as pip infers
         self.environment = marker_environment(target)
         self.ranks: Mapping[Tag, int] = tag_ranks(target)
         self.pages: dict[NormalizedName, ProjectPage] = {}
@@ -130,7 +138,9 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
             page = self._wait(self.client.get_project(name))
         except ProjectLookupError as error:
             raise _Abort(error) from None
-        if page is not None:
+        if page is None:
+            self.not_found.add(name)
+        else:
             self.pages[name] = page
         return page
 
@@ -177,16 +187,41 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         candidates: Mapping[str, Iterator[TreeCandidate]],
         information: Mapping[str, Iterator[Any]],
         backtrack_causes: Sequence[Any],
-    ) -> tuple[bool, bool, bool, str]:
+    ) -> tuple[bool, bool, bool, float, float, bool, str]:
+        """pip's order (its PipProvider): the Python check first, then pinned projects, then
+        the ones behind the last conflict, shallow before deep, the user's order, constrained
+        before free, and the name. Without the depth and cause terms resolvelib can thrash
+        for thousands of rounds on trees uv and pip settle in a few hundred."""
         infos = list(information[identifier])
-        pinned = any(
-            any(s.operator in ("==", "===") for s in info.requirement.specifier) for info in infos
+        operators = [s.operator for info in infos for s in info.requirement.specifier]
+        pinned = any(op[:2] == "==" for op in operators)
+        requested = self.requested.get(identifier)
+        if requested is not None:
+            depth = 1.0
+        elif infos:
+            depth = 1.0 + min(
+                self.depths.get(self.identify(info.parent), math.inf)
+                if info.parent is not None
+                else 0.0
+                for info in infos
+            )
+        else:
+            depth = math.inf
+        self.depths[identifier] = depth
+        cause = any(
+            identifier == self.identify(c.requirement)
+            or (c.parent is not None and identifier == self.identify(c.parent))
+            for c in backtrack_causes
         )
-        is_direct = any(info.parent is None for info in infos)
-        causes = {
-            self.identify(cause.requirement) for cause in backtrack_causes
-        }  # decide conflicts early, as pip does
-        return (identifier not in causes, not is_direct, not pinned, identifier)
+        return (
+            identifier != PYTHON,
+            not pinned,
+            not cause,
+            depth,
+            math.inf if requested is None else float(requested),
+            not operators,
+            identifier,
+        )
 
     def _rank(self, page: ProjectPage, specifier: SpecifierSet) -> list[DistFile]:
         constraint = self.constraints.get(page.name)
@@ -207,8 +242,8 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         incompatibilities: Mapping[str, Iterator[TreeCandidate]],
     ) -> list[TreeCandidate]:
         wanted = list(requirements[identifier])
-        if not wanted:
-            return []
+        if not wanted or identifier == PYTHON:
+            return []  # PYTHON is only required when a release's Requires-Python excludes it
         name, extras = wanted[0].name, wanted[0].extras
         page = self.page(name)
         if page is None:
@@ -237,12 +272,22 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
             # The extras candidate pins its base project to the same release, as pip does.
             base = SpecifierSet(f"=={candidate.version}")
             result.append(TreeRequirement(candidate.name, frozenset(), base, parent))
-            active = [e for e in candidate.extras]
+            active = list(candidate.extras)
         else:
             active = [""]
+        if found.requires_python and not requires_python_allows(
+            found.requires_python, self.target.python_full_version
+        ):
+            # METADATA's Requires-Python excludes this Python (the index did not say so):
+            # an unsatisfiable requirement makes resolvelib backtrack, as pip does.
+            result.append(
+                TreeRequirement(PYTHON, frozenset(), SpecifierSet(found.requires_python), parent)
+            )
         for requirement in found.requires_dist:
             if requirement.url:
                 continue  # a direct URL inside metadata: pip refuses these from an index
+            if canonicalize_name(requirement.name) in self.url_names:
+                continue  # the user installs it from a URL: its release is not looked up
             if not any(self._applies(requirement, extra) for extra in active):
                 continue
             if candidate.extras and self._applies(requirement, ""):
@@ -261,38 +306,61 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
     def _applies(self, requirement: Requirement, extra: str) -> bool:
         if requirement.marker is None:
             return extra == ""
-        return requirement.marker.evaluate({**self.environment, "extra": extra})
+        try:
+            return requirement.marker.evaluate({**self.environment, "extra": extra})
+        except (UndefinedComparison, UndefinedEnvironmentName):
+            return False  # a marker pip cannot evaluate either: the dependency is left out
 
 
-def _via_chains(graph: Any, mapping: Mapping[str, TreeCandidate]) -> dict[str, tuple[str, ...]]:
-    """Shortest chain of project names from a direct requirement to each resolved identifier."""
-    chains: dict[str, tuple[str, ...]] = {}
-    frontier: list[tuple[str, tuple[str, ...]]] = [
-        (child, (mapping[child].name,)) for child in graph.iter_children(None)
-    ]
-    while frontier:
-        next_frontier: list[tuple[str, tuple[str, ...]]] = []
-        for key, chain in frontier:
-            if key in chains:
-                continue
-            chains[key] = chain
-            for child in graph.iter_children(key):
-                if child not in chains and child in mapping:
-                    name = mapping[child].name
-                    next_frontier.append((child, chain if name == chain[-1] else (*chain, name)))
-        frontier = next_frontier
-    return chains
+def _via_chains(
+    graph: Any, mapping: Mapping[str, TreeCandidate]
+) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """For each resolved identifier, the shortest chain of project names from every direct
+    requirement that leads to it (a diamond's shared dependency has two)."""
+    chains: dict[str, list[tuple[str, ...]]] = {}
+    for root in graph.iter_children(None):
+        if root not in mapping:
+            continue
+        seen: set[str] = set()
+        frontier: list[tuple[str, tuple[str, ...]]] = [(root, (mapping[root].name,))]
+        while frontier:
+            next_frontier: list[tuple[str, tuple[str, ...]]] = []
+            for key, chain in frontier:
+                if key in seen:
+                    continue
+                seen.add(key)
+                chains.setdefault(key, []).append(chain)
+                for child in graph.iter_children(key):
+                    if child not in seen and child in mapping:
+                        name = mapping[child].name
+                        step = chain if name == chain[-1] else (*chain, name)
+                        next_frontier.append((child, step))
+            frontier = next_frontier
+    return {key: tuple(found) for key, found in chains.items()}
 
 
-def explain_conflict(error: ResolutionImpossible[TreeRequirement, TreeCandidate]) -> str:
-    """ResolutionImpossible in words: which requirements clash, and who asked for them."""
+def explain_conflict(
+    error: ResolutionImpossible[TreeRequirement, TreeCandidate],
+    not_found: Collection[NormalizedName] = (),
+) -> str:
+    """ResolutionImpossible in words: which requirements clash, and who asked for them.
+
+    `not_found` names projects the index does not have: those read as such, not as a clash.
+    """
     by_name: dict[str, list[str]] = {}
     for cause in error.causes:
         requirement = cause.requirement
         who = cause.parent if cause.parent is not None else None
         asked_by = requirement.parent if who is None else f"{who.name} {who.version}"
-        by_name.setdefault(requirement.name, []).append(f"{requirement} (from {asked_by})")
+        if requirement.name == PYTHON:
+            text = f"Python {requirement.specifier} (from {asked_by}'s Requires-Python)"
+        else:
+            text = f"{requirement} (from {asked_by})"
+        by_name.setdefault(requirement.name, []).append(text)
     parts = []
+    for name in [n for n in by_name if n in not_found]:
+        askers = sorted({a.rsplit("(from ", 1)[1].rstrip(")") for a in by_name.pop(name)})
+        parts.append(f"{name} is not on the index (needed by {', '.join(askers)})")
     for name, asks in by_name.items():
         unique = list(dict.fromkeys(asks))
         if len(unique) == 1:
@@ -311,8 +379,13 @@ def resolve_target(
     loop: asyncio.AbstractEventLoop,
     policy: SelectionPolicy,
     constraints: Mapping[NormalizedName, SpecifierSet],
+    url_names: frozenset[NormalizedName] = frozenset(),
 ) -> TreeResult:
-    """Resolve `requirements` for one target (call from a worker thread, not the loop)."""
+    """Resolve `requirements` for one target (call from a worker thread, not the loop).
+
+    `constraints` narrow versions (pip's -c); `url_names` are projects the user installs from
+    a direct reference, whose releases are not looked up when a dependency names them.
+    """
     provider = _Provider(
         target=target,
         client=client,
@@ -320,8 +393,10 @@ def resolve_target(
         loop=loop,
         policy=policy,
         constraints=constraints,
-        direct=frozenset(r.name for r in requirements),
+        url_names=url_names,
     )
+    for position, requirement in enumerate(requirements):
+        provider.requested.setdefault(provider.identify(requirement), position)
     provider.prefetch(requirements)
     outcome = TreeResult()
     try:
@@ -330,10 +405,13 @@ def resolve_target(
         outcome.error = abort.error
         return outcome
     except ResolutionImpossible as impossible:
-        outcome.conflict = explain_conflict(impossible)
+        outcome.conflict = explain_conflict(impossible, provider.not_found)
         return outcome
     except ResolutionTooDeep:
-        outcome.conflict = f"gave up after {MAX_ROUNDS} resolution rounds (too much backtracking)"
+        # Undecided, not proven impossible: a tool limit, so an error rather than a finding.
+        outcome.error = WheelcheckError(
+            f"gave up after {MAX_ROUNDS} resolution rounds (too much backtracking)"
+        )
         return outcome
     chains = _via_chains(state.graph, state.mapping)
     for key, candidate in state.mapping.items():
@@ -341,7 +419,7 @@ def resolve_target(
             continue  # the base identifier carries the project
         found = provider.dependencies[(candidate.name, candidate.version)]
         outcome.packages[candidate.name] = ResolvedPackage(
-            candidate.name, candidate.file, chains.get(key, (candidate.name,)), found
+            candidate.name, candidate.file, chains.get(key, ((candidate.name,),)), found
         )
     outcome.pages = {name: provider.pages[name] for name in outcome.packages}
     return outcome

@@ -55,13 +55,11 @@ def requires_python_allows(requires_python: str | None, python_full_version: str
 
 
 def is_pinned(specifier: SpecifierSet) -> bool:
-    """True for a single ``==X`` (no wildcard) or ``===X`` clause, pip's definition."""
-    clauses = list(specifier)
-    if len(clauses) != 1:
-        return False
-    clause = clauses[0]
-    return clause.operator == "===" or (
-        clause.operator == "==" and not clause.version.endswith(".*")
+    """True when any clause is ``==X`` (no wildcard) or ``===X``: pip's definition (its
+    resolver factory), so a pin merged with ``>=1`` from elsewhere still counts."""
+    return any(
+        clause.operator == "===" or (clause.operator == "==" and not clause.version.endswith(".*"))
+        for clause in specifier
     )
 
 
@@ -122,4 +120,6 @@ def rank_candidates(
         binary_first = int(policy.prefer_binary and file.is_wheel)
         return (-int(file.yanked), binary_first, file.version, -priority, file.build_tag)
 
-    return [f for f, _ in sorted(matching, key=sort_key, reverse=True)]
+    # pip sorts ascending and walks the list from the end, so among equal keys the file
+    # listed last on the page wins; reversing a stable ascending sort keeps that.
+    return [f for f, _ in sorted(matching, key=sort_key)[::-1]]

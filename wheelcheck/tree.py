@@ -33,11 +33,8 @@ class MergedTree:
 def _result(resolved: ResolvedPackage, tree: TreeResult, target: Target) -> TargetResult:
     result = judge_choice(tree.pages[resolved.name], resolved.file, tag_ranks(target))
     if not resolved.dependencies.known:
-        result = replace(
-            result,
-            reason=f"{result.reason}; its dependencies are unknown: "
-            f"{resolved.dependencies.evidence}",
-        )
+        # The evidence says why: "dependencies unknown: ... setup.py would have to run".
+        result = replace(result, reason=f"{result.reason}; {resolved.dependencies.evidence}")
     return result
 
 
@@ -58,12 +55,17 @@ def merge_trees(
         name = canonicalize_name(package.name)
         direct_names.add(name)
         results = dict(package.results)
-        via: list[str] = []
         for target in targets:
             resolved = trees[target.id].packages.get(name)
-            if resolved is not None:
+            # A direct requirement that cannot install (missing, not found, a direct
+            # reference) keeps its own verdict even if a dependency pulls the name; one whose
+            # marker is false here is still installed when a dependency needs it.
+            if resolved is not None and results[target.id].verdict in (
+                *INSTALLABLE,
+                Verdict.SKIPPED,
+            ):
                 results[target.id] = _result(resolved, trees[target.id], target)
-        merged.packages.append(replace(package, results=results, via=tuple(via)))
+        merged.packages.append(replace(package, results=results))
 
     transitive = sorted({n for tree in trees.values() for n in tree.packages} - direct_names)
     for name in transitive:
@@ -75,9 +77,18 @@ def merge_trees(
             resolved = tree.packages.get(name)
             if resolved is not None:
                 results[target.id] = _result(resolved, tree, target)
-                chains.append(" > ".join(resolved.via))
+                chains += [" > ".join(chain) for chain in resolved.via]
                 display = tree.pages[name].name
-            elif tree.conflict is None and tree.error is None:
+            elif tree.error is not None:
+                # Unknown here, not absent: every target needs a cell (tables index by id).
+                results[target.id] = TargetResult(
+                    Verdict.ERROR, f"dependency tree incomplete on this target: {tree.error}"
+                )
+            elif tree.conflict is not None:
+                results[target.id] = TargetResult(
+                    Verdict.SKIPPED, "not resolved: the dependencies conflict on this target"
+                )
+            else:
                 results[target.id] = TargetResult(Verdict.SKIPPED, "not needed on this target")
         merged.packages.append(
             PackageResult(

@@ -20,6 +20,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck.errors import InputProblem, InvalidInputFiles
 from wheelcheck.index.urls import redact_url
+from wheelcheck.markers import marker_problem
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
 
 __all__ = ["read_pyproject"]
@@ -157,6 +158,9 @@ def parse_requirement(
         problems.append(
             InputProblem(origin.file, origin.line, f"invalid {what} '{redact_text(text)}': {first}")
         )
+        return None
+    if (problem := marker_problem(requirement.marker)) is not None:
+        problems.append(InputProblem(origin.file, origin.line, problem))
         return None
     reference = None
     if requirement.url is not None:

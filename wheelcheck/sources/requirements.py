@@ -29,6 +29,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from wheelcheck.errors import InputProblem, InvalidInputFiles
 from wheelcheck.index.urls import redact_url
+from wheelcheck.markers import marker_problem
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
 
 if TYPE_CHECKING:
@@ -361,6 +362,9 @@ class _Reader:
                 origin.file, origin.line, f"invalid requirement '{text}': {_first_line(e)}"
             )
             return None
+        if (problem := marker_problem(requirement.marker)) is not None:
+            self.problem(origin.file, origin.line, problem)
+            return None
         reference = None
         if requirement.url is not None:
             requirement.url = reference = redact_url(requirement.url)
@@ -495,13 +499,14 @@ def _decode(data: bytes) -> str:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
             fallback = locale.getpreferredencoding(False) or sys.getdefaultencoding()
+            tried = "UTF-8" if codecs.lookup(fallback).name == "utf-8" else f"UTF-8 nor {fallback}"
             try:
                 text = data.decode(fallback)
             except UnicodeDecodeError:
                 raise _Undecodable(
                     f"not a text file: byte 0x{data[e.start]:02x} at offset {e.start} is "
-                    f"neither UTF-8 nor {fallback}; declare the encoding with a first line "
-                    "'# -*- coding: <name> -*-'"
+                    f"{'not' if tried == 'UTF-8' else 'neither'} {tried}; declare the encoding "
+                    "with a first line '# -*- coding: <name> -*-'"
                 ) from None
     if "\x00" in text:
         raise _Undecodable("not a text file: it contains NUL bytes")
