@@ -1,0 +1,320 @@
+"""Installed size from a wheel's zip directory, image estimates, and the advice pass as a whole.
+
+The advice pass runs against an in-memory HTTP transport that answers range requests like
+files.pythonhosted.org, so nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import py_compile
+import re
+import tarfile
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
+
+from wheelcheck.advise.fetch import advise_report
+from wheelcheck.advise.recommend import recommend
+from wheelcheck.advise.size import (
+    MB,
+    SAMPLE_FROM,
+    base_image_size,
+    choose_sample,
+    compiled_size,
+    full_image_includes,
+    pyc_scale,
+    pyc_size,
+    target_size,
+    toolchain_mb,
+    wheel_installed_size,
+)
+from wheelcheck.index import IndexClient, select_indexes
+from wheelcheck.metadata.zipread import MemoryByteSource, ZipEntry, zip_entries
+from wheelcheck.models import (
+    BuildNeeds,
+    DistFile,
+    PackageResult,
+    ProjectPage,
+    Recommendation,
+    Report,
+    TargetResult,
+    Verdict,
+)
+from wheelcheck.targets import parse_targets
+
+FILES = "https://files.invalid/"
+INDEX = "https://index.invalid/simple"
+
+
+def entry(name: str, size: int) -> ZipEntry:
+    return ZipEntry(name, size // 3, size, 0, 8)
+
+
+# --- the size of one wheel -------------------------------------------------------------------
+
+
+def test_installed_size_counts_files_and_a_pyc_per_module_only() -> None:
+    entries = [
+        entry("pkg/", 0),
+        entry("pkg/__init__.py", 1000),
+        entry("pkg/_speedups.so", 500_000),
+        entry("pkg/py.typed", 0),
+        entry("pkg-1.0.data/scripts/tool.py", 2000),  # a script: not compiled
+        entry("pkg-1.0.data/purelib/extra.py", 3000),  # installed into site-packages
+        entry("pkg-1.0.dist-info/RECORD", 400),
+    ]
+    size = wheel_installed_size(entries, (3, 12))
+    files = 1000 + 500_000 + 2000 + 3000 + 400
+    pycs = pyc_size(1000) + pyc_size(3000)
+    assert files + pycs < size < files + pycs + 1000  # plus RECORD lines and INSTALLER
+
+
+def test_compiled_size_is_exactly_what_py_compile_writes(tmp_path: Path) -> None:
+    source = (
+        b'"""Doc."""\n\ndef f(x: int) -> int:\n    return x * 2  # comment\n\n'
+        b"Y = [f(i) for i in range(3)]\n"
+    )
+    module = tmp_path / "m.py"
+    module.write_bytes(source)
+    written = Path(py_compile.compile(str(module), doraise=True))
+    assert compiled_size(source, str(module)) == written.stat().st_size
+    assert compiled_size(b"def broken(:\n") is None
+
+
+def test_pyc_scale_corrects_the_model_for_a_wheel_of_that_style() -> None:
+    # Comment-heavy modules compile to far less than the model assumes.
+    commented = b"# a long comment line that the compiler drops entirely\n" * 400 + b"X = 1\n"
+    scale = pyc_scale({"a.py": commented})
+    assert scale < 0.2
+    assert pyc_scale({}) == 1.0
+
+
+def test_small_wheels_are_not_sampled_and_big_ones_are() -> None:
+    small = [entry(f"p/m{i}.py", 1000) for i in range(10)]
+    assert choose_sample(small) == []
+    medium = [entry(f"p/m{i}.py", 20_000) for i in range(SAMPLE_FROM // 20_000 + 1)]
+    assert choose_sample(medium) == medium  # compiled whole
+    big = [
+        ZipEntry(f"p/m{i}.py", 5000, 20_000, i * 6000, 8) for i in range(2000)
+    ]  # 40 MB of source: sampled in spread-out runs
+    chosen = choose_sample(big)
+    assert 100 < len(chosen) < 400
+    assert chosen[0].name == "p/m0.py" and chosen[-1].header_offset > 1900 * 6000
+
+
+def test_target_size_sums_known_sizes_and_names_the_largest_and_unknown() -> None:
+    size = target_size({"a": 10, "b": 300, "c": None, "d": 20}, top=2)
+    assert size.installed_bytes == 330
+    assert size.packages == 3
+    assert size.largest == (("b", 300), ("d", 20))
+    assert size.unknown == ("c",)
+
+
+# --- images and toolchains ---------------------------------------------------------------
+
+
+def test_base_images_order_and_fallback_platform() -> None:
+    alpine = base_image_size("alpine", "linux/amd64")
+    slim = base_image_size("slim", "linux/amd64")
+    full = base_image_size("full", "linux/amd64")
+    assert alpine and slim and full
+    assert alpine.uncompressed_mb < slim.uncompressed_mb < full.uncompressed_mb
+    assert alpine.compressed_mb == 18.0  # from the shared reference, not an estimate
+    assert base_image_size("slim", "linux/s390x") is not None  # the family's default row
+
+
+def test_toolchain_sizes() -> None:
+    gcc = toolchain_mb("alpine", ["gcc"], ["gcc", "musl-dev"])
+    gxx = toolchain_mb("alpine", ["g++"], ["g++", "musl-dev"])
+    both = toolchain_mb("alpine", ["gcc", "g++"], ["gcc", "g++", "musl-dev"])
+    assert 0 < gcc < gxx == both  # g++ brings gcc
+    rust = toolchain_mb("debian", ["cargo", "gcc"], ["cargo", "rustc", "gcc", "libc6-dev"])
+    assert rust > toolchain_mb("debian", ["gcc"], ["gcc", "libc6-dev"]) + 100
+    # The full image carries gcc and libpq-dev already: a psycopg2 build adds nothing.
+    assert toolchain_mb("debian", ["gcc"], ["build-essential", "libpq-dev"],
+                        present=full_image_includes()) == 0  # fmt: skip
+
+
+# --- the recommendation with numbers -------------------------------------------------------
+
+TARGETS = parse_targets(["python:3.12-alpine", "python:3.12-slim"], ["amd64"], None)
+ALPINE, SLIM = (t.id for t in TARGETS)
+
+
+def results(alpine: TargetResult, slim: TargetResult) -> dict[str, TargetResult]:
+    return {ALPINE: alpine, SLIM: slim}
+
+
+WHEEL = TargetResult(Verdict.BINARY, "wheel", "1.0", "x.whl", installed_size=50 * MB)
+PURE_SDIST = TargetResult(
+    Verdict.SOURCE, "sdist", "1.0", "y.tar.gz", build=BuildNeeds("pure", "setup.py only")
+)
+NATIVE = BuildNeeds("native", "ext_modules", ("c",), ("gcc",), "apk", ("gcc", "musl-dev"))
+NATIVE_SDIST = TargetResult(Verdict.SOURCE, "sdist", "1.0", "z.tar.gz", build=NATIVE)
+
+
+def sizes_for(packages: list[PackageResult]) -> dict[str, object]:
+    found = {}
+    for target in TARGETS:
+        found[target.id] = target_size(
+            {p.name: p.results[target.id].installed_size for p in packages}
+        )
+    return found
+
+
+def test_a_pure_python_sdist_does_not_block_alpine() -> None:
+    packages = [
+        PackageResult("x", "x", None, results(WHEEL, WHEEL)),
+        PackageResult("y", "y", None, results(PURE_SDIST, PURE_SDIST)),
+    ]
+    chosen = recommend(TARGETS, packages, sizes=sizes_for(packages))  # type: ignore[arg-type]
+    assert chosen.image == "python:3.12-alpine"
+    alpine = next(c for c in chosen.candidates if c.variant == "alpine")
+    assert alpine.native_builds == () and alpine.pure_builds == ("y",)
+    assert "no compiler needed" in alpine.summary
+    assert any("slim would cost ~" in r for r in chosen.reasons)
+    assert chosen.assumptions
+
+
+def test_native_builds_on_alpine_only_give_a_quantitative_verdict() -> None:
+    slim_wheel = TargetResult(Verdict.BINARY, "wheel", "1.0", "z.whl", installed_size=5 * MB)
+    packages = [
+        PackageResult("x", "x", None, results(WHEEL, WHEEL)),
+        PackageResult("z", "z", None, results(NATIVE_SDIST, slim_wheel)),
+    ]
+    chosen: Recommendation = recommend(TARGETS, packages, sizes=sizes_for(packages))  # type: ignore[arg-type]
+    assert chosen.image == "python:3.12-slim"
+    verdict = chosen.reasons[0]
+    assert re.fullmatch(
+        r"alpine would save ~\d+ MB but compiles 1 native package on amd64 \(gcc\); choose slim",
+        verdict,
+    ), verdict
+    alpine = next(c for c in chosen.candidates if c.variant == "alpine")
+    assert (
+        alpine.single_stage_mb
+        > alpine.multi_stage_mb
+        == pytest.approx(alpine.base_mb + alpine.packages_mb, abs=0.2)
+    )
+    assert "apk del .build-deps" in alpine.dockerfile["same-layer"][-1]
+
+
+def test_full_image_gets_a_derived_slim_candidate() -> None:
+    full = parse_targets(["python:3.12"], ["amd64"], None)
+    packages = [PackageResult("x", "x", None, {full[0].id: WHEEL})]
+    sizes = {full[0].id: target_size({"x": 50 * MB})}
+    chosen = recommend(full, packages, sizes=sizes)
+    images = {c.image: c for c in chosen.candidates}
+    assert images["python:3.12-slim"].derived
+    assert images["python:3.12-slim"].multi_stage_mb < images["python:3.12"].multi_stage_mb
+
+
+# --- the advice pass over HTTP ---------------------------------------------------------------
+
+
+def make_wheel(modules: int = 5) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(modules):
+            archive.writestr(f"fast/m{i}.py", f"def f{i}(x):\n    return x + {i}\n" * 50)
+        archive.writestr("fast/_c.so", b"\x7fELF" + bytes(200_000))
+        archive.writestr("fast-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: fast\n")
+    return buffer.getvalue()
+
+
+def make_sdist() -> bytes:
+    buffer = io.BytesIO()
+    members = {
+        "cbuild-1.0/PKG-INFO": b"Metadata-Version: 2.1\nName: cbuild\nVersion: 1.0\n",
+        "cbuild-1.0/setup.py": b"from setuptools import Extension, setup\n"
+        b"setup(ext_modules=[Extension('cbuild._c', ['c.c'])])\n",
+        "cbuild-1.0/c.c": b"int x;\n",
+    }
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def serve(files: dict[str, bytes]) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        data = files.get(request.url.path.lstrip("/"))
+        if data is None:
+            return httpx.Response(404)
+        spec = request.headers.get("Range", "")
+        if not spec:
+            return httpx.Response(200, stream=httpx.ByteStream(data))
+        first, _, last = spec.removeprefix("bytes=").partition("-")
+        if not first:
+            start, end = max(0, len(data) - int(last)), len(data) - 1
+        else:
+            start, end = int(first), min(int(last), len(data) - 1)
+        headers = {"Content-Range": f"bytes {start}-{end}/{len(data)}"}
+        # A stream, not content=: the range reader reads the raw body itself.
+        return httpx.Response(206, stream=httpx.ByteStream(data[start : end + 1]), headers=headers)
+
+    return httpx.MockTransport(handler)
+
+
+def dist(filename: str) -> DistFile:
+    if filename.endswith(".whl"):
+        _, version, build, tags = parse_wheel_filename(filename)
+        return DistFile(filename, FILES + filename, INDEX, version, True, tags, build)
+    _, version = parse_sdist_filename(filename)
+    return DistFile(filename, FILES + filename, INDEX, version, False)
+
+
+def test_advice_pass_sizes_wheels_and_inspects_sdists_over_http() -> None:
+    musl = "fast-1.0-cp312-cp312-musllinux_1_2_x86_64.whl"
+    glibc = "fast-1.0-cp312-cp312-manylinux_2_17_x86_64.whl"
+    wheel = make_wheel()
+    served = {musl: wheel, glibc: wheel, "cbuild-1.0.tar.gz": make_sdist()}
+    pages = {
+        name: ProjectPage(canonicalize_name(name), tuple(dist(f) for f in files), (INDEX,))
+        for name, files in {
+            "fast": (musl, glibc),
+            "cbuild": ("cbuild-1.0.tar.gz",),
+            "gone": ("gone-1.0-py3-none-any.whl",),
+        }.items()
+    }
+    source = TargetResult(Verdict.SOURCE, "sdist", "1.0", "cbuild-1.0.tar.gz")
+    gone = TargetResult(Verdict.PURE, "wheel", "1.0", "gone-1.0-py3-none-any.whl")
+    packages = (
+        PackageResult("fast", "fast", None, {
+            ALPINE: TargetResult(Verdict.BINARY, "wheel", "1.0", musl),
+            SLIM: TargetResult(Verdict.BINARY, "wheel", "1.0", glibc),
+        }),
+        PackageResult("cbuild", "cbuild", None, results(source, source)),
+        PackageResult("gone", "gone", None, results(gone, gone)),  # its file answers 404
+    )  # fmt: skip
+    report = Report(TARGETS, packages, recommend(TARGETS, packages), (INDEX,))
+
+    async def run() -> Report:
+        settings = select_indexes(cli_index_url=INDEX, environ={}, pip_config_files=[])
+        async with IndexClient(settings, transport=serve(served), retries=0) as client:
+            return await advise_report(report, client=client, pages=pages, sizes=True)
+
+    advised = asyncio.run(run())
+    expected = wheel_installed_size(asyncio.run(zip_entries(MemoryByteSource(wheel))), (3, 12))
+    fast, cbuild, missing = advised.packages
+    assert fast.results[ALPINE].installed_size == expected
+    assert missing.results[ALPINE].installed_size is None
+    assert any("could not be read" in note for note in advised.notes)
+    build = cbuild.results[ALPINE].build
+    assert build is not None and build.kind == "native" and build.package_manager == "apk"
+    assert cbuild.results[SLIM].build is not None
+    assert cbuild.results[SLIM].build.package_manager == "apt"  # type: ignore[union-attr]
+    assert cbuild.results[ALPINE].remedy is not None
+    assert advised.sizes[ALPINE].largest[0] == ("fast", expected)
+    assert advised.sizes[ALPINE].unknown == ("cbuild", "gone")
+    assert advised.recommendation.image == "python:3.12-slim"
+    assert len(advised.recommendation.candidates) == 2
+    document = advised.to_dict()
+    assert document["sizes"][ALPINE]["installed_bytes"] == expected
+    assert document["packages"][1]["results"][ALPINE]["build"]["kind"] == "native"
