@@ -1,0 +1,153 @@
+"""`wheelcheck dockerfile` on the command line: formats, exit codes, --fix/--diff/--write."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from click.testing import CliRunner
+
+from wheelcheck.cli import main
+from wheelcheck.dockerfile import analyze, same_app, suggest
+from wheelcheck.dockerfile.parse import read_dockerfile
+
+if TYPE_CHECKING:
+    from indexserver import IndexServer
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "llm-app"
+DATA = Path(__file__).parent / "data" / "dockerfiles"
+
+ISSUE_FIX = """\
+FROM python:3.10.13-slim
+WORKDIR /app
+COPY requirements.txt .
+RUN apt-get update \\
+    && apt-get install -y --no-install-recommends libpq5 build-essential libpq-dev \\
+    && pip install --no-cache-dir -i https://pypi.tuna.tsinghua.edu.cn/simple --upgrade pip \\
+    && pip install --no-cache-dir -i https://pypi.tuna.tsinghua.edu.cn/simple \
+-r requirements.txt --ignore-installed \\
+    && apt-get purge -y --auto-remove build-essential libpq-dev \\
+    && rm -rf /var/lib/apt/lists/*
+COPY . .
+ENV HOST=0.0.0.0
+ENV LISTEN_PORT 8000
+EXPOSE 8000
+CMD ["chainlit", "run", "app.py", "--no-cache"]
+"""
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["dockerfile", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def index_args(index_server: IndexServer) -> list[str]:
+    return ["--index-url", f"{index_server.url}/simple/", "--no-deps", "--retries", "1"]
+
+
+def test_example_dockerfile_is_the_issues_verbatim() -> None:
+    text = (EXAMPLE / "Dockerfile").read_text()
+    assert text.splitlines()[0] == "FROM python:3.10.13"
+    assert text.splitlines()[4] == (
+        "RUN pip install -i https://pypi.tuna.tsinghua.edu.cn/simple -r requirements.txt "
+        "--ignore-installed"
+    )
+
+
+def test_table_names_lines_rules_and_the_index(index_server: IndexServer) -> None:
+    code, out, _ = invoke(str(EXAMPLE / "Dockerfile"), *index_args(index_server))
+    assert code == 0  # warnings only; --fail-on error is the default
+    assert "Dockerfile:1: warning WCD001 full-base" in out
+    assert "Dockerfile:4: warning WCD003 pip-cache (hadolint DL3042)" in out
+    assert "Dockerfile:5: warning WCD004 split-pip-layers (hadolint DL3059)" in out
+    assert f"index: {index_server.url}/simple/ (--index-url on the command line)" in out
+    assert "the Dockerfile names https://pypi.tuna.tsinghua.edu.cn/simple" in out
+    assert "psycopg2" in out  # the check's table of verdicts follows
+
+
+def test_fail_on_warning_exits_1(index_server: IndexServer) -> None:
+    code, _, _ = invoke(
+        str(EXAMPLE / "Dockerfile"), *index_args(index_server), "--fail-on", "warning"
+    )
+    assert code == 1
+
+
+def test_json_report(index_server: IndexServer) -> None:
+    code, out, _ = invoke(str(EXAMPLE / "Dockerfile"), *index_args(index_server), "-f", "json")
+    assert code == 0
+    doc = json.loads(out)
+    lines = {(f["rule"], f["line"]) for f in doc["findings"]}
+    assert {("WCD001", 1), ("WCD003", 4), ("WCD003", 5), ("WCD004", 5)} <= lines
+    assert doc["index"]["dockerfile_url"] == "https://pypi.tuna.tsinghua.edu.cn/simple"
+    assert doc["stages"][0]["base"] == "python:3.10.13"
+    assert doc["check"]["packages"][0]["name"] == "chainlit"
+
+
+def test_ci_formats_locate_findings_by_line() -> None:
+    path = str(EXAMPLE / "Dockerfile")
+    _, sarif, _ = invoke(path, "--no-check", "-f", "sarif")
+    run = json.loads(sarif)["runs"][0]
+    first = run["results"][0]
+    assert first["ruleId"] == "WCD001"
+    assert first["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} >= {"WCD003", "WCD004"}
+    _, github, _ = invoke(path, "--no-check", "-f", "github")
+    assert "::warning file=" in github and ",line=4,title=WCD003 pip-cache::" in github
+    _, markdown, _ = invoke(path, "--no-check", "-f", "markdown")
+    assert "| 5 | warning | WCD004 split-pip-layers (DL3059) |" in markdown
+
+
+def test_fix_prints_a_dockerfile_that_builds_the_same_app(index_server: IndexServer) -> None:
+    code, out, err = invoke(str(EXAMPLE / "Dockerfile"), *index_args(index_server), "--fix")
+    assert code == 0
+    assert out == ISSUE_FIX
+    assert "changes the app" not in err
+    original = read_dockerfile(EXAMPLE / "Dockerfile")
+    assert same_app(original, out) == []
+
+
+def test_diff_and_write(index_server: IndexServer, tmp_path: Path) -> None:
+    shutil.copy(EXAMPLE / "Dockerfile", tmp_path / "Dockerfile")
+    shutil.copy(EXAMPLE / "requirements.txt", tmp_path / "requirements.txt")
+    path = str(tmp_path / "Dockerfile")
+    code, out, _ = invoke(path, *index_args(index_server), "--diff")
+    assert code == 0
+    assert "-FROM python:3.10.13\n+FROM python:3.10.13-slim\n" in out
+    assert (tmp_path / "Dockerfile").read_text().startswith("FROM python:3.10.13\n")  # untouched
+    code, _, err = invoke(path, *index_args(index_server), "--write")
+    assert code == 0 and "wrote" in err
+    assert (tmp_path / "Dockerfile").read_text() == ISSUE_FIX
+
+
+def test_copy_all_first_fix_copies_requirements_first() -> None:
+    report = analyze(DATA / "copy-all-first" / "Dockerfile", run_check=False)
+    suggestion = suggest(report)
+    lines = suggestion.splitlines()
+    assert (
+        lines.index("COPY requirements.txt /code/")
+        < lines.index("RUN pip install --no-cache-dir -r requirements.txt")
+        < lines.index("COPY . .")
+    )
+    assert same_app(report.dockerfile, suggestion) == []
+
+
+def test_same_app_notices_a_changed_python_or_cmd() -> None:
+    original = read_dockerfile(EXAMPLE / "Dockerfile")
+    text = (EXAMPLE / "Dockerfile").read_text()
+    assert same_app(original, text.replace("python:3.10.13", "python:3.12-slim")) == [
+        "base Python 3.10.13 became 3.12.14"
+    ]
+    changed = same_app(original, text.replace('"app.py"', '"main.py"'))
+    assert len(changed) == 1 and changed[0].startswith("CMD/ENTRYPOINT")
+
+
+def test_unreadable_dockerfile_exits_2(tmp_path: Path) -> None:
+    code, _, err = invoke(str(tmp_path / "Dockerfile"), "--no-check")
+    assert code == 2 and "cannot read Dockerfile" in err
+
+
+def test_unknown_target_exits_2() -> None:
+    code, _, err = invoke(str(EXAMPLE / "Dockerfile"), "--target", "python:2.7-slim")
+    assert code == 2 and "unknown image" in err

@@ -1,0 +1,261 @@
+"""One Dockerfile analysis: parse, find installs, map bases to targets, check, apply rules.
+
+The check is wheelcheck's own (`wheelcheck.check.acheck`) on the requirements the Dockerfile
+installs, for the targets of its base images and their slim/alpine alternatives. The build
+runs inside the image, so the host's pip configuration and PIP_* variables do not apply: the
+index is the one the Dockerfile names (``-i``, ``PIP_INDEX_URL``), unless the caller gives one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wheelcheck.dockerfile.base import BaseImage, alternatives, resolve_base
+from wheelcheck.dockerfile.installs import Installs, PipInstall, find_installs, requirement_sources
+from wheelcheck.dockerfile.parse import Dockerfile, read_dockerfile
+from wheelcheck.dockerfile.rules import Finding, Severity, apply_rules
+from wheelcheck.index import redact_url
+from wheelcheck.models import Report, Target
+from wheelcheck.targets import parse_targets
+
+if TYPE_CHECKING:
+    from wheelcheck.check import CheckOptions
+
+__all__ = ["DockerfileReport", "IndexChoice", "aanalyze", "analyze"]
+
+Progress = Callable[[str], None]
+PYPI = "https://pypi.org/simple"
+
+
+def _no_progress(_message: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexChoice:
+    """The index the check used, and why (credentials already redacted)."""
+
+    url: str
+    source: str  # "--index-url", "Dockerfile line 4: pip install -i", "default", ...
+    dockerfile_url: str | None = None  # what the Dockerfile names, if anything
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "source": self.source, "dockerfile_url": self.dockerfile_url}
+
+
+@dataclass(frozen=True, slots=True)
+class DockerfileReport:
+    """Everything `wheelcheck dockerfile` says about one Dockerfile."""
+
+    dockerfile: Dockerfile
+    installs: Installs
+    bases: Mapping[int, BaseImage]  # stage index -> its base
+    findings: tuple[Finding, ...]
+    index: IndexChoice | None
+    report: Report | None  # the check of the installed requirements (None: nothing to check)
+    notes: tuple[str, ...] = ()
+    requirement_files: tuple[Path, ...] = ()
+    requirement_lines: tuple[str, ...] = ()
+    targets: tuple[Target, ...] = field(default_factory=tuple)
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None, key=Severity.rank)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dockerfile": self.dockerfile.path,
+            "context": str(self.installs.context),
+            "stages": [
+                {
+                    "index": s.index,
+                    "name": s.name,
+                    "line": s.line,
+                    "base": s.base,
+                    "kind": self.bases[s.index].kind,
+                    "family": self.bases[s.index].family,
+                    "python": self.bases[s.index].python,
+                    "note": self.bases[s.index].note,
+                }
+                for s in self.dockerfile.stages
+            ],
+            "installs": [
+                {
+                    "line": p.line,
+                    "stage": p.stage,
+                    "tool": p.tool,
+                    "command": redact_command(p.command),
+                    "requirement_files": [
+                        {
+                            "image_path": r.image_path,
+                            "context_path": str(r.context_path) if r.context_path else None,
+                            "problem": r.problem,
+                        }
+                        for r in p.requirement_files
+                    ],
+                    "specs": list(p.specs),
+                    "index_url": redact_url(p.index_url) if p.index_url else None,
+                    "no_cache": p.no_cache,
+                    "cache_mount": p.cache_mount,
+                }
+                for p in self.installs.pips
+            ],
+            "index": None if self.index is None else self.index.to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
+            "notes": list(self.notes),
+            "check": None if self.report is None else self.report.to_dict(),
+        }
+
+
+def redact_command(command: str) -> str:
+    """`command` with the password of any URL in it hidden."""
+    return " ".join(redact_url(w) if "://" in w else w for w in command.split(" "))
+
+
+def _app_pips(installs: Installs) -> list[PipInstall]:
+    return [
+        p
+        for p in installs.pips
+        if p.subcommand != "download" and (p.requirement_files or p.app_specs)
+    ]
+
+
+def _choose_index(
+    pips: Sequence[PipInstall], cli_index_url: str | None
+) -> tuple[str | None, str, str | None]:
+    """(index for the check or None for the library's default order, its source, the
+    Dockerfile's own index)."""
+    named = next((p for p in pips if p.index_url), None)
+    dockerfile_url = named.index_url if named else None
+    if cli_index_url:
+        return cli_index_url, "--index-url on the command line", dockerfile_url
+    if named is not None and named.index_url:
+        return named.index_url, f"Dockerfile {named.index_source}", dockerfile_url
+    return None, "default", None
+
+
+async def aanalyze(
+    path: str | Path,
+    *,
+    context: str | Path | None = None,
+    targets: Sequence[str] = (),
+    arches: Sequence[str] = (),
+    index_url: str | None = None,
+    extra_index_urls: Sequence[str] = (),
+    build_args: Mapping[str, str] | None = None,
+    run_check: bool = True,
+    options: CheckOptions | None = None,
+    progress: Progress = _no_progress,
+) -> DockerfileReport:
+    """Analyse the Dockerfile at `path` and return a DockerfileReport.
+
+    `targets` replace the targets derived from the base images (for an unknown base);
+    `index_url` overrides the index the Dockerfile names; `run_check=False` applies only the
+    rules that need no index. `options` carries the remaining check options (timeout,
+    retries, no_deps, ...). Raises InputError for an unreadable Dockerfile or requirement
+    file and UnknownTarget for a bad `targets` entry; index failures become `error` results.
+    """
+    # Imported here: importing the module `wheelcheck.check` early would shadow the function
+    # `wheelcheck.check` that wheelcheck/__init__.py binds lazily.
+    from wheelcheck.check import CheckOptions, acheck
+
+    dockerfile = read_dockerfile(path, build_args)
+    installs = find_installs(dockerfile, context)
+    arch_tuple = tuple(arches)
+    bases = {
+        s.index: resolve_base(s.base, platform=s.platform, arches=arch_tuple)
+        for s in dockerfile.stages
+        if s.parent is None
+    }
+    for stage in dockerfile.stages:
+        if stage.parent is not None:
+            root = dockerfile.lineage(stage)[-1]
+            bases[stage.index] = bases[root.index]
+
+    notes: list[str] = []
+    pips = _app_pips(installs)
+    files, lines = requirement_sources(pips)
+    chosen_targets = _check_targets(dockerfile, bases, pips, targets, arch_tuple)
+    url, source, dockerfile_url = _choose_index(pips, index_url)
+    extras = tuple(extra_index_urls) or tuple(u for p in pips for u in p.extra_index_urls)
+    report: Report | None = None
+    index: IndexChoice | None = None
+    if run_check and (files or lines) and chosen_targets:
+        env = {k: v for p in pips for k, v in p.env.items() if k.startswith("PIP_")}
+        # Build-needs advice (TargetResult.build) feeds the apk/apt lines of the fixes.
+        base_options = options or CheckOptions(advice=True)
+        check_options = replace(
+            base_options,
+            targets=chosen_targets,
+            index_url=url,
+            extra_index_urls=extras,
+            # The build runs in the image: the host's pip config and PIP_* do not apply.
+            environ=env,
+            pip_config_files=(),
+        )
+        report = await acheck(
+            [str(f) for f in files], lines, options=check_options, progress=progress
+        )
+        used = report.index_urls[0] if report.index_urls else (url or PYPI)
+        if url is None and source == "default":
+            source = "requirements file or default" if used.rstrip("/") != PYPI else "default"
+        index = IndexChoice(
+            url=redact_url(used),
+            source=source,
+            dockerfile_url=redact_url(dockerfile_url) if dockerfile_url else None,
+        )
+    elif not run_check:
+        notes.append("--no-check: only the Dockerfile rules ran; no index was asked")
+    elif not (files or lines):
+        notes.append("the Dockerfile installs no Python requirements wheelcheck can trace")
+    if dockerfile_url and index is None:
+        index = IndexChoice(
+            redact_url(dockerfile_url),
+            "named in the Dockerfile; not asked",
+            redact_url(dockerfile_url),
+        )
+
+    findings = apply_rules(dockerfile, installs, bases, report, index)
+    return DockerfileReport(
+        dockerfile=dockerfile,
+        installs=installs,
+        bases=bases,
+        findings=tuple(findings),
+        index=index,
+        report=report,
+        notes=tuple(notes),
+        requirement_files=tuple(files),
+        requirement_lines=tuple(lines),
+        targets=tuple(chosen_targets),
+    )
+
+
+def analyze(path: str | Path, **kwargs: Any) -> DockerfileReport:
+    """Synchronous `aanalyze`."""
+    return asyncio.run(aanalyze(path, **kwargs))
+
+
+def _check_targets(
+    dockerfile: Dockerfile,
+    bases: Mapping[int, BaseImage],
+    pips: Sequence[PipInstall],
+    targets: Sequence[str],
+    arches: tuple[str, ...],
+) -> tuple[Target, ...]:
+    """The targets of the stages that install, then the slim/alpine alternatives of the
+    image's stage (or --target's own, when given)."""
+    if targets:
+        return parse_targets(list(targets), arches)
+    stages = sorted({p.stage for p in pips}) or [dockerfile.final.index]
+    found: list[Target] = []
+    for index in stages:
+        found.extend(bases[index].targets)
+    main = bases[dockerfile.final.index]
+    if not main.targets:
+        main = next((bases[i] for i in stages if bases[i].targets), main)
+    found.extend(alternatives(main, arches))
+    return tuple(dict.fromkeys(found))

@@ -1,0 +1,164 @@
+"""The ``wheelcheck dockerfile`` click command (registered by wheelcheck.cli).
+
+Exit codes as for ``check``: 0 nothing at or above --fail-on, 1 a finding at or above it,
+2 bad input or usage, 3 the index could not be reached or answered with errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from wheelcheck.errors import (
+    EXIT_INDEX,
+    EXIT_OK,
+    EXIT_POLICY,
+    InvalidInputFiles,
+    WheelcheckError,
+)
+from wheelcheck.report import Format
+
+__all__ = ["dockerfile_command"]
+
+_FAIL_ON = {"never": None, "error": 2, "warning": 1, "info": 0}
+
+
+def _build_args(items: tuple[str, ...]) -> dict[str, str]:
+    args = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r}: expected KEY=VALUE", param_hint="--build-arg")
+        args[key] = value
+    return args
+
+
+@click.command("dockerfile")
+@click.argument("dockerfile", default="Dockerfile", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--context",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Build context directory. Default: the Dockerfile's folder.",
+)
+@click.option(
+    "-t",
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="TARGET",
+    help="Check these targets instead of the base images' (for an unknown base). Repeatable.",
+)
+@click.option("-a", "--arch", "arches", multiple=True, metavar="ARCH", help="Architectures. "
+              "Default: the FROM --platform, else amd64 and arm64.")  # fmt: skip
+@click.option(
+    "-i", "--index-url", metavar="URL", help="Check against this index instead of the "
+    "Dockerfile's (-i / PIP_INDEX_URL in its RUN or ENV)."
+)  # fmt: skip
+@click.option("--extra-index-url", "extra_index_urls", multiple=True, metavar="URL")
+@click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE",
+              help="Override an ARG default, as docker build --build-arg.")  # fmt: skip
+@click.option("--no-deps", is_flag=True, help="Judge only what the requirements name.")
+@click.option("--no-check", is_flag=True, help="Only the Dockerfile rules: ask no index.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice([f.value for f in Format]),
+    default="table",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file.")  # fmt: skip
+@click.option("--fix", is_flag=True, help="Print the suggested Dockerfile instead of the report.")
+@click.option("--diff", is_flag=True, help="Print the suggestion as a unified diff.")
+@click.option("--write", is_flag=True, help="Write the suggestion over DOCKERFILE.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(_FAIL_ON)),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding has this severity or a higher one.",
+)
+@click.option("--timeout", type=float, default=30.0, show_default=True)
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True)
+@click.option("--cert", type=click.Path(exists=True, dir_okay=False), metavar="PATH")
+def dockerfile_command(
+    dockerfile: Path,
+    context: Path | None,
+    targets: tuple[str, ...],
+    arches: tuple[str, ...],
+    index_url: str | None,
+    extra_index_urls: tuple[str, ...],
+    build_args: tuple[str, ...],
+    no_deps: bool,
+    no_check: bool,
+    fmt: str,
+    output: Path | None,
+    fix: bool,
+    diff: bool,
+    write: bool,
+    fail_on: str,
+    timeout: float,
+    retries: int,
+    cert: str | None,
+) -> None:
+    """Read DOCKERFILE, check what it pip-installs on its base image and the slim/alpine
+    alternatives, and report findings by line, with fixes (--fix, --diff, --write)."""
+    from wheelcheck.check import CheckOptions
+    from wheelcheck.dockerfile.analyze import analyze
+    from wheelcheck.dockerfile.fix import same_app, suggest, unified_diff
+    from wheelcheck.dockerfile.output import write_dockerfile_report
+
+    options = CheckOptions(
+        no_deps=no_deps, timeout=timeout, retries=retries, verify=cert or True, advice=True
+    )
+    try:
+        result = analyze(
+            dockerfile,
+            context=context,
+            targets=targets,
+            arches=arches,
+            index_url=index_url,
+            extra_index_urls=extra_index_urls,
+            build_args=_build_args(build_args),
+            run_check=not no_check,
+            options=options,
+        )
+    except InvalidInputFiles as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(error.exit_code)
+    except WheelcheckError as error:
+        click.echo(f"wheelcheck: error: {error}", err=True)
+        sys.exit(error.exit_code)
+
+    if fix or diff or write:
+        original = "\n".join(result.dockerfile.lines) + "\n"
+        suggestion = suggest(result)
+        for change in same_app(result.dockerfile, suggestion):
+            click.echo(f"wheelcheck: the suggestion changes the app: {change}", err=True)
+        if write:
+            dockerfile.write_text(suggestion, encoding="utf-8")
+            click.echo(f"wheelcheck: wrote {dockerfile}", err=True)
+        if diff:
+            click.echo(unified_diff(original, suggestion, str(dockerfile)), nl=False)
+        elif fix:
+            click.echo(suggestion, nl=False)
+        n = len(result.findings)
+        click.echo(f"wheelcheck: {n} finding{'s' if n != 1 else ''} in {dockerfile}", err=True)
+    elif output is not None:
+        with output.open("w", encoding="utf-8") as stream:
+            write_dockerfile_report(result, Format(fmt), stream, color=False)
+    else:
+        write_dockerfile_report(result, Format(fmt), sys.stdout)
+
+    if result.report is not None and result.report.has_errors:
+        click.echo("wheelcheck: some lookups failed; their results are marked 'error'", err=True)
+        sys.exit(EXIT_INDEX)
+    threshold = _FAIL_ON[fail_on]
+    worst = result.worst
+    if threshold is not None and worst is not None and worst.rank(worst) >= threshold:
+        sys.exit(EXIT_POLICY)
+    sys.exit(EXIT_OK)
