@@ -1,0 +1,42 @@
+"""The README's `--help` blocks are the real help text (as pip-audit keeps its README honest).
+
+Each block in README.md that starts with ``$ wheelcheck ... --help`` must equal what that
+command prints in an 80-column terminal. Regenerate a block by running the command with
+COLUMNS=80 and pasting its output.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wheelcheck.cli import main
+
+README = Path(__file__).parent.parent / "README.md"
+BLOCK = re.compile(r"```console\n\$ (wheelcheck [^\n]*--help)\n(.*?)```", re.S)
+
+
+def help_blocks() -> list[tuple[str, str]]:
+    return BLOCK.findall(README.read_text(encoding="utf-8"))
+
+
+def real_help(command: str) -> str:
+    # CliRunner formats for an 80-column terminal whatever the real one is
+    outcome = CliRunner().invoke(main, shlex.split(command)[1:], prog_name="wheelcheck")
+    assert outcome.exit_code == 0, outcome.output
+    return outcome.output
+
+
+def test_the_readme_shows_the_help_of_every_command() -> None:
+    shown = {command for command, _ in help_blocks()}
+    expected = {"wheelcheck --help"} | {f"wheelcheck {name} --help" for name in main.commands}  # type: ignore[attr-defined]
+    assert expected <= shown, f"add a help block to README.md for {sorted(expected - shown)}"
+
+
+@pytest.mark.parametrize(("command", "text"), help_blocks(), ids=[c for c, _ in help_blocks()])
+def test_readme_help_block_is_the_real_help(command: str, text: str) -> None:
+    assert text == real_help(command), f"README.md block for `{command}` is out of date"
