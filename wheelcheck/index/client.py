@@ -1,38 +1,39 @@
 """The Simple API client: fetch a project's page from every configured index, merged.
 
-This is the only module that talks HTTP. Transport failures become ProjectLookupError here,
-credentials travel only as Basic auth to their own index, and a 404 is an answer (None),
-not an error.
+The only module that decides when to talk HTTP (the wire itself is in `http`, imported on
+first use). Transport failures become ProjectLookupError here, credentials travel only as
+Basic auth to their own index, and a 404 is an answer (None), not an error. With a cache,
+pages are served from disk while fresh and revalidated with conditional requests after.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import email.utils
+import hashlib
 import random
-import ssl
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import metadata
-from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Self
 
-import httpx
 from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck.errors import ProjectLookupError
+from wheelcheck.index.cache import CachedPage, IndexCache, Validators, freshness_lifetime
 from wheelcheck.index.pages import MalformedPage, ParsedPage, parse_html_page, parse_json_page
+from wheelcheck.index.trust import netrc_credentials
 from wheelcheck.index.urls import normalize_index_url, redact_url, split_credentials
 from wheelcheck.models import DistFile, ProjectPage
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator
+    from collections.abc import Callable
     from types import TracebackType
 
-    from wheelcheck.index.config import IndexSettings
+    import httpx
 
-__all__ = ["ACCEPT", "IndexClient", "RawPage"]
+    from wheelcheck.index.config import IndexSettings
+    from wheelcheck.index.http import Answer
+
+__all__ = ["ACCEPT", "DEFAULT_MAX_PAGE_BYTES", "IndexClient", "RawPage"]
 
 # PEP 691 content negotiation: JSON preferred, HTML for indexes that only have that.
 ACCEPT = (
@@ -40,6 +41,8 @@ ACCEPT = (
     "application/vnd.pypi.simple.v1+html;q=0.2, "
     "text/html;q=0.01"
 )
+# numpy's page, among the largest on PyPI, is about 2 MB: 64 MiB is far past any real page.
+DEFAULT_MAX_PAGE_BYTES = 64 * 1024 * 1024
 _JSON_TYPES = frozenset(
     {"application/vnd.pypi.simple.v1+json", "application/vnd.pypi.simple.latest+json"}
 )
@@ -50,111 +53,23 @@ _HTML_TYPES = frozenset(
         "text/html",
     }
 )
-_NOT_FOUND = frozenset({404, 410})
-
-
-def _user_agent() -> str:
-    try:
-        version = metadata.version("wheelcheck")
-    except metadata.PackageNotFoundError:
-        version = "0+unknown"
-    return f"wheelcheck/{version} httpx/{httpx.__version__}"
-
-
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
-    default_port = {"http": 80, "https": 443}.get(url.scheme)
-    return url.scheme, url.host, url.port or default_port
-
-
-class _OriginBoundBasicAuth(httpx.Auth):
-    """Basic auth added only to requests for the index's own scheme, host and port.
-
-    httpx also strips Authorization on a redirect to another origin; this guard keeps that
-    true whatever route a request takes.
-    """
-
-    def __init__(self, username: str, password: str, origin: tuple[str, str, int | None]):
-        token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
-        self._header = f"Basic {token}"
-        self._origin = origin
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if _origin(request.url) == self._origin:
-            request.headers["Authorization"] = self._header
-        yield request
 
 
 @dataclass(frozen=True, slots=True)
 class _Index:
     url: str  # normalized, without credentials
     display: str  # redacted, as configured: the only form that is ever shown
-    auth: httpx.Auth | None
+    credentials: tuple[str, str] | None  # from the URL, else from .netrc
 
 
 @dataclass(frozen=True, slots=True)
 class RawPage:
-    """One project page as served: what a cache would store."""
+    """One project page as served."""
 
     url: str  # after redirects; used to resolve relative file URLs
     content_type: str
     body: bytes
-
-
-class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
-class _Fatal(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds (delta or HTTP date), None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def _is_certificate_error(error: BaseException) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return True
-        current = current.__cause__ or current.__context__
-    return "CERTIFICATE_VERIFY_FAILED" in str(error)
-
-
-def _ssl_verify(verify: bool | str) -> bool | ssl.SSLContext:
-    """What httpx gets for `verify`.
-
-    Hook for CA bundle options: the caller resolves ``--cert``, ``PIP_CERT``,
-    ``REQUESTS_CA_BUNDLE`` or ``SSL_CERT_FILE`` to a path and passes it as `verify`;
-    ``True`` keeps httpx's default trust store. Verification is never turned off.
-    """
-    if verify is False:
-        raise ValueError("TLS verification cannot be disabled")
-    if verify is True:
-        return True
-    path = Path(verify)
-    if path.is_dir():
-        return ssl.create_default_context(capath=str(path))
-    return ssl.create_default_context(cafile=str(path))
+    headers: Mapping[str, str] = field(default_factory=dict)  # caching headers, lower-case
 
 
 class IndexClient:
@@ -165,6 +80,12 @@ class IndexClient:
     callers share the same lookup. `backoff` is the first retry delay in seconds (doubled
     on each retry, with jitter) and `max_delay` caps it and any Retry-After. Warnings about
     skipped files (redacted) go to `on_warning` and are kept in `warnings`.
+
+    `cache` keeps parsed pages on disk: a fresh entry is used without a request, a stale
+    one is revalidated (``If-None-Match``/``If-Modified-Since``); `refresh` revalidates
+    every entry; `offline` never sends a request, and a project not in the cache is a
+    ProjectLookupError. `max_page_bytes` caps one page. `environ` is where ``NETRC`` is
+    read (default: os.environ).
     """
 
     def __init__(
@@ -179,45 +100,102 @@ class IndexClient:
         on_warning: Callable[[str], None] | None = None,
         backoff: float = 0.5,
         max_delay: float = 10.0,
+        cache: IndexCache | None = None,
+        refresh: bool = False,
+        offline: bool = False,
+        max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES,
+        environ: Mapping[str, str] | None = None,
+        http2: bool = False,
     ) -> None:
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
+        if verify is False:
+            raise ValueError("TLS verification cannot be disabled")
+        import os
+
         self.settings = settings
         self.warnings: list[str] = []
+        self.cache = cache
+        self.offline = offline
+        self.refresh = refresh
         self._on_warning = on_warning
         self._retries = max(0, retries)
         self._backoff = backoff
         self._max_delay = max_delay
+        self._max_page_bytes = max_page_bytes
+        self._environ = os.environ if environ is None else environ
+        self._http_options: dict[str, Any] = {
+            "accept": ACCEPT,
+            "max_connections": max_connections,
+            "timeout": timeout,
+            "verify": verify,
+            "transport": transport,
+            "http2": http2,
+            "offline": offline,
+        }
         self._indexes = tuple(self._make_index(url) for url in settings.index_urls)
         self._semaphore = asyncio.Semaphore(max_connections)
         self._lookups: dict[NormalizedName, asyncio.Task[ProjectPage | None]] = {}
-        self._http = httpx.AsyncClient(
-            headers={"User-Agent": _user_agent(), "Accept": ACCEPT},
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-            verify=_ssl_verify(verify),
-            transport=transport,
-            follow_redirects=True,
-        )
+        self._http_client: httpx.AsyncClient | None = None
+        self._auths: dict[tuple[str, str, int | None], httpx.Auth | None] = {}
+        self.requests = 0  # page requests sent, for benchmarks and tests
 
-    @staticmethod
-    def _make_index(configured: str) -> _Index:
+    def _make_index(self, configured: str) -> _Index:
         bare, credentials = split_credentials(configured.strip())
         url = normalize_index_url(bare)
-        auth = None
-        if credentials is not None:
-            auth = _OriginBoundBasicAuth(*credentials, origin=_origin(httpx.URL(url)))
-        return _Index(url=url, display=redact_url(configured.strip()), auth=auth)
+        if credentials is None:
+            from urllib.parse import urlsplit
+
+            host = urlsplit(url).hostname
+            if host:
+                notes: list[str] = []
+                credentials = netrc_credentials(host, self._environ, warn=notes)
+                for note in notes:
+                    self._warn(note)
+        return _Index(url=url, display=redact_url(configured.strip()), credentials=credentials)
+
+    # -- the HTTP client, created on the first request --------------------------------------
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        if self._http_client is None:
+            from wheelcheck.index.http import make_http_client
+
+            self._http_client = make_http_client(**self._http_options)
+        return self._http_client
+
+    def _auth_for(self, index: _Index) -> httpx.Auth | None:
+        if index.credentials is None:
+            return None
+        from wheelcheck.index.http import OriginBoundBasicAuth, origin
+
+        bound = origin(index.url)
+        if bound not in self._auths:
+            self._auths[bound] = OriginBoundBasicAuth(*index.credentials, bound_to=bound)
+        return self._auths[bound]
 
     def file_access(self, file: DistFile) -> tuple[httpx.AsyncClient, httpx.Auth | None]:
-        """The shared HTTP client, and the credentials of the index that served `file`.
+        """The shared HTTP client, and the credentials that may go with a request for `file`.
 
-        The auth is bound to that index's origin, so it is sent only when the file lives on
-        the index's own host (private indexes), never to a CDN or another host.
+        The index's auth is bound to its origin, so it is sent only when the file lives on
+        the index's own host (private indexes), never to a CDN or another host. A file on
+        another host gets that host's ``.netrc`` entry, if any, bound to that host.
         """
-        auth = next((i.auth for i in self._indexes if i.display == file.index_url), None)
+        from wheelcheck.index.http import OriginBoundBasicAuth, origin
+
+        index = next((i for i in self._indexes if i.display == file.index_url), None)
+        auth = None if index is None else self._auth_for(index)
+        try:
+            file_origin = origin(file.url.split("#", 1)[0])
+        except (ValueError, TypeError):  # httpx.InvalidURL: the request will say so
+            return self._http, auth
+        if index is None or origin(index.url) != file_origin:
+            if file_origin not in self._auths:
+                found = netrc_credentials(file_origin[1], self._environ)
+                self._auths[file_origin] = (
+                    None if found is None else OriginBoundBasicAuth(*found, bound_to=file_origin)
+                )
+            auth = self._auths[file_origin] or auth
         return self._http, auth
 
     @property
@@ -235,7 +213,6 @@ class IndexClient:
         return tuple(index.display for index in self._indexes)
 
     async def __aenter__(self) -> Self:
-        await self._http.__aenter__()
         return self
 
     async def __aexit__(
@@ -252,14 +229,18 @@ class IndexClient:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-        await self._http.aclose()
+        if self._http_client is not None:
+            await self._http_client.aclose()
+
+    # -- lookups ----------------------------------------------------------------------------
 
     async def get_project(self, name: NormalizedName) -> ProjectPage | None:
         """Return `name`'s files from every index that has it, main index first.
 
         Returns None when every index answers 404 or 410. Raises ProjectLookupError (its
-        MalformedPage subclass for an unreadable page) when any index fails after retries:
-        a partial answer could change the verdict.
+        MalformedPage subclass for an unreadable page) when any index fails after retries,
+        or, offline, when a page is not in the cache: a partial answer could change the
+        verdict.
         """
         key = canonicalize_name(name)
         task = self._lookups.get(key)
@@ -270,10 +251,17 @@ class IndexClient:
         return await asyncio.shield(task)
 
     async def _lookup(self, name: NormalizedName) -> ProjectPage | None:
-        results = await asyncio.gather(
-            *(self._get_from_index(index, name) for index in self._indexes),
-            return_exceptions=True,
-        )
+        if len(self._indexes) == 1:  # the usual case: no gather, no second task
+            results: list[ParsedPage | BaseException | None] = []
+            try:
+                results.append(await self._get_from_index(self._indexes[0], name))
+            except ProjectLookupError as error:
+                results.append(error)
+        else:
+            results = await asyncio.gather(
+                *(self._get_from_index(index, name) for index in self._indexes),
+                return_exceptions=True,
+            )
         files: list[DistFile] = []
         found_on: list[str] = []
         for index, result in zip(self._indexes, results, strict=True):
@@ -287,9 +275,83 @@ class IndexClient:
         return ProjectPage(name=name, files=tuple(files), index_urls=tuple(found_on))
 
     async def _get_from_index(self, index: _Index, name: NormalizedName) -> ParsedPage | None:
-        raw = await self._fetch_page(index, name)
-        if raw is None:
+        cache = self.cache
+        if cache is None:
+            raw = await self._fetch_page(index, name)
+            return None if raw is None else self._emit(self._parse(index, name, raw))
+
+        key = IndexCache.page_key(index.url, index.display, name, ACCEPT)
+        entry = cache.load_page(key)
+        usable = entry is not None and (
+            self.offline or (not self.refresh and entry.is_fresh(cache.default_max_age))
+        )
+        if entry is not None and usable:
+            usable, cached = self._from_entry(entry, index)
+            if usable:
+                return self._emit(cached)
+            entry = None  # corrupt payload: a miss
+        if self.offline:
+            raise ProjectLookupError(
+                name, index.display, "not in the cache; run once without --offline to fill it"
+            )
+
+        headers: dict[str, str] = {}
+        if entry is not None and entry.etag:
+            headers["If-None-Match"] = entry.etag
+        if entry is not None and entry.last_modified:
+            headers["If-Modified-Since"] = entry.last_modified
+        if self.refresh:
+            headers["Cache-Control"] = "max-age=0"  # ask proxies and CDNs to revalidate too
+        answer = await self._fetch(index, name, headers)
+        validators = _validators(answer.headers)
+
+        if answer.status == 304 and entry is not None:
+            usable, cached = self._from_entry(entry, index)
+            if usable:
+                cache.store_page(
+                    key,
+                    cached,
+                    validators=_merge_validators(validators, entry),
+                    body_sha256=entry.body_sha256,
+                    payload=entry.payload,
+                )
+                return self._emit(cached)
+            answer = await self._fetch(index, name, {})  # a 304 for a corrupt entry: refetch
+            validators = _validators(answer.headers)
+        if answer.status in (404, 410):
+            cache.store_page(key, None, validators=validators, body_sha256=None)
             return None
+        if answer.status == 304:
+            raise ProjectLookupError(name, index.display, "HTTP 304 for an unconditional request")
+
+        digest = hashlib.sha256(answer.body).hexdigest()
+        if entry is not None and entry.found and entry.body_sha256 == digest:
+            # The same bytes as last time (an index that sends no validators): no parse.
+            usable, cached = self._from_entry(entry, index)
+            if usable:
+                cache.store_page(
+                    key, cached, validators=validators, body_sha256=digest, payload=entry.payload
+                )
+                return self._emit(cached)
+        raw = RawPage(
+            url=answer.url,
+            content_type=answer.headers.get("content-type", ""),
+            body=answer.body,
+            headers=answer.headers,
+        )
+        page = self._parse(index, name, raw)
+        cache.store_page(key, page, validators=validators, body_sha256=digest)
+        return self._emit(page)
+
+    @staticmethod
+    def _from_entry(entry: CachedPage, index: _Index) -> tuple[bool, ParsedPage | None]:
+        """(usable, page): page None for a stored 404; not usable when the payload is corrupt."""
+        if not entry.found:
+            return True, None
+        page = entry.parsed(index.display)
+        return page is not None, page
+
+    def _parse(self, index: _Index, name: NormalizedName, raw: RawPage) -> ParsedPage:
         media_type = raw.content_type.partition(";")[0].strip().lower()
         if media_type in _JSON_TYPES:
             parse = parse_json_page
@@ -298,9 +360,12 @@ class IndexClient:
         else:
             shown = media_type or "none"
             raise MalformedPage(name, index.display, f"unexpected Content-Type {shown}")
-        page = parse(raw.body, page_url=raw.url, index_url=index.display, project=name)
-        for warning in page.warnings:
-            self._warn(warning)
+        return parse(raw.body, page_url=raw.url, index_url=index.display, project=name)
+
+    def _emit(self, page: ParsedPage | None) -> ParsedPage | None:
+        if page is not None:
+            for warning in page.warnings:
+                self._warn(warning)
         return page
 
     def _warn(self, message: str) -> None:
@@ -309,16 +374,34 @@ class IndexClient:
             self._on_warning(message)
 
     async def _fetch_page(self, index: _Index, name: NormalizedName) -> RawPage | None:
-        """GET one project page with retries; None for 404/410.
+        """GET one project page with retries; None for 404/410."""
+        answer = await self._fetch(index, name, {})
+        if answer.status in (404, 410):
+            return None
+        if answer.status == 304:
+            raise ProjectLookupError(name, index.display, "HTTP 304 for an unconditional request")
+        return RawPage(
+            url=answer.url,
+            content_type=answer.headers.get("content-type", ""),
+            body=answer.body,
+            headers=answer.headers,
+        )
 
-        The single network seam: a cache wraps this method.
-        """
+    async def _fetch(self, index: _Index, name: NormalizedName, headers: dict[str, str]) -> Answer:
+        """GET one project page with bounded retries; raises ProjectLookupError."""
+        from wheelcheck.index.http import Fatal, Retryable, get_page
+
         url = f"{index.url}{name}/"
+        auth = self._auth_for(index)
         attempt = 0
         while True:
             try:
-                return await self._fetch_once(index, url)
-            except _Retryable as failure:
+                async with self._semaphore:
+                    self.requests += 1
+                    return await get_page(
+                        self._http, url, auth=auth, headers=headers, max_bytes=self._max_page_bytes
+                    )
+            except Retryable as failure:
                 if attempt >= self._retries:
                     tries = f"{attempt + 1} attempt{'s' if attempt else ''}"
                     raise ProjectLookupError(
@@ -331,39 +414,28 @@ class IndexClient:
                     delay = random.uniform(ceiling / 2, ceiling)
                 await asyncio.sleep(delay)
                 attempt += 1
-            except _Fatal as failure:
+            except Fatal as failure:
                 raise ProjectLookupError(name, index.display, failure.reason) from None
 
-    async def _fetch_once(self, index: _Index, url: str) -> RawPage | None:
-        """One GET; raises _Retryable or _Fatal with a reason that holds no credentials."""
-        try:
-            async with self._semaphore:
-                response = await self._http.get(url, auth=index.auth)
-        except httpx.TooManyRedirects:
-            raise _Fatal("too many redirects") from None
-        except httpx.TimeoutException as error:
-            raise _Retryable(f"timed out ({type(error).__name__})") from None
-        except httpx.UnsupportedProtocol as error:
-            raise _Fatal(f"unsupported URL ({error})") from None
-        except httpx.TransportError as error:
-            if _is_certificate_error(error):
-                raise _Fatal("TLS certificate verification failed") from None
-            detail = str(error) or type(error).__name__
-            raise _Retryable(f"connection failed: {detail}") from None
 
-        status = response.status_code
-        if status in _NOT_FOUND:
-            return None
-        if response.is_success:
-            return RawPage(
-                url=str(response.url),
-                content_type=response.headers.get("Content-Type", ""),
-                body=response.content,
-            )
-        described = f"HTTP {status} {response.reason_phrase}".rstrip()
-        if status == 429 or status >= 500:
-            retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-            raise _Retryable(described, retry_after)
-        if status in (401, 403):
-            described += ": check the credentials for this index"
-        raise _Fatal(described)
+def _validators(headers: Mapping[str, str]) -> Validators:
+    max_age, no_store = freshness_lifetime(
+        headers.get("cache-control"), headers.get("expires"), headers.get("date"),
+        headers.get("age"),
+    )  # fmt: skip
+    return Validators(
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+        max_age=max_age,
+        no_store=no_store,
+    )
+
+
+def _merge_validators(new: Validators, entry: CachedPage) -> Validators:
+    """A 304 may omit the validators it confirms: keep the stored ones then."""
+    return Validators(
+        etag=new.etag or entry.etag,
+        last_modified=new.last_modified or entry.last_modified,
+        max_age=new.max_age,
+        no_store=new.no_store,
+    )

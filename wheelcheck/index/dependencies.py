@@ -9,7 +9,9 @@ Order of sources, cheapest first (issue 3):
    Requires-Dist, or static ``[project]`` dependencies; otherwise "dependencies unknown".
 
 All wheels of a release are taken to carry the same dependency metadata (uv assumes the same),
-so each release is read once for every target.
+so each release is read once for every target. With the client's cache, what was read is kept
+per file URL and hash (a published file never changes): a warm check reads no metadata, and an
+offline one fails (MetadataError, naming the release) only for a release never read before.
 """
 
 from __future__ import annotations
@@ -19,16 +21,12 @@ import hashlib
 import random
 from collections.abc import Awaitable, Callable
 
-import httpx
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from wheelcheck.index.client import IndexClient
-from wheelcheck.index.ranges import HttpByteSource
 from wheelcheck.index.urls import redact_url
 from wheelcheck.metadata.core import MetadataError, parse_core_metadata
-from wheelcheck.metadata.sdist import sdist_dependencies
-from wheelcheck.metadata.zipread import wheel_metadata
 from wheelcheck.models import Dependencies, DistFile, ProjectPage
 
 MAX_METADATA_BYTES = 16 * 1024 * 1024
@@ -61,16 +59,31 @@ class DependencyReader:
         files = [f for f in page.files if f.version == version]
         wheels = [f for f in files if f.is_wheel]
         advertised = [f for f in wheels if f.core_metadata is not None]
+        read: Callable[[DistFile], Awaitable[Dependencies]]
         if advertised:
-            return await self._retrying(self._from_metadata_file, advertised[0])
-        if wheels:
+            read, file = self._from_metadata_file, advertised[0]
+        elif wheels:
             # A pure wheel is usually the smallest zip directory to read.
-            wheel = min(wheels, key=lambda f: (not f.is_pure, f.size or 0))
-            return await self._retrying(self._from_wheel, wheel)
-        sdists = [f for f in files if not f.is_wheel]
-        if sdists:
-            return await self._retrying(self._from_sdist, sdists[0])
-        raise MetadataError(f"{page.name} {version}", "no file to read metadata from")
+            read, file = self._from_wheel, min(wheels, key=lambda f: (not f.is_pure, f.size or 0))
+        elif files:
+            read, file = self._from_sdist, files[0]
+        else:
+            raise MetadataError(f"{page.name} {version}", "no file to read metadata from")
+        cache = self._client.cache
+        key = None if cache is None else cache.file_key(file)
+        if cache is not None and key is not None:
+            found = cache.load_dependencies(key)
+            if found is not None:
+                return found
+        if self._client.offline:
+            raise MetadataError(
+                f"{page.name} {version}",
+                "metadata not in the cache; run once without --offline to fill it",
+            )
+        dependencies = await self._retrying(read, file)
+        if cache is not None and key is not None:
+            cache.store_dependencies(key, dependencies)
+        return dependencies
 
     async def _retrying(
         self, read: Callable[[DistFile], Awaitable[Dependencies]], file: DistFile
@@ -88,19 +101,38 @@ class DependencyReader:
                 attempt += 1
 
     async def _from_metadata_file(self, file: DistFile) -> Dependencies:
+        import httpx
+
+        from wheelcheck.index.http import drain
+        from wheelcheck.index.ranges import unusable_url
+
         http, auth = self._client.file_access(file)
         url = file.url.split("#", 1)[0] + ".metadata"
         label = redact_url(url)
         self.requests += 1
+        too_big = f"metadata file larger than the {MAX_METADATA_BYTES} byte cap"
+        problem = unusable_url(url)
+        if problem is not None:
+            raise MetadataError(label, problem)
         try:
-            response = await http.get(url, auth=auth or httpx.USE_CLIENT_DEFAULT)
+            # Streamed, so the cap stops the download instead of judging it afterwards.
+            async with http.stream("GET", url, auth=auth or httpx.USE_CLIENT_DEFAULT) as response:
+                if not response.is_success:
+                    await drain(response)  # keeps the connection for the retry
+                    raise MetadataError(label, f"HTTP {response.status_code}")
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > MAX_METADATA_BYTES:
+                    raise MetadataError(label, too_big)
+                parts = bytearray()
+                async for chunk in response.aiter_bytes():
+                    parts += chunk
+                    if len(parts) > MAX_METADATA_BYTES:
+                        raise MetadataError(label, too_big)
         except httpx.HTTPError as error:
             raise MetadataError(label, f"request failed: {type(error).__name__}") from error
-        if not response.is_success:
-            raise MetadataError(label, f"HTTP {response.status_code}")
-        body = response.content
-        if len(body) > MAX_METADATA_BYTES:
-            raise MetadataError(label, f"metadata file larger than {MAX_METADATA_BYTES} bytes")
+        except (httpx.InvalidURL, ValueError, OverflowError) as error:
+            raise MetadataError(label, f"unusable file URL ({type(error).__name__})") from error
+        body = bytes(parts)
         expected = (file.core_metadata or {}).get("sha256")
         if expected and hashlib.sha256(body).hexdigest() != expected.lower():
             raise MetadataError(label, "metadata file does not match its sha256 on the index")
@@ -108,6 +140,9 @@ class DependencyReader:
         return Dependencies(core.requires_dist, core.requires_python, True, "PEP 658 metadata")
 
     async def _from_wheel(self, file: DistFile) -> Dependencies:
+        from wheelcheck.index.ranges import HttpByteSource
+        from wheelcheck.metadata.zipread import wheel_metadata
+
         http, auth = self._client.file_access(file)
         source = HttpByteSource(http, file.url.split("#", 1)[0], auth=auth)
         try:
@@ -120,16 +155,26 @@ class DependencyReader:
         )
 
     async def _from_sdist(self, file: DistFile) -> Dependencies:
+        import httpx
+
+        from wheelcheck.index.http import drain
+        from wheelcheck.index.ranges import unusable_url
+        from wheelcheck.metadata.sdist import sdist_dependencies
+
         http, auth = self._client.file_access(file)
         label = redact_url(file.url)
         if file.size is not None and file.size > MAX_SDIST_BYTES:
             return Dependencies((), None, False, f"sdist larger than {MAX_SDIST_BYTES} bytes")
+        problem = unusable_url(file.url.split("#", 1)[0])
+        if problem is not None:
+            raise MetadataError(label, problem)
         self.requests += 1
         try:
             async with http.stream(
                 "GET", file.url.split("#", 1)[0], auth=auth or httpx.USE_CLIENT_DEFAULT
             ) as response:
                 if not response.is_success:
+                    await drain(response)  # keeps the connection for the retry
                     raise MetadataError(label, f"HTTP {response.status_code}")
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
@@ -140,6 +185,8 @@ class DependencyReader:
                         )
         except httpx.HTTPError as error:
             raise MetadataError(label, f"request failed: {type(error).__name__}") from error
+        except (httpx.InvalidURL, ValueError, OverflowError) as error:
+            raise MetadataError(label, f"unusable file URL ({type(error).__name__})") from error
         found = sdist_dependencies(bytes(body), filename=file.filename)
         if found.status != "static":
             return Dependencies((), found.requires_python, False, found.evidence)
@@ -148,6 +195,8 @@ class DependencyReader:
 
 def _transient(error: MetadataError) -> bool:
     """Worth another try: a transport failure or a 5xx/429 answer, not a broken archive."""
+    import httpx
+
     cause = error.__cause__
     if isinstance(cause, httpx.TransportError):
         return True

@@ -17,11 +17,40 @@ from wheelcheck.index.urls import redact_url
 from wheelcheck.metadata.core import MetadataError
 from wheelcheck.metadata.zipread import TAIL_BYTES
 
-__all__ = ["DEFAULT_MAX_DOWNLOAD_BYTES", "HttpByteSource"]
+__all__ = ["DEFAULT_MAX_DOWNLOAD_BYTES", "HttpByteSource", "unusable_url"]
 
 DEFAULT_MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(?:(\d+)-(\d+)|\*)\s*/\s*(\d+|\*)\s*$", re.IGNORECASE)
+
+
+async def _drain(response: httpx.Response, limit: int = 1 << 20) -> None:
+    """Read a small unwanted body, so the connection is reused rather than reset."""
+    received = 0
+    try:
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received > limit:
+                return
+    except (httpx.HTTPError, httpx.StreamError):
+        return
+
+
+def unusable_url(url: str) -> str | None:
+    """Why the client cannot send a request to `url` (an index gave it), or None.
+
+    Checked before sending: a port out of range fails deep inside the socket layer with an
+    error no caller expects.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return "unusable file URL"
+    if parsed.scheme not in ("http", "https"):
+        return f"unusable file URL (scheme {parsed.scheme or 'none'!r})"
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        return f"unusable file URL (port {parsed.port})"
+    return None
 
 
 def _content_range(value: str | None) -> tuple[int | None, int | None, int | None]:
@@ -85,6 +114,9 @@ class HttpByteSource:
     async def _send(self, method: str, headers: dict[str, str]) -> httpx.Response:
         """Send a request and return the open streaming response (caller closes it)."""
         self.requests += 1
+        problem = unusable_url(self._url)
+        if problem is not None:
+            raise self._fail(problem)
         request = self._client.build_request(method, self._url, headers=headers)
         try:
             return await self._client.send(
@@ -95,6 +127,9 @@ class HttpByteSource:
             )
         except httpx.HTTPError as error:
             raise self._fail(f"request failed: {type(error).__name__}: {error}") from error
+        except (httpx.InvalidURL, ValueError, OverflowError) as error:
+            # A file URL the client cannot use (a port out of range, say): the index's fault.
+            raise self._fail(f"unusable file URL ({type(error).__name__})") from error
 
     async def _body(self, response: httpx.Response, limit: int, *, raw: bool) -> bytes:
         """The response body, failing as soon as it passes `limit` bytes."""
@@ -154,6 +189,7 @@ class HttpByteSource:
                     return total, b""
                 raise self._fail(f"range {spec} not satisfiable")
             if response.status_code != 206:
+                await _drain(response)  # keeps the connection for the retry
                 raise self._status_error(response)
             if response.headers.get("Content-Encoding", "identity").lower() != "identity":
                 raise self._fail("server compressed a range response")

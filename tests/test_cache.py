@@ -1,0 +1,463 @@
+"""The on-disk cache: same results as without it, HTTP freshness and revalidation, offline,
+corrupt entries, and two processes sharing one cache (all on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from subprocess import PIPE
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from click.testing import CliRunner
+from indexserver import IndexServer
+from packaging.utils import NormalizedName
+
+import wheelcheck
+from wheelcheck.cli import main
+from wheelcheck.errors import ProjectLookupError
+from wheelcheck.index import IndexClient, IndexSettings
+from wheelcheck.index import client as client_module
+from wheelcheck.index.cache import IndexCache, freshness_lifetime
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from wheelcheck.models import ProjectPage, Report
+
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+LLM_APP = ["chainlit", "langchain", "openai", "pandas", "psycopg2"]
+TARGETS = ["python:3.12-alpine", "python:3.12-slim"]
+
+
+@pytest.fixture(autouse=True)
+def _clean(index_server: IndexServer) -> Iterator[None]:
+    index_server.reset()
+    yield
+    index_server.reset()
+
+
+def run_check(server: IndexServer, requirements: list[str], **options: Any) -> Report:
+    options.setdefault("targets", TARGETS)
+    return wheelcheck.check(
+        requirements=requirements,
+        index_url=f"{server.url}/no-metadata/simple",
+        pip_config_files=(),
+        **options,
+    )
+
+
+def page_requests(server: IndexServer) -> list[str]:
+    return [path for path, _headers in server.requests if "/simple/" in path]
+
+
+# -- the cache changes nothing but speed ------------------------------------------------------
+
+
+def test_results_match_the_uncached_run_exactly(index_server: IndexServer, tmp_path: Path) -> None:
+    """The whole LLM-app tree on four targets: no cache, cold, warm, --refresh, --offline."""
+    uncached = run_check(index_server, LLM_APP).to_dict()
+    assert uncached["scope"] == "tree" and len(uncached["packages"]) > 50
+    cache = {"cache_dir": tmp_path / "cache"}
+
+    index_server.reset()
+    assert run_check(index_server, LLM_APP, **cache).to_dict() == uncached
+    cold_requests = len(index_server.requests)
+    assert cold_requests > 0
+
+    index_server.reset()
+    assert run_check(index_server, LLM_APP, **cache).to_dict() == uncached
+    assert index_server.requests == []  # fresh pages, cached metadata: not one request
+
+    index_server.reset()
+    assert run_check(index_server, LLM_APP, refresh=True, **cache).to_dict() == uncached
+    assert page_requests(index_server)  # every page asked for again
+    assert not [p for p, _ in index_server.requests if "/files/" in p]  # metadata stays
+
+    index_server.reset()
+    assert run_check(index_server, LLM_APP, offline=True, **cache).to_dict() == uncached
+    assert index_server.requests == []
+
+
+def test_direct_and_lockfile_scopes_match_too(index_server: IndexServer, tmp_path: Path) -> None:
+    names = ["numpy", "psycopg2", "pywin32", "no-such-project-here"]
+    uncached = run_check(index_server, names, no_deps=True).to_dict()
+    for _ in range(2):
+        cached = run_check(index_server, names, no_deps=True, cache_dir=tmp_path).to_dict()
+        assert cached == uncached
+    # a 404 is cached too: offline, the unknown project is still "not found", not an error
+    offline = run_check(index_server, names, no_deps=True, cache_dir=tmp_path, offline=True)
+    assert offline.to_dict() == uncached
+
+
+def test_offline_miss_is_an_error_naming_the_package(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    run_check(index_server, ["six"], cache_dir=tmp_path, no_deps=True)
+    index_server.reset()
+    report = run_check(index_server, ["six", "requests"], cache_dir=tmp_path, offline=True)
+    assert index_server.requests == []
+    assert report.has_errors
+    by_name = {p.name: p for p in report.packages}
+    assert {r.verdict.value for r in by_name["six"].results.values()} == {"pure"}
+    reasons = {r.reason for r in by_name["requests"].results.values()}
+    assert {r.verdict.value for r in by_name["requests"].results.values()} == {"error"}
+    assert all("not in the cache" in r and "--offline" in r for r in reasons), reasons
+
+
+def test_offline_miss_through_the_cli_exits_3(index_server: IndexServer, tmp_path: Path) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("six\n")
+    argv = ["check", str(requirements), "-i", f"{index_server.url}/simple", "-q"]
+    argv += ["--no-advice", "--cache-dir", str(tmp_path / "c"), "--offline", "--format", "json"]
+    outcome = CliRunner().invoke(main, argv)
+    assert outcome.exit_code == 3, outcome.output
+    assert index_server.requests == []
+    document = json.loads(outcome.stdout)
+    (six,) = [p for p in document["packages"] if p["name"] == "six"]
+    assert {r["verdict"] for r in six["results"].values()} == {"error"}
+    assert "not in the cache" in json.dumps(six)
+
+
+def test_cli_cache_dir_option_and_variable(
+    index_server: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("six\n")
+    base = ["check", str(requirements), "-i", f"{index_server.url}/simple", "-q", "--no-advice"]
+    from_variable = tmp_path / "from-variable"
+    monkeypatch.setenv("WHEELCHECK_CACHE_DIR", str(from_variable))
+    assert CliRunner().invoke(main, base).exit_code == 0
+    assert list(from_variable.rglob("*")), "WHEELCHECK_CACHE_DIR was not used"
+
+    from_option = tmp_path / "from-option"
+    assert CliRunner().invoke(main, [*base, "--cache-dir", str(from_option)]).exit_code == 0
+    assert list(from_option.rglob("*")), "--cache-dir was not used"
+
+    monkeypatch.setenv("WHEELCHECK_CACHE_DIR", str(tmp_path / "never"))
+    assert CliRunner().invoke(main, [*base, "--no-cache"]).exit_code == 0
+    assert not (tmp_path / "never").exists()
+
+    outcome = CliRunner().invoke(main, [*base, "--no-cache", "--offline"])
+    assert outcome.exit_code == 2 and "--no-cache excludes" in outcome.output
+
+
+def test_corrupt_and_truncated_entries_are_misses(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    uncached = run_check(index_server, LLM_APP).to_dict()
+    run_check(index_server, LLM_APP, cache_dir=tmp_path)
+    entries = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert len(entries) > 20
+    for number, path in enumerate(entries):
+        data = path.read_bytes()
+        match number % 4:
+            case 0:
+                path.write_bytes(data[: len(data) // 2])  # truncated
+            case 1:
+                path.write_bytes(data[:-5] + b"XXXXX")  # payload damaged, CRC disagrees
+            case 2:
+                path.write_bytes(b"\x00\xff" * 10)  # garbage
+            case _:
+                path.write_bytes(b"")  # empty
+    index_server.reset()
+    assert run_check(index_server, LLM_APP, cache_dir=tmp_path).to_dict() == uncached
+    assert index_server.requests  # the damaged entries were fetched again
+    index_server.reset()
+    assert run_check(index_server, LLM_APP, cache_dir=tmp_path, offline=True).to_dict() == uncached
+
+
+def test_unwritable_cache_is_skipped(index_server: IndexServer, tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("")
+    report = run_check(index_server, ["six"], no_deps=True, cache_dir=blocker)
+    assert {r.verdict.value for r in report.packages[0].results.values()} == {"pure"}
+
+
+def test_two_processes_share_one_cache(index_server: IndexServer, tmp_path: Path) -> None:
+    """Parallel CI jobs: both finish with the same report while writing the same entries."""
+    script = textwrap.dedent(
+        f"""
+        import json, sys, wheelcheck
+        for _ in range(3):
+            report = wheelcheck.check(
+                requirements={LLM_APP!r}, targets={TARGETS!r}, pip_config_files=(),
+                index_url={index_server.url + "/no-metadata/simple"!r},
+                cache_dir=sys.argv[1], refresh=True,
+            )
+        print(json.dumps(report.to_dict(), sort_keys=True))
+        """
+    )
+    cache = tmp_path / "shared"
+    # One hash seed for all: the `via` chain among equally short ones follows set order.
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+
+    def start(cache_dir: Path) -> subprocess.Popen[str]:
+        command = [sys.executable, "-c", script, str(cache_dir)]
+        return subprocess.Popen(command, stdout=PIPE, stderr=PIPE, text=True, env=env)
+
+    uncached, _ = start(tmp_path / "alone").communicate(timeout=240)
+    processes = [start(cache), start(cache)]
+    outputs = [p.communicate(timeout=240) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], [err for _, err in outputs]
+    expected = uncached.strip()
+    assert [out.strip() for out, _ in outputs] == [expected, expected]
+    assert not list(cache.rglob(".tmp-*"))  # no temporary file left behind
+    offline = run_check(index_server, LLM_APP, cache_dir=cache, offline=True).to_dict()
+    assert offline["packages"] and not offline["errors"]
+
+
+def test_readers_never_see_a_partial_entry(tmp_path: Path) -> None:
+    cache = IndexCache(tmp_path)
+    bodies = [json.dumps({"files": [], "warnings": [f"w{i}" * 5000]}).encode() for i in range(2)]
+    stop = threading.Event()
+
+    def write() -> None:
+        while not stop.is_set():
+            for body in bodies:
+                cache._write(cache._pages, "ab" * 32, {"found": True, "stored": 0.0}, body)
+
+    cache._write(cache._pages, "ab" * 32, {"found": True, "stored": 0.0}, bodies[0])
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        seen = 0
+        for _ in range(300):
+            entry = cache.load_page("ab" * 32)
+            assert entry is not None  # the old entry or the new one, never none or a part
+            assert entry.payload in bodies
+            seen += 1
+    finally:
+        stop.set()
+        writer.join()
+    assert seen > 0
+
+
+# -- HTTP caching semantics, against a server that sends validators ---------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _PageServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        served = self.server
+        with served.lock:
+            served.log.append({k.lower(): v for k, v in self.headers.items()})
+            body, headers = served.body, dict(served.headers)
+        etag = headers.get("ETag")
+        if etag is not None and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        modified = headers.get("Last-Modified")
+        if modified is not None and self.headers.get("If-Modified-Since") == modified:
+            self.send_response(304)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", JSON_TYPE)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _PageServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.lock = threading.Lock()
+        self.log: list[dict[str, str]] = []
+        self.body = b""
+        self.headers: dict[str, str] = {}
+
+
+def demo_page(version: str = "1.0") -> bytes:
+    entry = {
+        "filename": f"demo-{version}-py3-none-any.whl",
+        "url": f"https://files.example/demo-{version}-py3-none-any.whl",
+        "hashes": {"sha256": "ab" * 32},
+    }
+    return json.dumps({"meta": {"api-version": "1.1"}, "name": "demo", "files": [entry]}).encode()
+
+
+@pytest.fixture
+def pages() -> Iterator[_PageServer]:
+    server = _PageServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.body = demo_page()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def lookup(server: _PageServer, cache_dir: Path, **options: Any) -> ProjectPage | None:
+    settings = IndexSettings(
+        index_url=f"http://127.0.0.1:{server.server_address[1]}/simple", origin="test"
+    )
+    default_max_age = options.pop("default_max_age", 600.0)
+
+    async def go() -> ProjectPage | None:
+        cache = IndexCache(cache_dir, default_max_age=default_max_age)
+        async with IndexClient(settings, cache=cache, **options) as client:
+            return await client.get_project(NormalizedName("demo"))
+
+    return asyncio.run(go())
+
+
+def versions(page: ProjectPage | None) -> list[str]:
+    assert page is not None
+    return [str(f.version) for f in page.files]
+
+
+def test_max_age_is_honoured_then_etag_revalidates(pages: _PageServer, tmp_path: Path) -> None:
+    pages.headers = {"Cache-Control": "max-age=600, public", "ETag": '"v1"'}
+    assert versions(lookup(pages, tmp_path)) == ["1.0"]
+    assert versions(lookup(pages, tmp_path)) == ["1.0"]
+    assert len(pages.log) == 1  # fresh for ten minutes: no request
+
+    pages.headers = {"Cache-Control": "max-age=0", "ETag": '"v1"'}
+    lookup(pages, tmp_path, refresh=True)  # revalidated: 304, the entry now says max-age=0
+    assert pages.log[-1]["if-none-match"] == '"v1"'
+    assert pages.log[-1]["cache-control"] == "max-age=0"
+    lookup(pages, tmp_path)
+    assert len(pages.log) == 3 and pages.log[-1]["if-none-match"] == '"v1"'
+
+    pages.body, pages.headers = demo_page("2.0"), {"Cache-Control": "max-age=0", "ETag": '"v2"'}
+    assert versions(lookup(pages, tmp_path)) == ["2.0"]  # changed: 200 with the new page
+    assert pages.log[-1]["if-none-match"] == '"v1"'
+
+
+def test_last_modified_revalidates(pages: _PageServer, tmp_path: Path) -> None:
+    stamp = "Wed, 25 Nov 2026 10:00:00 GMT"
+    pages.headers = {"Cache-Control": "no-cache", "Last-Modified": stamp}
+    lookup(pages, tmp_path)
+    assert versions(lookup(pages, tmp_path)) == ["1.0"]
+    assert [h.get("if-modified-since") for h in pages.log] == [None, stamp]
+
+
+def test_no_store_is_not_stored(pages: _PageServer, tmp_path: Path) -> None:
+    pages.headers = {"Cache-Control": "no-store"}
+    lookup(pages, tmp_path)
+    lookup(pages, tmp_path)
+    assert len(pages.log) == 2
+    with pytest.raises(ProjectLookupError, match="not in the cache"):
+        lookup(pages, tmp_path, offline=True)
+
+
+def test_default_freshness_applies_without_cache_headers(
+    pages: _PageServer, tmp_path: Path
+) -> None:
+    lookup(pages, tmp_path)
+    lookup(pages, tmp_path)
+    assert len(pages.log) == 1  # the default 600 s
+    lookup(pages, tmp_path, default_max_age=0)
+    assert len(pages.log) == 2  # configured to 0: always asked again
+    assert "if-none-match" not in pages.log[-1]  # nothing to revalidate with
+
+
+def test_unchanged_body_without_validators_is_not_parsed_again(
+    pages: _PageServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lookup(pages, tmp_path)
+    calls: list[str] = []
+    real = client_module.parse_json_page
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append("parse")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(client_module, "parse_json_page", counting)
+    assert versions(lookup(pages, tmp_path, refresh=True)) == ["1.0"]
+    assert calls == []  # the same bytes: the stored parse is reused
+    pages.body = demo_page("3.0")
+    assert versions(lookup(pages, tmp_path, refresh=True)) == ["3.0"]
+    assert calls == ["parse"]
+
+
+@pytest.mark.parametrize(
+    ("cache_control", "expires", "expected"),
+    [
+        ("max-age=600, public", None, (600.0, False)),
+        ("public, max-age=60", "Thu, 01 Jan 1970 00:00:00 GMT", (60.0, False)),
+        ("no-cache", None, (0.0, False)),
+        ("no-store", None, (None, True)),
+        ("max-age=abc", None, (0.0, False)),
+        (None, None, (None, False)),
+        (None, "not a date", (0.0, False)),
+    ],
+)
+def test_freshness_lifetime(
+    cache_control: str | None, expires: str | None, expected: tuple[float | None, bool]
+) -> None:
+    assert freshness_lifetime(cache_control, expires, None, None) == expected
+
+
+def test_age_is_subtracted() -> None:
+    assert freshness_lifetime("max-age=600", None, None, "100") == (500.0, False)
+
+
+def test_rows_load_by_keyword_when_the_field_order_is_unknown(
+    index_server: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wheelcheck.index import cache as cache_module
+
+    expected = run_check(index_server, ["numpy", "six"], no_deps=True).to_dict()
+    run_check(index_server, ["numpy", "six"], no_deps=True, cache_dir=tmp_path)
+    monkeypatch.setattr(cache_module, "_POSITIONAL", False)
+    offline = run_check(
+        index_server, ["numpy", "six"], no_deps=True, cache_dir=tmp_path, offline=True
+    )
+    assert offline.to_dict() == expected
+
+
+def test_documents_round_trip_and_damage_is_a_miss(tmp_path: Path) -> None:
+    cache = IndexCache(tmp_path)
+    cache.store_document("zipdir", "cd" * 32, {"entries": [["a.py", 10]]})
+    assert cache.load_document("zipdir", "cd" * 32) == {"entries": [["a.py", 10]]}
+    (path,) = [p for p in tmp_path.rglob("*") if p.is_file()]
+    path.write_bytes(path.read_bytes()[:-3])
+    assert cache.load_document("zipdir", "cd" * 32) is None
+    assert cache.load_document("zipdir", "ef" * 32) is None
+
+
+def test_offline_sends_no_request_even_for_files(index_server: IndexServer, tmp_path: Path) -> None:
+    """Reads of release files (advice, metadata) fail at once offline instead of leaking."""
+    run_check(index_server, ["six"], no_deps=True, cache_dir=tmp_path)
+    index_server.reset()
+    report = run_check(index_server, ["six"], cache_dir=tmp_path, offline=True, advice=True)
+    assert index_server.requests == []
+    assert {r.verdict.value for r in report.packages[0].results.values()} == {"pure"}
+
+
+@pytest.mark.live
+def test_live_pypi_warm_and_offline_match_cold(tmp_path: Path) -> None:
+    options: dict[str, Any] = {
+        "index_url": "https://pypi.org/simple",
+        "pip_config_files": (),
+        "targets": TARGETS,
+        "cache_dir": tmp_path,
+    }
+    cold = wheelcheck.check(requirements=["requests", "psycopg2"], **options).to_dict()
+    warm = wheelcheck.check(requirements=["requests", "psycopg2"], **options).to_dict()
+    offline = wheelcheck.check(requirements=["requests", "psycopg2"], offline=True, **options)
+    assert cold == warm == offline.to_dict()
+    assert not offline.has_errors

@@ -1,0 +1,401 @@
+"""The on-disk cache: project pages stored parsed, with their HTTP freshness and validators.
+
+What is stored is what is expensive to get again: a project page already parsed into file
+rows (a 2 MB JSON page costs far more to parse than to read back), keyed by the index and
+project, with the response's ``ETag``, ``Last-Modified``, freshness lifetime and the sha256
+of the raw body (a validator of our own for indexes that send none: an unchanged body is
+not parsed again). Dependencies read from a release's metadata are stored per file URL and
+hash: a published file never changes, so they never expire.
+
+Each entry is one file: a JSON header line, then the payload, whose length and CRC-32 the
+header records. Writes go to a temporary file in the same directory and are renamed over
+the entry (``os.replace``), so concurrent checks sharing the cache see an old entry or a new
+one, never a partial one. An entry that is unreadable, truncated, corrupt or from another
+format version is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.tags import Tag, parse_tag
+from packaging.utils import BuildTag
+from packaging.version import InvalidVersion, Version
+
+from wheelcheck.index.pages import ParsedPage
+from wheelcheck.models import Dependencies, DistFile
+
+__all__ = [
+    "DEFAULT_MAX_AGE",
+    "FORMAT_VERSION",
+    "CachedPage",
+    "IndexCache",
+    "Validators",
+    "default_cache_dir",
+    "freshness_lifetime",
+]
+
+FORMAT_VERSION = 1
+# Freshness of a page whose index sends no Cache-Control or Expires (PyPI's own pages say
+# max-age=600). Configurable: CheckOptions.cache_max_age, --cache-max-age.
+DEFAULT_MAX_AGE = 600.0
+_MAX_ENTRY_BYTES = 512 * 1024 * 1024  # anything larger on disk is not ours
+
+
+def default_cache_dir() -> Path:
+    """platformdirs' user cache directory for wheelcheck (``~/.cache/wheelcheck`` on Linux)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("wheelcheck", appauthor=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a response says about its own freshness and how to revalidate it."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    max_age: float | None = None  # seconds fresh from `date`; None: the index said nothing
+    no_store: bool = False
+
+
+def freshness_lifetime(
+    cache_control: str | None, expires: str | None, date: str | None, age: str | None
+) -> tuple[float | None, bool]:
+    """(seconds the response stays fresh, no-store) from its headers, RFC 9111 section 4.2.1.
+
+    ``no-cache`` gives 0 (always revalidate); ``max-age`` wins over ``Expires``; ``Age``
+    is subtracted. Returns (None, False) when the response says nothing about freshness.
+    """
+    import email.utils
+
+    directives: dict[str, str] = {}
+    for part in (cache_control or "").split(","):
+        key, _, value = part.strip().partition("=")
+        if key:
+            directives[key.lower()] = value.strip().strip('"')
+    no_store = "no-store" in directives
+    if "no-cache" in directives:
+        return 0.0, no_store
+    lifetime: float | None = None
+    if "max-age" in directives:
+        try:
+            lifetime = float(int(directives["max-age"]))
+        except ValueError:
+            lifetime = 0.0  # an invalid max-age means stale (RFC 9111 4.2.1)
+    elif expires is not None:
+        try:
+            expiry = email.utils.parsedate_to_datetime(expires).timestamp()
+            sent = email.utils.parsedate_to_datetime(date).timestamp() if date else time.time()
+        except (TypeError, ValueError, IndexError):
+            lifetime = 0.0  # an invalid Expires means already expired
+        else:
+            lifetime = max(0.0, expiry - sent)
+    if lifetime is not None and age is not None and age.strip().isdigit():
+        lifetime = max(0.0, lifetime - int(age.strip()))
+    return lifetime, no_store
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPage:
+    """A stored project page: its header, and the payload decoded on demand by `parsed`."""
+
+    key: str
+    header: dict[str, Any]
+    payload: bytes
+
+    @property
+    def found(self) -> bool:
+        """False for a stored 404/410: the index does not know the project."""
+        return bool(self.header.get("found"))
+
+    @property
+    def etag(self) -> str | None:
+        value = self.header.get("etag")
+        return value if isinstance(value, str) else None
+
+    @property
+    def last_modified(self) -> str | None:
+        value = self.header.get("last_modified")
+        return value if isinstance(value, str) else None
+
+    @property
+    def body_sha256(self) -> str | None:
+        value = self.header.get("sha256")
+        return value if isinstance(value, str) else None
+
+    def is_fresh(self, default_max_age: float, now: float | None = None) -> bool:
+        """Whether the entry may be used without asking the index again."""
+        stored = self.header.get("stored")
+        max_age = self.header.get("max_age")
+        if max_age is None:
+            max_age = default_max_age
+        if not isinstance(stored, int | float) or not isinstance(max_age, int | float):
+            return False
+        age = (time.time() if now is None else now) - stored
+        return 0 <= age < max_age
+
+    def parsed(self, index_url: str) -> ParsedPage | None:
+        """The page's files (with `index_url`, redacted, as their index), or None if corrupt."""
+        try:
+            document = json.loads(self.payload)
+            files = _rows_to_files(document["files"], document["versions"], index_url)
+            warnings = tuple(str(w) for w in document["warnings"])
+        except (ValueError, KeyError, TypeError, IndexError, InvalidVersion):
+            return None
+        return ParsedPage(files=files, warnings=warnings)
+
+
+@functools.lru_cache(maxsize=8192)
+def _tag_set(tag_triple: str) -> frozenset[Tag]:
+    return parse_tag(tag_triple)
+
+
+# DistFile's fields in order: rows are built positionally (faster than keywords by half),
+# so a change of that order must change FORMAT_VERSION; _POSITIONAL guards it.
+_FIELDS = (
+    "filename", "url", "index_url", "version", "is_wheel", "tags", "build_tag", "hashes",
+    "requires_python", "yanked", "yanked_reason", "size", "core_metadata", "upload_time",
+)  # fmt: skip
+_POSITIONAL = tuple(f.name for f in dataclasses.fields(DistFile)) == _FIELDS
+
+
+def _file_to_row(file: DistFile, versions: dict[str, int]) -> list[Any]:
+    version = str(file.version)
+    return [
+        file.filename,
+        file.url,
+        versions.setdefault(version, len(versions)),
+        list(file.build_tag),
+        file.hashes or None,
+        file.requires_python,
+        file.yanked,
+        file.yanked_reason,
+        file.size,
+        file.core_metadata,
+        file.upload_time,
+    ]
+
+
+def _rows_to_files(
+    rows: list[list[Any]], version_texts: list[str], index_url: str
+) -> tuple[DistFile, ...]:
+    versions = [Version(v) for v in version_texts]
+    no_tags: frozenset[Tag] = frozenset()
+    files = []
+    for row in rows:
+        (filename, url, version, build, hashes, requires_python, yanked, yanked_reason, size,
+         core_metadata, upload_time) = row  # fmt: skip
+        is_wheel = filename.endswith(".whl")
+        # The tag triple: the wheel name's last three fields (validated when first parsed).
+        tags = _tag_set("-".join(filename[:-4].rsplit("-", 3)[-3:])) if is_wheel else no_tags
+        build_tag: BuildTag = (int(build[0]), str(build[1])) if build else ()
+        values = (
+            filename, url, index_url, versions[version], is_wheel, tags, build_tag,
+            hashes or {}, requires_python, yanked, yanked_reason, size, core_metadata,
+            upload_time,
+        )  # fmt: skip
+        if _POSITIONAL:
+            files.append(DistFile(*values))
+        else:
+            files.append(DistFile(**dict(zip(_FIELDS, values, strict=True))))
+    return tuple(files)
+
+
+def _dependencies_to_json(dependencies: Dependencies) -> dict[str, Any]:
+    return {
+        "requires_dist": [str(r) for r in dependencies.requires_dist],
+        "requires_python": dependencies.requires_python,
+        "known": dependencies.known,
+        "evidence": dependencies.evidence,
+    }
+
+
+def _dependencies_from_json(document: dict[str, Any]) -> Dependencies:
+    requires_python = document["requires_python"]
+    return Dependencies(
+        requires_dist=tuple(Requirement(str(r)) for r in document["requires_dist"]),
+        requires_python=None if requires_python is None else str(requires_python),
+        known=bool(document["known"]),
+        evidence=str(document["evidence"]),
+    )
+
+
+class IndexCache:
+    """Project pages and release dependencies under `root`, shared safely between processes.
+
+    `default_max_age` is the freshness, in seconds, of a page whose index sent no
+    Cache-Control or Expires header. Methods never raise for a bad entry or a full or
+    read-only disk: a bad entry is a miss, a failed write is skipped.
+    """
+
+    def __init__(self, root: Path, *, default_max_age: float = DEFAULT_MAX_AGE) -> None:
+        self.root = Path(root)
+        self.default_max_age = default_max_age
+        self._pages = self.root / f"pages-v{FORMAT_VERSION}"
+        self._metadata = self.root / f"metadata-v{FORMAT_VERSION}"
+        self.writes_failed = 0
+
+    # -- keys -------------------------------------------------------------------------------
+
+    @staticmethod
+    def page_key(index_url: str, display: str, project: str, accept: str) -> str:
+        """The key of one project page on one index (URL without credentials, and the user)."""
+        text = "\0".join((index_url, display, project, accept))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @staticmethod
+    def file_key(file: DistFile) -> str | None:
+        """The key of a release file's dependencies: its URL and hash; None without a hash."""
+        algorithm = next((a for a in ("sha256", "sha512", "sha384") if a in file.hashes), None)
+        if algorithm is None:
+            return None
+        url = file.url.split("#", 1)[0]
+        text = f"{url}\0{algorithm}={file.hashes[algorithm].lower()}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def load_page(self, key: str) -> CachedPage | None:
+        """The stored page for `key`, or None when absent or unusable."""
+        found = self._read(self._pages, key)
+        if found is None:
+            return None
+        header, payload = found
+        return CachedPage(key=key, header=header, payload=payload)
+
+    def store_page(
+        self,
+        key: str,
+        page: ParsedPage | None,
+        *,
+        validators: Validators,
+        body_sha256: str | None,
+        payload: bytes | None = None,
+    ) -> None:
+        """Store `page` (None: the index answered 404/410) with what revalidates it.
+
+        `payload` reuses an entry's stored payload (after a 304). Responses marked
+        ``no-store`` are not stored.
+        """
+        if validators.no_store:
+            self.delete_page(key)
+            return
+        if payload is None:
+            versions: dict[str, int] = {}
+            document: dict[str, Any] = {"files": [], "versions": [], "warnings": []}
+            if page is not None:
+                document["files"] = [_file_to_row(f, versions) for f in page.files]
+                document["versions"] = list(versions)
+                document["warnings"] = list(page.warnings)
+            payload = json.dumps(document, separators=(",", ":")).encode()
+        header = {
+            "found": page is not None,
+            "stored": time.time(),
+            "max_age": validators.max_age,
+            "etag": validators.etag,
+            "last_modified": validators.last_modified,
+            "sha256": body_sha256,
+        }
+        self._write(self._pages, key, header, payload)
+
+    def delete_page(self, key: str) -> None:
+        with contextlib.suppress(OSError):
+            self._path(self._pages, key).unlink()
+
+    # -- dependencies -----------------------------------------------------------------------
+
+    def load_dependencies(self, key: str) -> Dependencies | None:
+        """The stored dependencies for a file key, or None when absent or unusable."""
+        found = self._read(self._metadata, key)
+        if found is None:
+            return None
+        try:
+            return _dependencies_from_json(json.loads(found[1]))
+        except (ValueError, KeyError, TypeError, InvalidRequirement):
+            return None
+
+    def store_dependencies(self, key: str, dependencies: Dependencies) -> None:
+        payload = json.dumps(_dependencies_to_json(dependencies), separators=(",", ":"))
+        self._write(self._metadata, key, {}, payload.encode())
+
+    # -- other immutable documents (for other readers of release files) --------------------
+
+    def load_document(self, kind: str, key: str) -> Any | None:
+        """A JSON document stored with `store_document`, or None when absent or unusable.
+
+        For facts read from a release file (say a wheel's zip directory), keyed with
+        `file_key`: a published file never changes, so these never expire.
+        """
+        found = self._read(self.root / f"{kind}-v{FORMAT_VERSION}", key)
+        if found is None:
+            return None
+        try:
+            return json.loads(found[1])
+        except ValueError:
+            return None
+
+    def store_document(self, kind: str, key: str, document: Any) -> None:
+        """Store a JSON-serializable `document` under `kind` (a short word) and `key`."""
+        payload = json.dumps(document, separators=(",", ":")).encode()
+        self._write(self.root / f"{kind}-v{FORMAT_VERSION}", key, {}, payload)
+
+    # -- files ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _path(directory: Path, key: str) -> Path:
+        return directory / key[:2] / key
+
+    def _read(self, directory: Path, key: str) -> tuple[dict[str, Any], bytes] | None:
+        try:
+            with self._path(directory, key).open("rb") as stream:
+                data = stream.read(_MAX_ENTRY_BYTES + 1)
+        except OSError:
+            return None
+        if len(data) > _MAX_ENTRY_BYTES:
+            return None
+        line, newline, payload = data.partition(b"\n")
+        if not newline:
+            return None
+        try:
+            header = json.loads(line)
+        except ValueError:
+            return None
+        if (
+            not isinstance(header, dict)
+            or header.get("v") != FORMAT_VERSION
+            or header.get("len") != len(payload)
+            or header.get("crc") != zlib.crc32(payload)
+        ):
+            return None
+        return header, payload
+
+    def _write(self, directory: Path, key: str, header: dict[str, Any], payload: bytes) -> None:
+        path = self._path(directory, key)
+        full = {**header, "v": FORMAT_VERSION, "len": len(payload), "crc": zlib.crc32(payload)}
+        data = json.dumps(full, separators=(",", ":")).encode() + b"\n" + payload
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(data)
+                Path(temporary).replace(path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    Path(temporary).unlink()
+                raise
+        except OSError:
+            self.writes_failed += 1
