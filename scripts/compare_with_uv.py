@@ -179,16 +179,9 @@ def _wheelcheck_side(report: Report, seconds: float) -> Side:
 
 
 def _check_function() -> Callable[..., Report]:
-    """wheelcheck's synchronous `check`, from whichever module holds it now."""
-    for module in ("wheelcheck.check", "wheelcheck.checker"):  # check.py may become checker.py
-        try:
-            function: Callable[..., Report] = importlib.import_module(module).check
-        except ModuleNotFoundError as error:
-            if error.name != module:
-                raise  # a real missing dependency, not the rename
-            continue
-        return function
-    raise ImportError("neither wheelcheck.check nor wheelcheck.checker has check()")
+    """wheelcheck's synchronous `check` (the library's public function)."""
+    function: Callable[..., Report] = importlib.import_module("wheelcheck").check
+    return function
 
 
 def run_wheelcheck(file: Path, index_url: str) -> Side:

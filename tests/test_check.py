@@ -253,3 +253,10 @@ def test_json_document_matches_the_shipped_schema(run: Any) -> None:
         "distro": "Alpine 3.24",
         "variant": "alpine",
     }
+
+
+def test_the_library_function_is_not_shadowed_by_a_module() -> None:
+    import wheelcheck.checker  # importing the implementation must not replace the function
+
+    assert callable(wheelcheck.check)
+    assert wheelcheck.check is wheelcheck.checker.check

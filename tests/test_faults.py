@@ -9,9 +9,9 @@ pages are skipped or reported, never a traceback.
 from __future__ import annotations
 
 import functools
+import importlib
 import io
 import json
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-# The module behind `check` (`import wheelcheck.check` would shadow the function).
-check_module = sys.modules["wheelcheck.check"]
+# The module behind `wheelcheck.check`.
+check_module = importlib.import_module("wheelcheck.checker")
 
 TARGETS = ["python:3.12-slim", "python:3.12-alpine"]
 SLIM = "python:3.12-slim/amd64"

@@ -7,20 +7,32 @@ build the targets, fetch each project page once for all targets, judge, recommen
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName
+from packaging.utils import NormalizedName, canonicalize_name
 
+from wheelcheck.advise.fetch import advise_report
 from wheelcheck.advise.recommend import recommend
 from wheelcheck.direct import RequirementGroup, group_requirements, judge_direct
 from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles, ProjectLookupError
 from wheelcheck.index import IndexClient, redact_url, select_indexes
+from wheelcheck.index.cache import DEFAULT_MAX_AGE, IndexCache, default_cache_dir
 from wheelcheck.index.dependencies import DependencyReader
+from wheelcheck.index.trust import find_ca_bundle
 from wheelcheck.locked import judge_locked, locked_names
-from wheelcheck.models import PackageResult, ProjectPage, Report, RequirementSet, Target
+from wheelcheck.models import (
+    DeclaredRequirement,
+    PackageResult,
+    ProjectPage,
+    Report,
+    RequirementSet,
+    Target,
+)
 from wheelcheck.resolve import TreeRequirement, TreeResult, resolve_target
 from wheelcheck.select import SelectionPolicy
 from wheelcheck.sources import (
@@ -32,7 +44,7 @@ from wheelcheck.sources import (
     read_pyproject,
     read_requirement_files,
 )
-from wheelcheck.targets import parse_targets
+from wheelcheck.targets import marker_environment, parse_targets
 from wheelcheck.tree import INSTALLABLE, merge_trees
 
 Progress = Callable[[str], None]
@@ -58,12 +70,25 @@ class CheckOptions:
     max_connections: int = 10
     timeout: float = 30.0
     retries: int = 3
-    verify: bool | str = True
+    verify: bool | str = True  # True: --cert, PIP_CERT, REQUESTS_CA_BUNDLE, SSL_CERT_FILE
     environ: Mapping[str, str] | None = None  # None: os.environ
+    # The on-disk cache (issue 7): off for the library unless asked (`cache=True` or a
+    # `cache_dir`); the CLI turns it on. cache_dir None: WHEELCHECK_CACHE_DIR, else the
+    # user cache directory. cache_max_age: freshness of pages sent without cache headers.
+    cache: bool = False
+    cache_dir: str | Path | None = None
+    refresh: bool = False
+    offline: bool = False
+    cache_max_age: float = DEFAULT_MAX_AGE
     pip_config_files: Sequence[Path] | None = None  # None: pip's usual places
     kind: str | None = None  # input file kind (SourceKind value); None: from the file name
     extras: Sequence[str] = ()  # of pyproject.toml / lockfiles
     groups: Sequence[str] = ()  # dependency groups of pyproject.toml / lockfiles
+    # Issue 4 advice costs extra requests, so the library asks for it (the CLI does by
+    # default): build needs and remedies for source builds (reads their sdists), and
+    # installed sizes with image estimates (range-reads every chosen wheel).
+    advice: bool = False
+    sizes: bool = False
 
 
 async def acheck(
@@ -106,7 +131,12 @@ async def acheck(
         max_connections=opts.max_connections,
         timeout=opts.timeout,
         retries=opts.retries,
-        verify=opts.verify,
+        verify=_verify(opts),
+        cache=_cache(opts),
+        refresh=opts.refresh,
+        offline=opts.offline,
+        environ=opts.environ,
+        on_warning=notes.append,  # skipped files etc. must reach the user, not vanish
     ) as client:
         names = [g.name for g in groups if g.name is not None] + locked_names(sources.locks)
         pages = await _fetch_pages(names, client, progress)
@@ -115,15 +145,53 @@ async def acheck(
             # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
             packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
             notes.insert(0, "lockfile: its pins are judged as locked, without resolving")
-            return _report(targets, packages, index_urls, "locked", notes)
+            report = _report(targets, packages, index_urls, "locked", notes)
+            return await _advise(report, client, pages, {}, groups, policy, opts, progress)
         if opts.no_deps:
             notes.insert(0, "--no-deps: only the requirements the files name are checked")
-            return _report(targets, packages, index_urls, "direct", notes)
-        trees = await _resolve_trees(groups, targets, packages, client, policy, progress)
-    merged = merge_trees(packages, targets, trees)
-    notes += merged.notes
-    return _report(
-        targets, merged.packages, index_urls, "tree", notes, merged.conflicts, merged.errors
+            report = _report(targets, packages, index_urls, "direct", notes)
+            return await _advise(report, client, pages, {}, groups, policy, opts, progress)
+        trees = await _resolve_trees(
+            groups, requirement_set.constraints, targets, packages, client, policy, progress
+        )
+        merged = merge_trees(packages, targets, trees)
+        notes += merged.notes
+        report = _report(
+            targets, merged.packages, index_urls, "tree", notes, merged.conflicts, merged.errors
+        )
+        return await _advise(report, client, pages, trees, groups, policy, opts, progress)
+
+
+async def _advise(
+    report: Report,
+    client: IndexClient,
+    pages: Mapping[NormalizedName, ProjectPage | ProjectLookupError | None],
+    trees: Mapping[str, TreeResult],
+    groups: Sequence[RequirementGroup],
+    policy: SelectionPolicy,
+    opts: CheckOptions,
+    progress: Progress,
+) -> Report:
+    """Build needs, remedies and sizes (issue 4), with the client still open."""
+    if not opts.advice:
+        return report
+    known: dict[str, ProjectPage] = {n: p for n, p in pages.items() if isinstance(p, ProjectPage)}
+    for tree in trees.values():
+        for name, page in tree.pages.items():
+            known[name] = page
+    specifiers: dict[str, Mapping[str, SpecifierSet]] = {
+        group.name: {t.id: group.specifier(t)[0] for t in report.targets}
+        for group in groups
+        if group.name is not None
+    }
+    return await advise_report(
+        report,
+        client=client,
+        pages=known,
+        specifiers=specifiers,
+        policy=policy,
+        sizes=opts.sizes,
+        progress=progress,
     )
 
 
@@ -139,7 +207,7 @@ def _report(
     return Report(
         targets=tuple(targets),
         packages=tuple(packages),
-        recommendation=recommend(targets, packages),
+        recommendation=recommend(targets, packages, conflicts=conflicts),
         index_urls=tuple(index_urls),
         scope=scope,
         notes=tuple(notes),
@@ -169,6 +237,27 @@ def _merge_options(options: CheckOptions | None, overrides: Mapping[str, object]
     if unknown:
         raise TypeError(f"unknown check option(s): {', '.join(unknown)}")
     return replace(base, **overrides)  # type: ignore[arg-type]
+
+
+def _environ(opts: CheckOptions) -> Mapping[str, str]:
+    import os
+
+    return os.environ if opts.environ is None else opts.environ
+
+
+def _verify(opts: CheckOptions) -> bool | str:
+    """A CA bundle path from the options or the environment, else True (default trust)."""
+    if opts.verify is not True:
+        return opts.verify
+    return find_ca_bundle(None, _environ(opts))
+
+
+def _cache(opts: CheckOptions) -> IndexCache | None:
+    """The cache the options ask for; --offline needs one."""
+    if not (opts.cache or opts.cache_dir is not None or opts.offline):
+        return None
+    root = opts.cache_dir or _environ(opts).get("WHEELCHECK_CACHE_DIR") or default_cache_dir()
+    return IndexCache(Path(root), default_max_age=opts.cache_max_age)
 
 
 def _kind(name: str) -> SourceKind:
@@ -256,21 +345,24 @@ async def _fetch_pages(
 
 async def _resolve_trees(
     groups: Sequence[RequirementGroup],
+    constraints: Sequence[DeclaredRequirement],
     targets: Sequence[Target],
     direct: Sequence[PackageResult],
     client: IndexClient,
     policy: SelectionPolicy,
     progress: Progress,
 ) -> dict[str, TreeResult]:
-    """Resolve every target's tree concurrently, each in a worker thread."""
+    """Resolve every target's tree concurrently, each in a worker thread of its own.
+
+    The threads are not the loop's default executor: each blocks on the event loop while it
+    waits for a page, and the loop needs that executor for DNS lookups, so sharing it would
+    deadlock once every default thread held a resolution.
+    """
     loop = asyncio.get_running_loop()
     reader = DependencyReader(client)
-    constraints: dict[NormalizedName, SpecifierSet] = {}
-    for group in groups:
-        for constraint in group.constraints:
-            if constraint.name is not None and constraint.requirement is not None:
-                current = constraints.get(constraint.name, SpecifierSet())
-                constraints[constraint.name] = current & constraint.requirement.specifier
+    url_names = frozenset(
+        g.first.name for g in groups if g.name is None and g.first.name is not None
+    )
 
     def roots(target: Target) -> list[TreeRequirement]:
         # Only requirements that install somewhere go in; the others keep their own verdict.
@@ -279,21 +371,41 @@ async def _resolve_trees(
             if group.name is None or package.results[target.id].verdict not in INSTALLABLE:
                 continue
             specifier, extras, _hashes = group.specifier(target)
-            found.append(TreeRequirement(group.name, extras, specifier, str(group.first.origin)))
+            canonical_extras = frozenset(canonicalize_name(e) for e in extras)
+            origin = str(group.first.origin)
+            found.append(TreeRequirement(group.name, canonical_extras, specifier, origin))
         return found
 
-    async def one(target: Target) -> tuple[str, TreeResult]:
-        tree = await asyncio.to_thread(
-            resolve_target,
-            target,
-            roots(target),
-            client=client,
-            reader=reader,
-            loop=loop,
-            policy=policy,
-            constraints=constraints,
-        )
-        progress(f"resolved {target.id}")
-        return target.id, tree
+    def target_constraints(target: Target) -> dict[NormalizedName, SpecifierSet]:
+        # -c applies to every package in the tree, direct or not, when its marker holds.
+        environment = {**marker_environment(target), "extra": ""}
+        narrowed: dict[NormalizedName, SpecifierSet] = {}
+        for constraint in constraints:
+            requirement = constraint.requirement
+            if constraint.name is None or requirement is None:
+                continue
+            if requirement.marker is not None and not requirement.marker.evaluate(environment):
+                continue
+            current = narrowed.get(constraint.name, SpecifierSet())
+            narrowed[constraint.name] = current & requirement.specifier
+        return narrowed
 
-    return dict(await asyncio.gather(*(one(t) for t in targets)))
+    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+
+        async def one(target: Target) -> tuple[str, TreeResult]:
+            resolve = functools.partial(
+                resolve_target,
+                target,
+                roots(target),
+                client=client,
+                reader=reader,
+                loop=loop,
+                policy=policy,
+                constraints=target_constraints(target),
+                url_names=url_names,
+            )
+            tree = await loop.run_in_executor(pool, resolve)
+            progress(f"resolved {target.id}")
+            return target.id, tree
+
+        return dict(await asyncio.gather(*(one(t) for t in targets)))

@@ -6,24 +6,31 @@ Nothing imports this module. Exit codes: 0 pass, 1 policy failure (a finding at 
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 import click
+from click.core import ParameterSource
 
 from wheelcheck import __version__
 from wheelcheck.errors import (
     EXIT_INDEX,
     EXIT_OK,
     EXIT_POLICY,
+    InputError,
     InvalidInputFiles,
     WheelcheckError,
 )
+from wheelcheck.report import Format, write_report
 
-FAIL_ON_SEVERITY = {"never": None, "missing": 2, "source": 1}
+if TYPE_CHECKING:
+    from wheelcheck.config import Settings
+    from wheelcheck.models import Report
+    from wheelcheck.policy import Policy
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -72,6 +79,16 @@ def main() -> None:
     help="Judge only what the files name, trusting them as complete (lockfiles made elsewhere).",
 )
 @click.option(
+    "--no-advice",
+    is_flag=True,
+    help="Skip build needs, remedies, sizes and image estimates (reads no sdist or wheel).",
+)
+@click.option(
+    "--no-sizes",
+    is_flag=True,
+    help="Skip installed sizes and image estimates (no range requests for every wheel).",
+)
+@click.option(
     "--kind",
     type=click.Choice(["requirements", "pyproject", "pylock", "uv_lock", "poetry_lock"]),
     help="Read every FILE as this kind. Default: from the file name (pyproject.toml, "
@@ -95,10 +112,12 @@ def main() -> None:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["table", "json"]),
+    type=click.Choice([f.value for f in Format]),
     default="table",
     show_default=True,
-    help="Report format.",
+    help="Report format: table for people; json for tools; markdown for a pull-request "
+    "comment; sarif for code scanning; github for annotations on the diff (and the step "
+    "summary inside GitHub Actions).",
 )
 @click.option(
     "-o",
@@ -107,12 +126,34 @@ def main() -> None:
     help="Write the report to this file instead of stdout.",
 )
 @click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    help="Also write the report in FORMAT to PATH, e.g. sarif=wheelcheck.sarif. Repeatable.",
+)
+@click.option(
     "--fail-on",
-    type=click.Choice(list(FAIL_ON_SEVERITY)),
-    default="missing",
+    multiple=True,
+    default=("missing",),
     show_default=True,
-    help="Exit 1 when a package is missing (or not found) on a target, or also when it "
-    "needs a source build.",
+    metavar="[TARGET=]LEVEL",
+    help="Exit 1 when a package is missing (or not found) on a target (missing), also when "
+    "it needs a source build (source), or never. TARGET=LEVEL sets one target: its id "
+    "(python:3.12-alpine/arm64), image (python:3.12-alpine) or variant (alpine). Repeatable.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="NAME[:REASON]",
+    help="Accept this package: it stays in the report, marked ignored with the reason, and "
+    "never fails the run. Repeatable.",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="TOML file with a [tool.wheelcheck] table. Default: the nearest pyproject.toml.",
 )
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
 @click.option(
@@ -126,9 +167,46 @@ def main() -> None:
     "--cert",
     type=click.Path(exists=True, dir_okay=False),
     metavar="PATH",
-    help="CA bundle for TLS verification (private indexes).",
+    help="CA bundle for TLS verification (private indexes). Default: PIP_CERT, "
+    "REQUESTS_CA_BUNDLE or SSL_CERT_FILE, else the system's trust store.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Cache directory. Default: WHEELCHECK_CACHE_DIR, else the user cache directory "
+    "(~/.cache/wheelcheck on Linux).",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--refresh", is_flag=True, help="Revalidate every cached page with the index (still cached)."
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Use only the cache, send no request; what is not cached is an error (exit 3).",
+)
+@click.option(
+    "--cache-max-age",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long a page stays fresh when the index sends no Cache-Control or Expires.",
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Nothing on stderr but errors and warnings: no progress."
+)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also say on stderr where each setting came from."
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in the table report; auto: only on a terminal and when NO_COLOR is unset.",
+)
 def check(
     files: tuple[str, ...],
     targets: tuple[str, ...],
@@ -140,58 +218,163 @@ def check(
     pre: bool,
     prefer_binary: bool,
     no_deps: bool,
+    no_advice: bool,
+    no_sizes: bool,
     kind: str | None,
     extras: tuple[str, ...],
     groups: tuple[str, ...],
     fmt: str,
     output: Path | None,
-    fail_on: str,
+    reports: tuple[str, ...],
+    fail_on: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config: Path | None,
     timeout: float,
     retries: int,
     cert: str | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    refresh: bool,
+    offline: bool,
+    cache_max_age: float,
     quiet: bool,
+    verbose: bool,
+    color: str,
 ) -> None:
     """Check FILEs against each target: requirements files (- for stdin), pyproject.toml,
-    or lockfiles (pylock.toml, uv.lock, poetry.lock)."""
-    from wheelcheck.check import CheckOptions
-    from wheelcheck.check import check as run_check
-    from wheelcheck.report import Format, write_report
+    or lockfiles (pylock.toml, uv.lock, poetry.lock).
 
+    Settings also come from WHEELCHECK_* variables and [tool.wheelcheck] in pyproject.toml;
+    the command line wins over the environment, which wins over the file."""
+    from wheelcheck.checker import CheckOptions
+    from wheelcheck.checker import check as run_check
+    from wheelcheck.config import load_settings
+    from wheelcheck.policy import apply_policy, check_selectors, make_policy, policy_failed
+
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    if no_cache and (offline or refresh):
+        raise click.UsageError("--no-cache excludes --offline and --refresh")
+    ctx = click.get_current_context()
+    given = {n for n in ctx.params if ctx.get_parameter_source(n) is ParameterSource.COMMANDLINE}
+    with _errors_to_exit_codes():
+        settings = load_settings(config_file=config, cwd=Path.cwd(), environ=os.environ)
+        v = settings.merge(ctx.params, given)
+        sources = {n: s.source for n, s in settings.values.items() if n not in given}
+        policy = make_policy(
+            cast(tuple[str, ...], v["fail_on"]),
+            cast(tuple[str, ...], v["ignore"]),
+            fail_on_source=sources.get("fail_on", "--fail-on"),
+            ignore_source=sources.get("ignore", "--ignore"),
+        )
+        extra_reports = [_parse_report_option(item) for item in reports]
+    for warning in settings.warnings:
+        click.echo(f"wheelcheck: warning: {warning}", err=True)
+    if verbose:
+        _explain_settings(settings, given)
+    use_color = _color(color, os.environ)
     options = CheckOptions(
-        targets=targets,
-        arches=arches,
-        python=python,
-        index_url=index_url,
-        extra_index_urls=extra_index_urls,
-        mirror=mirror,
-        pre=pre,
-        prefer_binary=prefer_binary,
-        no_deps=no_deps,
+        targets=cast(tuple[str, ...], v["targets"]),
+        arches=cast(tuple[str, ...], v["arches"]),
+        python=cast("str | None", v["python"]),
+        index_url=cast("str | None", v["index_url"]),
+        extra_index_urls=cast(tuple[str, ...], v["extra_index_urls"]),
+        mirror=cast("str | None", v["mirror"]),
+        pre=cast(bool, v["pre"]),
+        prefer_binary=cast(bool, v["prefer_binary"]),
+        no_deps=cast(bool, v["no_deps"]),
+        advice=not no_advice,
+        sizes=not (no_sizes or no_advice),
         kind=kind,
         extras=extras,
         groups=groups,
-        timeout=timeout,
-        retries=retries,
+        timeout=cast(float, v["timeout"]),
+        retries=cast(int, v["retries"]),
         verify=cert or True,
+        cache=not no_cache,
+        cache_dir=None if no_cache else cache_dir,
+        refresh=refresh,
+        offline=offline,
+        cache_max_age=cache_max_age,
     )
-    with _errors_to_exit_codes(), _progress(enabled=not quiet) as progress:
-        report = run_check(files, options=options, progress=progress)
+    with _errors_to_exit_codes():
+        if policy.per_target:
+            from wheelcheck.targets import parse_targets
 
-    if not report.packages:
+            specs = cast(tuple[str, ...], v["targets"])
+            check_selectors(policy, parse_targets(specs, options.arches, options.python))
+        with _progress(enabled=not quiet, color=use_color) as progress:
+            report = run_check(files, options=options, progress=progress)
+    report = apply_policy(report, policy)
+    if verbose:
+        levels = ", ".join(f"{t.id}={policy.level_for(t).value}" for t in report.targets)
+        click.echo(f"wheelcheck: --fail-on per target: {levels}", err=True)
+
+    if not report.packages and not quiet:
         click.echo(f"wheelcheck: nothing to check in {', '.join(files)}", err=True)
-    if output is not None:
-        with output.open("w", encoding="utf-8") as stream:
-            write_report(report, Format(fmt), stream, color=False)
-    else:
-        write_report(report, Format(fmt), sys.stdout)
+    with _errors_to_exit_codes():
+        if output is not None:
+            _write_file(report, Format(cast(str, v["fmt"])), output, policy)
+        else:
+            write_report(
+                report, Format(cast(str, v["fmt"])), sys.stdout, color=use_color, policy=policy
+            )
+        for extra_format, path in extra_reports:
+            _write_file(report, extra_format, path, policy)
 
     if report.has_errors:
         click.echo("wheelcheck: some lookups failed; their results are marked 'error'", err=True)
         sys.exit(EXIT_INDEX)
-    threshold = FAIL_ON_SEVERITY[fail_on]
-    if threshold is not None and report.worst_severity() >= threshold:
+    if policy_failed(report, policy):
         sys.exit(EXIT_POLICY)
     sys.exit(EXIT_OK)
+
+
+def _color(choice: str, environ: Mapping[str, str]) -> bool | None:
+    """--color always/never win; auto honours NO_COLOR (https://no-color.org), else None:
+    colour only on a terminal."""
+    if choice == "always":
+        return True
+    if choice == "never" or environ.get("NO_COLOR"):
+        return False
+    return None
+
+
+def _parse_report_option(item: str) -> tuple[Format, Path]:
+    name, sep, path = item.partition("=")
+    if not sep or not path:
+        raise click.BadParameter(f"{item!r}: expected FORMAT=PATH", param_hint="--report")
+    try:
+        return Format(name.strip()), Path(path)
+    except ValueError:
+        known = ", ".join(f.value for f in Format)
+        raise click.BadParameter(
+            f"{item!r}: unknown format {name!r} (one of: {known})", param_hint="--report"
+        ) from None
+
+
+def _write_file(report: Report, fmt: Format, path: Path, policy: Policy) -> None:
+    """Write one report file; a file never gets colour, and never the step summary (the
+    report on stdout writes it once)."""
+    try:
+        with path.open("w", encoding="utf-8") as stream:
+            write_report(report, fmt, stream, color=False, policy=policy, environ={})
+    except OSError as error:
+        raise InputError(f"cannot write the report to {path}: {error.strerror}") from None
+
+
+def _explain_settings(settings: Settings, given: set[str]) -> None:
+    from wheelcheck.index import redact_url
+
+    where = settings.file if settings.file is not None else "none found"
+    click.echo(f"wheelcheck: configuration file: {where}", err=True)
+    for name, setting in settings.values.items():
+        value = setting.value
+        if name in ("index_url", "extra_index_urls"):
+            urls = (value,) if isinstance(value, str) else value
+            value = tuple(redact_url(str(u)) for u in cast(tuple[str, ...], urls))
+        state = "overridden by the command line" if name in given else "used"
+        click.echo(f"wheelcheck: {name} = {value!r} from {setting.source} ({state})", err=True)
 
 
 @contextmanager
@@ -209,15 +392,16 @@ def _errors_to_exit_codes() -> Iterator[None]:
 
 
 @contextmanager
-def _progress(*, enabled: bool) -> Iterator[_ProgressSink]:
-    """A spinner on stderr when stderr is a terminal; silent otherwise."""
+def _progress(*, enabled: bool, color: bool | None = None) -> Iterator[_ProgressSink]:
+    """A spinner on stderr when stderr is a terminal; silent otherwise (pipes, CI logs).
+    `color=False` (--color never, NO_COLOR) keeps it colourless."""
     stream: TextIO = sys.stderr
     if not (enabled and stream.isatty()):
         yield _ProgressSink(None)
         return
     from rich.console import Console
 
-    console = Console(file=stream)
+    console = Console(file=stream, no_color=color is False)
     with console.status("checking...") as status:
         yield _ProgressSink(status)
 
@@ -232,3 +416,10 @@ class _ProgressSink:
 
             assert isinstance(self._status, Status)
             self._status.update(f"checking {message}")
+
+
+# Registered last: the dockerfile command lives in its own package and imports nothing heavy
+# at module level, so `wheelcheck --help` stays fast.
+from wheelcheck.dockerfile.command import dockerfile_command  # noqa: E402
+
+main.add_command(dockerfile_command)

@@ -138,7 +138,9 @@ def judge_group(
         )
     page = pages.get(group.name)
     if isinstance(page, ProjectLookupError):
-        return TargetResult(Verdict.ERROR, page.reason, index_url=page.index_url)
+        # The reason names the (redacted) index: every format shows the reason.
+        reason = f"{page.reason} (index {page.index_url})"
+        return TargetResult(Verdict.ERROR, reason, index_url=page.index_url)
     if page is None:
         return not_found(index_urls)
     specifier, _extras, hashes = group.specifier(target)

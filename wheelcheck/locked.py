@@ -96,7 +96,9 @@ def _judge_pin(
         )
     page = pages.get(declared.name)
     if isinstance(page, ProjectLookupError):
-        return TargetResult(Verdict.ERROR, page.reason, index_url=page.index_url)
+        # The reason names the (redacted) index: every format shows the reason.
+        reason = f"{page.reason} (index {page.index_url})"
+        return TargetResult(Verdict.ERROR, reason, index_url=page.index_url)
     if page is None:
         return not_found(index_urls)
     assert declared.requirement is not None  # named, not a direct reference

@@ -180,6 +180,67 @@ VERDICT_SEVERITY: Mapping[Verdict, int] = {
 
 
 @dataclass(frozen=True, slots=True)
+class BuildNeeds:
+    """What pip's build of one sdist needs on one target, decided without running anything.
+
+    `kind` is "pure" (builds anywhere without a compiler), "native" or "unknown";
+    `evidence` says what decided it. `toolchains` (gcc, g++, cargo, gfortran) and
+    `system_packages` (apk or apt names for the target's distribution release) are empty for
+    a pure sdist; `runtime_packages` are the shared libraries the built module still needs
+    once the build packages are removed. `source` says where the package list comes from.
+    """
+
+    kind: str
+    evidence: str
+    languages: tuple[str, ...] = ()
+    toolchains: tuple[str, ...] = ()
+    package_manager: str | None = None  # "apk" or "apt"
+    system_packages: tuple[str, ...] = ()
+    runtime_packages: tuple[str, ...] = ()
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "evidence": self.evidence,
+            "languages": list(self.languages),
+            "toolchains": list(self.toolchains),
+            "package_manager": self.package_manager,
+            "system_packages": list(self.system_packages),
+            "runtime_packages": list(self.runtime_packages),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Remedy:
+    """Ways to avoid one source build on one target, each already checked against the index.
+
+    `older`/`newer` are the nearest versions that ship a wheel for the target, within the
+    user's specifier when `within_specifier`, else outside it. `prefer_binary` and
+    `only_binary` say what pip would install with that option (None: no change, or for
+    only-binary: nothing installs). `alternatives` are other projects with wheels there.
+    """
+
+    older: str | None = None
+    newer: str | None = None
+    within_specifier: bool = True
+    prefer_binary: str | None = None
+    only_binary: str | None = None
+    alternatives: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "older": self.older,
+            "newer": self.newer,
+            "within_specifier": self.within_specifier,
+            "prefer_binary": self.prefer_binary,
+            "only_binary": self.only_binary,
+            "alternatives": list(self.alternatives),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class TargetResult:
     """The verdict for one package on one target, with the evidence."""
 
@@ -189,6 +250,11 @@ class TargetResult:
     file: str | None = None  # the file pip would install (for binary, pure, source)
     index_url: str | None = None  # the redacted index that served `file`
     other_wheels: bool = False  # for source: wheels exist for other platforms
+    # Advice (issue 4), None when not computed: what a source build needs, how to avoid it,
+    # and the estimated bytes on disk after pip installs `file` (with compiled .pyc).
+    build: BuildNeeds | None = None
+    remedy: Remedy | None = None
+    installed_size: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -198,6 +264,9 @@ class TargetResult:
             "index_url": self.index_url,
             "reason": self.reason,
             "other_wheels": self.other_wheels,
+            "installed_size": self.installed_size,
+            "build": None if self.build is None else self.build.to_dict(),
+            "remedy": None if self.remedy is None else self.remedy.to_dict(),
         }
 
 
@@ -211,6 +280,9 @@ class PackageResult:
     results: Mapping[str, TargetResult]  # target id -> result
     direct: bool = True
     via: tuple[str, ...] = ()
+    # --ignore: the team accepts this package; it is reported but never fails the run
+    ignored: bool = False
+    ignore_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -224,6 +296,8 @@ class PackageResult:
             "direct": self.direct,
             "via": list(self.via),
             "results": {tid: r.to_dict() for tid, r in self.results.items()},
+            "ignored": self.ignored,
+            "ignore_reason": self.ignore_reason,
         }
 
 
@@ -235,12 +309,94 @@ class Recommendation:
     reasons: tuple[str, ...]
     # per alpine target id: the packages that need a build or are missing there
     blockers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # per candidate base image: builds, toolchains and estimated size (issue 4)
+    candidates: tuple[BaseEstimate, ...] = ()
+    assumptions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "image": self.image,
             "reasons": list(self.reasons),
             "blockers": {k: list(v) for k, v in self.blockers.items()},
+            "candidates": [c.to_dict() for c in self.candidates],
+            "assumptions": list(self.assumptions),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BaseEstimate:
+    """One candidate base image: what building on it takes, and the final image size.
+
+    Sizes are MB (10**6 bytes), the largest over `arches`. `single_stage_mb` keeps the build
+    toolchain in the image; `multi_stage_mb` builds in another stage (or removes the
+    toolchain in the same layer) and keeps only the runtime libraries. `derived` is True
+    when the image was not checked itself but shares a checked image's verdicts (slim and
+    full of the same Debian release).
+    """
+
+    image: str
+    variant: str | None
+    arches: tuple[str, ...]
+    base_mb: float
+    packages_mb: float
+    toolchain_mb: float
+    single_stage_mb: float
+    multi_stage_mb: float
+    native_builds: tuple[str, ...] = ()
+    pure_builds: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    build_arches: tuple[str, ...] = ()
+    toolchains: tuple[str, ...] = ()
+    system_packages: tuple[str, ...] = ()
+    unsized: tuple[str, ...] = ()  # packages whose installed size is unknown
+    summary: str = ""
+    derived: bool = False
+    # Dockerfile snippets for the builds: "same-layer" and "multi-stage" (empty: no builds)
+    dockerfile: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "image": self.image,
+            "variant": self.variant,
+            "arches": list(self.arches),
+            "base_mb": self.base_mb,
+            "packages_mb": self.packages_mb,
+            "toolchain_mb": self.toolchain_mb,
+            "single_stage_mb": self.single_stage_mb,
+            "multi_stage_mb": self.multi_stage_mb,
+            "native_builds": list(self.native_builds),
+            "pure_builds": list(self.pure_builds),
+            "missing": list(self.missing),
+            "build_arches": list(self.build_arches),
+            "toolchains": list(self.toolchains),
+            "system_packages": list(self.system_packages),
+            "unsized": list(self.unsized),
+            "summary": self.summary,
+            "derived": self.derived,
+            "dockerfile": {k: list(v) for k, v in self.dockerfile.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSize:
+    """Estimated installed size of everything pip installs on one target.
+
+    `installed_bytes` sums the packages whose size is known; `unknown` names the others
+    (source builds without a comparable wheel, failed reads). `largest` is the biggest
+    contributors, largest first, as (package, bytes).
+    """
+
+    installed_bytes: int
+    packages: int
+    unknown: tuple[str, ...] = ()
+    largest: tuple[tuple[str, int], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "installed_bytes": self.installed_bytes,
+            "packages": self.packages,
+            "unknown": list(self.unknown),
+            "largest": [{"name": n, "bytes": b} for n, b in self.largest],
         }
 
 
@@ -258,6 +414,8 @@ class Report:
     conflicts: Mapping[str, str] = field(default_factory=dict)
     # index or metadata failures that are not tied to one package's verdict
     errors: tuple[str, ...] = ()
+    # target id -> estimated installed size of its packages (issue 4); empty when not computed
+    sizes: Mapping[str, TargetSize] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -286,6 +444,7 @@ class Report:
             "notes": list(self.notes),
             "conflicts": dict(self.conflicts),
             "errors": list(self.errors),
+            "sizes": {tid: size.to_dict() for tid, size in self.sizes.items()},
         }
 
 

@@ -1,6 +1,6 @@
 """One Dockerfile analysis: parse, find installs, map bases to targets, check, apply rules.
 
-The check is wheelcheck's own (`wheelcheck.check.acheck`) on the requirements the Dockerfile
+The check is wheelcheck's own (`wheelcheck.checker.acheck`) on the requirements the Dockerfile
 installs, for the targets of its base images and their slim/alpine alternatives. The build
 runs inside the image, so the host's pip configuration and PIP_* variables do not apply: the
 index is the one the Dockerfile names (``-i``, ``PIP_INDEX_URL``), unless the caller gives one.
@@ -23,7 +23,7 @@ from wheelcheck.models import Report, Target
 from wheelcheck.targets import parse_targets
 
 if TYPE_CHECKING:
-    from wheelcheck.check import CheckOptions
+    from wheelcheck.checker import CheckOptions
 
 __all__ = ["DockerfileReport", "IndexChoice", "aanalyze", "analyze"]
 
@@ -159,9 +159,8 @@ async def aanalyze(
     retries, no_deps, ...). Raises InputError for an unreadable Dockerfile or requirement
     file and UnknownTarget for a bad `targets` entry; index failures become `error` results.
     """
-    # Imported here: importing the module `wheelcheck.check` early would shadow the function
-    # `wheelcheck.check` that wheelcheck/__init__.py binds lazily.
-    from wheelcheck.check import CheckOptions, acheck
+    # Imported here, not at module level: the checker pulls in httpx and the resolver.
+    from wheelcheck.checker import CheckOptions, acheck
 
     dockerfile = read_dockerfile(path, build_args)
     installs = find_installs(dockerfile, context)

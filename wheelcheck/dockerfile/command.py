@@ -106,7 +106,7 @@ def dockerfile_command(
 ) -> None:
     """Read DOCKERFILE, check what it pip-installs on its base image and the slim/alpine
     alternatives, and report findings by line, with fixes (--fix, --diff, --write)."""
-    from wheelcheck.check import CheckOptions
+    from wheelcheck.checker import CheckOptions
     from wheelcheck.dockerfile.analyze import analyze
     from wheelcheck.dockerfile.fix import same_app, suggest, unified_diff
     from wheelcheck.dockerfile.output import write_dockerfile_report

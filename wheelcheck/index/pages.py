@@ -211,6 +211,15 @@ class _PageBuilder:
         return ParsedPage(files=tuple(self.files), warnings=tuple(warnings))
 
 
+def _join(page_url: str, url: str) -> str:
+    """`url` resolved against the page; an unparsable one is left as is (it fails later,
+    as a file that cannot be fetched, not as a crash while reading the page)."""
+    try:
+        return urljoin(page_url, url)
+    except ValueError:
+        return url
+
+
 def _split_hash_fragment(url: str) -> tuple[str, dict[str, str]]:
     """``.../f.whl#sha256=abc`` -> (``.../f.whl``, {"sha256": "abc"})."""
     parts = urlsplit(url)
@@ -271,14 +280,21 @@ def parse_html_page(body: bytes, *, page_url: str, index_url: str, project: str)
     except (AssertionError, ValueError) as error:  # html.parser's rare hard failures
         raise MalformedPage(project, index_url, f"unparsable HTML ({error})") from None
 
-    base = urljoin(page_url, collector.base_href) if collector.base_href else page_url
     builder = _PageBuilder(index_url=redact_url(index_url), project=project)
+    try:
+        base = urljoin(page_url, collector.base_href) if collector.base_href else page_url
+    except ValueError:  # e.g. an invalid IPv6 host: ignore the <base>, as browsers do
+        base = page_url
     for attrs in collector.anchors:
         href = attrs.get("href")
         if not href:
             continue
-        url, hashes = _split_hash_fragment(urljoin(base, href.strip()))
-        filename = unquote(urlsplit(url).path.rpartition("/")[2])
+        try:
+            url, hashes = _split_hash_fragment(urljoin(base, href.strip()))
+            filename = unquote(urlsplit(url).path.rpartition("/")[2])
+        except ValueError:  # a URL urllib cannot parse (e.g. "https://[bad/x.whl")
+            builder.unparsable.append(href.strip()[:200])
+            continue
         yanked = "data-yanked" in attrs
         core_metadata = attrs.get("data-core-metadata")
         if core_metadata is None:
@@ -350,7 +366,7 @@ def parse_json_page(body: bytes, *, page_url: str, index_url: str, project: str)
         upload_time = entry.get("upload-time")
         builder.add(
             filename=filename,
-            url=url if url.startswith(("https://", "http://")) else urljoin(page_url, url),
+            url=url if url.startswith(("https://", "http://")) else _join(page_url, url),
             hashes=hashes,
             requires_python=requires_python if isinstance(requires_python, str) else None,
             yanked=yanked,

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import TextIO, assert_never
+from typing import TYPE_CHECKING, TextIO, assert_never
 
 from wheelcheck.models import Report
+
+if TYPE_CHECKING:
+    from wheelcheck.policy import Policy
 
 
 class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
+    MARKDOWN = "markdown"  # a pull-request comment or $GITHUB_STEP_SUMMARY
+    SARIF = "sarif"  # SARIF 2.1.0 for code scanning
+    GITHUB = "github"  # workflow commands: annotations on the diff
 
 
-def write_report(report: Report, fmt: Format, stream: TextIO, *, color: bool | None = None) -> None:
-    """Write `report` to `stream` in `fmt`. `color=None` decides from whether it is a terminal."""
+def write_report(
+    report: Report,
+    fmt: Format,
+    stream: TextIO,
+    *,
+    color: bool | None = None,
+    policy: Policy | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Write `report` to `stream` in `fmt`. `color=None` decides from whether it is a terminal.
+
+    `policy` (default: --fail-on missing, nothing ignored) decides which findings fail;
+    `environ` (default: os.environ) tells the github format where the step summary goes.
+    """
     match fmt:
         case Format.TABLE:
             from wheelcheck.report.table import write_table
@@ -24,5 +43,17 @@ def write_report(report: Report, fmt: Format, stream: TextIO, *, color: bool | N
             from wheelcheck.report.json import write_json
 
             write_json(report, stream)
+        case Format.MARKDOWN:
+            from wheelcheck.report.markdown import write_markdown
+
+            write_markdown(report, stream, policy=policy)
+        case Format.SARIF:
+            from wheelcheck.report.sarif import write_sarif
+
+            write_sarif(report, stream, policy=policy)
+        case Format.GITHUB:
+            from wheelcheck.report.github import write_github
+
+            write_github(report, stream, policy=policy, environ=environ)
         case _:
             assert_never(fmt)

@@ -14,7 +14,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wheelcheck.models import PackageResult, Report, Target, TargetResult, Verdict
+from wheelcheck.models import (
+    BuildNeeds,
+    PackageResult,
+    Remedy,
+    Report,
+    Target,
+    TargetResult,
+    Verdict,
+)
 from wheelcheck.report.text import printable
 
 VERDICT_STYLE: dict[Verdict, str] = {
@@ -119,6 +127,18 @@ def write_table(report: Report, stream: TextIO, *, color: bool | None = None) ->
         console.print()
         for line in details:
             console.print(Text("  " + line))
+    # Whole-target failures: without these lines exit 1 or 3 would have no visible cause.
+    labels = {t.id: target_label(t) for t in report.targets}
+    for target_id, conflict in report.conflicts.items():
+        where = labels.get(target_id, target_id)
+        console.print(Text(printable(f"conflict on {where}: {conflict}"), style="bold red"))
+    for error in report.errors:
+        console.print(Text(f"error: {printable(error)}", style="bold magenta"))
+    for title, lines in advice_sections(report):
+        console.print()
+        console.print(Text(title, style="bold"))
+        for line in lines:
+            console.print(Text(printable(line)))
     for note in report.notes:
         console.print(Text(f"note: {printable(note)}", style="dim"))
     recommendation = report.recommendation
@@ -128,5 +148,115 @@ def write_table(report: Report, stream: TextIO, *, color: bool | None = None) ->
     console.print(head)
     for reason in recommendation.reasons:
         console.print(Text(f"  - {printable(reason)}"))
+    for assumption in recommendation.assumptions:
+        console.print(Text(f"  assumes: {printable(assumption)}", style="dim"))
     if report.index_urls:
         console.print(Text("index: " + ", ".join(report.index_urls), style="dim"))
+
+
+# --- advice sections (issue 4): build needs, sizes, image estimates --------------------------
+
+
+def _mb(size: float) -> str:
+    return f"{size:.0f} MB" if size >= 1 else f"{size:.1f} MB"
+
+
+def _remedy_text(remedy: Remedy) -> list[str]:
+    found = []
+    where = "within your specifier" if remedy.within_specifier else "outside your specifier"
+    versions = [v for v in (remedy.older, remedy.newer) if v]
+    if versions:
+        found.append(f"a wheel exists here for {' and '.join(versions)} ({where})")
+    else:
+        found.append("no version ships a wheel for this target")
+    if remedy.prefer_binary:
+        found.append(f"--prefer-binary installs {remedy.prefer_binary}")
+    found.append(
+        f"--only-binary installs {remedy.only_binary}"
+        if remedy.only_binary
+        else "--only-binary makes the install fail"
+    )
+    return found
+
+
+def build_need_lines(report: Report) -> list[str]:
+    """Per package and distinct need: what its build takes and how to avoid it."""
+    labels = {t.id: target_label(t) for t in report.targets}
+    lines: list[str] = []
+    for package in report.packages:
+        seen: dict[tuple[object, ...], list[str]] = {}
+        for target_id, result in package.results.items():
+            if result.verdict is Verdict.SOURCE and result.build is not None:
+                key = (result.version, result.build, result.remedy)
+                seen.setdefault(key, []).append(labels.get(target_id, target_id))
+        for (version, build, remedy), where in seen.items():
+            assert isinstance(build, BuildNeeds)
+            head = f"  {package.name} {version} on {', '.join(where)}: "
+            if build.kind == "pure":
+                lines.append(head + "pure-Python sdist, builds without a compiler")
+            elif build.kind == "unknown":
+                lines.append(head + f"could not tell pure from native ({build.evidence})")
+            else:
+                lines.append(head + f"{build.evidence}")
+                install = " ".join(build.system_packages)
+                keep = " ".join(build.runtime_packages)
+                lines.append(
+                    f"      needs {', '.join(build.toolchains)}: {build.package_manager} "
+                    f"{install}" + (f" (keep at run time: {keep})" if keep else "")
+                )
+                lines.append(f"      source: {build.source}")
+            if isinstance(remedy, Remedy):
+                lines.append("      avoid it: " + "; ".join(_remedy_text(remedy)))
+                lines += [f"      or use {alt}" for alt in remedy.alternatives]
+    return lines
+
+
+def size_lines(report: Report) -> list[str]:
+    """Per target: estimated installed size and the biggest contributors."""
+    labels = {t.id: target_label(t) for t in report.targets}
+    lines = []
+    for target_id, size in report.sizes.items():
+        largest = ", ".join(f"{name} {_mb(b / 1e6)}" for name, b in size.largest)
+        line = (
+            f"  {labels.get(target_id, target_id)}: {_mb(size.installed_bytes / 1e6)} in "
+            f"{size.packages} packages; largest: {largest}"
+        )
+        if size.unknown:
+            line += f"; not sized: {', '.join(size.unknown)}"
+        lines.append(line)
+    return lines
+
+
+def estimate_lines(report: Report) -> list[str]:
+    """Per candidate base: the size arithmetic, then its Dockerfile lines for the builds."""
+    lines = []
+    for c in report.recommendation.candidates:
+        derived = " (not checked: same verdicts as the checked Debian image)" if c.derived else ""
+        lines.append(
+            f"  {c.image}{derived}: base {_mb(c.base_mb)} + packages {_mb(c.packages_mb)}"
+            + (
+                f" -> {_mb(c.multi_stage_mb)} multi-stage; with the toolchain "
+                f"(+{_mb(c.toolchain_mb)}) single-stage {_mb(c.single_stage_mb)}"
+                if c.native_builds
+                else f" -> {_mb(c.multi_stage_mb)}"
+            )
+        )
+    chosen = next(
+        (c for c in report.recommendation.candidates if c.image == report.recommendation.image),
+        None,
+    )
+    if chosen is not None and chosen.dockerfile:
+        for style, snippet in chosen.dockerfile.items():
+            lines.append(f"  Dockerfile for {chosen.image}, {style}:")
+            lines += [f"    {line}" for line in snippet]
+    return lines
+
+
+def advice_sections(report: Report) -> list[tuple[str, list[str]]]:
+    """The advice sections that have content, as (title, lines)."""
+    sections = [
+        ("Build needs", build_need_lines(report)),
+        ("Installed size (estimated)", size_lines(report)),
+        ("Image size per base (estimated)", estimate_lines(report)),
+    ]
+    return [(title, lines) for title, lines in sections if lines]
