@@ -136,14 +136,25 @@ def judge_group(
             Verdict.UNCHECKED,
             f"{kind}direct reference {first.direct_reference or first.text} is not looked up",
         )
-    page = pages.get(group.name)
+    specifier, _extras, hashes = group.specifier(target)
+    return judge_lookup(pages.get(group.name), specifier, target, policy, hashes, index_urls)
+
+
+def judge_lookup(
+    page: ProjectPage | ProjectLookupError | None,
+    specifier: SpecifierSet,
+    target: Target,
+    policy: SelectionPolicy,
+    hashes: Sequence[str],
+    index_urls: Sequence[str],
+) -> TargetResult:
+    """The verdict for a named requirement from the outcome of its page lookup."""
     if isinstance(page, ProjectLookupError):
         # The reason names the (redacted) index: every format shows the reason.
         reason = f"{page.reason} (index {page.index_url})"
         return TargetResult(Verdict.ERROR, reason, index_url=page.index_url)
     if page is None:
         return not_found(index_urls)
-    specifier, _extras, hashes = group.specifier(target)
     return judge_files(
         page,
         specifier=specifier,

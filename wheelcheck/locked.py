@@ -11,9 +11,7 @@ from collections.abc import Sequence
 
 from packaging.utils import NormalizedName
 
-from wheelcheck.direct import PageLookup
-from wheelcheck.errors import ProjectLookupError
-from wheelcheck.judge import judge_files, not_found
+from wheelcheck.direct import PageLookup, judge_lookup
 from wheelcheck.models import (
     DeclaredRequirement,
     PackageResult,
@@ -23,7 +21,7 @@ from wheelcheck.models import (
 )
 from wheelcheck.select import SelectionPolicy
 from wheelcheck.sources import LockedSet
-from wheelcheck.targets import marker_environment, tag_ranks
+from wheelcheck.targets import marker_environment
 
 
 def locked_names(locks: Sequence[LockedSet]) -> list[NormalizedName]:
@@ -94,19 +92,12 @@ def _judge_pin(
             Verdict.UNCHECKED,
             f"direct reference {declared.direct_reference or declared.text} is not looked up",
         )
-    page = pages.get(declared.name)
-    if isinstance(page, ProjectLookupError):
-        # The reason names the (redacted) index: every format shows the reason.
-        reason = f"{page.reason} (index {page.index_url})"
-        return TargetResult(Verdict.ERROR, reason, index_url=page.index_url)
-    if page is None:
-        return not_found(index_urls)
     assert declared.requirement is not None  # named, not a direct reference
-    return judge_files(
-        page,
-        specifier=declared.requirement.specifier,
-        target=target,
-        tag_ranks=tag_ranks(target),
-        policy=policy,
-        hashes=declared.hashes,
+    return judge_lookup(
+        pages.get(declared.name),
+        declared.requirement.specifier,
+        target,
+        policy,
+        declared.hashes,
+        index_urls,
     )
