@@ -1,0 +1,287 @@
+"""Benchmark wheelcheck against uv and pip, side by side, in one run, on the live index.
+
+For each requirements file: a cold phase (a fresh cache directory for every tool), a warm
+phase (the same directories again) and an offline phase (cache only; pip has none), each
+tool run as a child process, timed (wall clock) and measured (peak resident memory, from
+``os.wait4``). wheelcheck checks 4 targets (python:3.12-alpine and -slim, amd64 and arm64);
+uv and pip check one (CPython 3.12, musllinux_1_2 x86_64), both with ``--only-binary
+:all:``. Prints a table and the ratios wheelcheck/uv and wheelcheck/pip; ``--json`` keeps
+the figures.
+
+Usage::
+
+    python scripts/bench.py                       # both files, one run each
+    python scripts/bench.py --runs 3 --json bench.json
+    python scripts/bench.py --only unpinned
+
+Every tool is kept below 32 concurrent connections (more have made DNS fail on the machine
+this was written on): uv by UV_CONCURRENT_DOWNLOADS=16; wheelcheck's pool is its default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = Path(sys.executable).parent
+DATASETS = {
+    "pinned": HERE / "bench-data" / "pinned-musl.txt",
+    "unpinned": HERE / "bench-data" / "unpinned-10.txt",
+}
+INDEX = "https://pypi.org/simple"
+
+
+@dataclass
+class Run:
+    dataset: str
+    phase: str  # cold, warm, offline
+    tool: str
+    seconds: float
+    peak_mb: float
+    exit_code: int
+    packages: int | None
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    """The environment minus this machine's pip and tool settings, plus `extra`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PIP_", "UV_", "WHEELCHECK_", "VIRTUAL_ENV"))
+    }
+    env["PIP_CONFIG_FILE"] = os.devnull
+    env.update(extra)
+    return env
+
+
+def _measure(command: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+    """(seconds, peak MB, exit code, stderr tail) of one child process."""
+    with tempfile.TemporaryFile() as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        tail = stderr.read().decode(errors="replace")[-600:]
+    return seconds, usage.ru_maxrss / 1024, process.returncode, tail
+
+
+def _count_wheelcheck(report: Path) -> int | None:
+    try:
+        return len(json.loads(report.read_text())["packages"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _count_uv(output: Path) -> int | None:
+    try:
+        return sum(1 for line in output.read_text().splitlines() if "==" in line)
+    except OSError:
+        return None
+
+
+def _count_pip(report: Path) -> int | None:
+    try:
+        return len(json.loads(report.read_text())["install"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+# A plain httpx fetch of every project page in uv's resolution, with wheelcheck's pool size.
+_FETCH = """
+import asyncio, re, sys, httpx
+names = sorted({re.split(r"[=\\[ ]", l)[0].lower() for l in open(sys.argv[1]) if "==" in l})
+async def main():
+    limits = httpx.Limits(max_connections=10, max_keepalive_connections=10)
+    accept = {"Accept": "application/vnd.pypi.simple.v1+json"}
+    async with httpx.AsyncClient(limits=limits, headers=accept, timeout=60) as client:
+        async def one(name):
+            response = await client.get(f"https://pypi.org/simple/{name}/")
+            return len(response.content)
+        sizes = await asyncio.gather(*(one(n) for n in names))
+    print(f"{len(names)} pages, {sum(sizes) / 1e6:.0f} MB", file=sys.stderr)
+    open(sys.argv[2], "w").write("\\n".join(names))
+asyncio.run(main())
+"""
+
+
+def _count_lines(path: Path) -> int | None:
+    try:
+        return len(path.read_text().split())
+    except OSError:
+        return None
+
+
+def run_dataset(name: str, requirements: Path, work: Path) -> list[Run]:
+    caches = {tool: work / f"{tool}-cache" for tool in ("wheelcheck", "uv", "pip")}
+    for path in caches.values():
+        shutil.rmtree(path, ignore_errors=True)
+    runs: list[Run] = []
+    for phase in ("cold", "warm", "offline"):
+        out = work / phase
+        out.mkdir(parents=True, exist_ok=True)
+        jobs: list[tuple[str, list[str], dict[str, str], Path, object]] = []
+
+        report = out / "wheelcheck.json"
+        command = [str(BIN / "wheelcheck"), "check", str(requirements), "-i", INDEX]
+        command += ["--no-advice", "-q", "--format", "json", "-o", str(report)]
+        command += ["--cache-dir", str(caches["wheelcheck"])]
+        if phase == "offline":
+            command.append("--offline")
+        env = _clean_env()
+        jobs.append(("wheelcheck", command, env, report, _count_wheelcheck))
+
+        compiled = out / "uv.txt"
+        command = [str(BIN / "uv"), "pip", "compile", str(requirements), "--no-config"]
+        command += ["--python-platform", "x86_64-unknown-linux-musl", "--python-version", "3.12"]
+        command += ["--only-binary", ":all:", "--index-url", INDEX, "--no-header", "-q"]
+        command += ["-o", str(compiled)]
+        if phase == "offline":
+            command.append("--offline")
+        env = _clean_env(UV_CACHE_DIR=str(caches["uv"]), UV_CONCURRENT_DOWNLOADS="16")
+        jobs.append(("uv", command, env, compiled, _count_uv))
+
+        if phase != "offline":  # pip has no cache-only mode for an index
+            pip_report = out / "pip.json"
+            command = [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet"]
+            command += ["--report", str(pip_report), "--ignore-installed", "--only-binary"]
+            command += [":all:", "--platform", "musllinux_1_2_x86_64", "--python-version", "3.12"]
+            command += ["--target", str(out / "pip-target"), "--index-url", INDEX]
+            command += ["--cache-dir", str(caches["pip"]), "-r", str(requirements)]
+            jobs.append(("pip", command, _clean_env(), pip_report, _count_pip))
+
+        if phase == "cold":  # the floor: every page of the tree, fetched and nothing else
+            names = work / "names.txt"
+            command = [sys.executable, "-c", _FETCH, str(compiled), str(names)]
+            jobs.append(("httpx-fetch", command, _clean_env(), names, _count_lines))
+
+        for tool, command, env, result, count in jobs:
+            result.unlink(missing_ok=True)
+            seconds, peak, code, tail = _measure(command, env)
+            packages = count(result)  # type: ignore[operator]
+            runs.append(Run(name, phase, tool, seconds, peak, code, packages))
+            print(
+                f"  {name:8} {phase:7} {tool:10} {seconds:7.2f} s {peak:7.0f} MB "
+                f"exit {code} packages {packages}",
+                file=sys.stderr,
+                flush=True,
+            )
+            if code not in (0, 1) or (tool != "wheelcheck" and code != 0) or tool == "httpx-fetch":
+                print("    " + tail.strip().replace("\n", "\n    "), file=sys.stderr)
+    return runs
+
+
+def summarize(runs: list[Run]) -> str:
+    """The median of each configuration, and the ratios wheelcheck/uv and wheelcheck/pip."""
+    groups: dict[tuple[str, str, str], list[Run]] = {}
+    for run in runs:
+        groups.setdefault((run.dataset, run.phase, run.tool), []).append(run)
+    median = {
+        key: (
+            statistics.median(r.seconds for r in rs),
+            max(r.peak_mb for r in rs),
+            rs[-1].packages,
+            sorted({r.exit_code for r in rs}),
+        )
+        for key, rs in groups.items()
+    }
+    lines = [
+        "| file | phase | wheelcheck (4 targets) | uv (1 target) | pip (1 target) "
+        "| wheelcheck/uv | wheelcheck/pip |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for dataset in dict.fromkeys(r.dataset for r in runs):
+        for phase in ("cold", "warm", "offline"):
+            cells = []
+            for tool in ("wheelcheck", "uv", "pip"):
+                found = median.get((dataset, phase, tool))
+                if found is None:
+                    cells.append("n/a")
+                    continue
+                seconds, peak, packages, codes = found
+                note = "" if codes in ([0], [1], [0, 1]) else f" exit {codes}"
+                cells.append(f"{seconds:.2f} s, {peak:.0f} MB, {packages} pkgs{note}")
+            ratios = []
+            for other in ("uv", "pip"):
+                a, b = (
+                    median.get((dataset, phase, "wheelcheck")),
+                    median.get((dataset, phase, other)),
+                )
+                ratios.append(f"{a[0] / b[0]:.2f}" if a and b else "n/a")
+            lines.append(f"| {dataset} | {phase} | " + " | ".join(cells + ratios) + " |")
+    for dataset in dict.fromkeys(r.dataset for r in runs):
+        found = median.get((dataset, "cold", "httpx-fetch"))
+        if found is not None:
+            lines.append(
+                f"\n{dataset}: a plain httpx fetch (10 connections) of the {found[2]} project "
+                f"pages of the tree takes {found[0]:.2f} s, {found[1]:.0f} MB"
+            )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+        mem = f"{int(memory) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        mem = "?"
+    system = f"{platform.platform()}, Python {platform.python_version()}"
+    return f"{os.cpu_count()} cores ({cpu}), {mem} RAM, {system}"
+
+
+def versions() -> str:
+    def first_line(command: list[str]) -> str:
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            return done.stdout.strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "?"
+
+    return ", ".join(
+        [
+            first_line([str(BIN / "wheelcheck"), "--version"]),
+            first_line([str(BIN / "uv"), "--version"]),
+            first_line([sys.executable, "-m", "pip", "--version"]).split(" from ")[0],
+        ]
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--only", choices=list(DATASETS), action="append")
+    parser.add_argument("--json", type=Path, help="write every run here")
+    args = parser.parse_args()
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="wheelcheck-bench-") as tmp:
+        for _ in range(args.runs):
+            for name in args.only or list(DATASETS):
+                runs += run_dataset(name, DATASETS[name], Path(tmp) / name)
+    print(f"machine: {machine()}")
+    print(f"tools: {versions()}")
+    print(summarize(runs))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in runs], indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
