@@ -33,6 +33,7 @@ from wheelcheck.models import (
     RequirementSet,
     Target,
 )
+from wheelcheck.pinned import resolve_pinned
 from wheelcheck.resolve import TreeRequirement, TreeResult, resolve_target
 from wheelcheck.select import SelectionPolicy
 from wheelcheck.sources import (
@@ -393,18 +394,30 @@ async def _resolve_trees(
     with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
 
         async def one(target: Target) -> tuple[str, TreeResult]:
-            resolve = functools.partial(
-                resolve_target,
+            requirements = roots(target)
+            narrowed = target_constraints(target)
+            tree = await resolve_pinned(
                 target,
-                roots(target),
+                requirements,
                 client=client,
                 reader=reader,
-                loop=loop,
                 policy=policy,
-                constraints=target_constraints(target),
+                constraints=narrowed,
                 url_names=url_names,
             )
-            tree = await loop.run_in_executor(pool, resolve)
+            if tree is None:  # not a closed set of pins: the resolver decides
+                resolve = functools.partial(
+                    resolve_target,
+                    target,
+                    requirements,
+                    client=client,
+                    reader=reader,
+                    loop=loop,
+                    policy=policy,
+                    constraints=narrowed,
+                    url_names=url_names,
+                )
+                tree = await loop.run_in_executor(pool, resolve)
             progress(f"resolved {target.id}")
             return target.id, tree
 

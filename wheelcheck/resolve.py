@@ -19,7 +19,7 @@ import asyncio
 import math
 from collections.abc import Collection, Coroutine, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import Requirement
@@ -266,63 +266,97 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
 
     def get_dependencies(self, candidate: TreeCandidate) -> list[TreeRequirement]:
         found = self.release_dependencies(candidate)
-        parent = f"{candidate.name} {candidate.version}"
-        result: list[TreeRequirement] = []
-        if candidate.extras:
-            # The extras candidate pins its base project to the same release, as pip does.
-            base = SpecifierSet(f"=={candidate.version}")
-            result.append(TreeRequirement(candidate.name, frozenset(), base, parent))
-            active = list(candidate.extras)
-        else:
-            active = [""]
+        result = release_requirements(
+            candidate.name,
+            candidate.version,
+            candidate.extras,
+            found,
+            self.environment,
+            self.url_names,
+        )
         if found.requires_python and not requires_python_allows(
             found.requires_python, self.target.python_full_version
         ):
             # METADATA's Requires-Python excludes this Python (the index did not say so):
             # an unsatisfiable requirement makes resolvelib backtrack, as pip does.
-            result.append(
-                TreeRequirement(PYTHON, frozenset(), SpecifierSet(found.requires_python), parent)
+            parent = f"{candidate.name} {candidate.version}"
+            python = TreeRequirement(
+                PYTHON, frozenset(), SpecifierSet(found.requires_python), parent
             )
-        for requirement in found.requires_dist:
-            if requirement.url:
-                continue  # a direct URL inside metadata: pip refuses these from an index
-            if canonicalize_name(requirement.name) in self.url_names:
-                continue  # the user installs it from a URL: its release is not looked up
-            if not any(self._applies(requirement, extra) for extra in active):
-                continue
-            if candidate.extras and self._applies(requirement, ""):
-                continue  # already a dependency of the base candidate
-            result.append(
-                TreeRequirement(
-                    canonicalize_name(requirement.name),
-                    frozenset(canonicalize_name(e) for e in requirement.extras),
-                    requirement.specifier,
-                    parent,
-                )
-            )
+            result.insert(1 if candidate.extras else 0, python)
         self.prefetch(result)
         return result
 
-    def _applies(self, requirement: Requirement, extra: str) -> bool:
-        if requirement.marker is None:
-            return extra == ""
-        try:
-            return requirement.marker.evaluate({**self.environment, "extra": extra})
-        except (UndefinedComparison, UndefinedEnvironmentName):
-            return False  # a marker pip cannot evaluate either: the dependency is left out
+
+def release_requirements(
+    name: NormalizedName,
+    version: Version,
+    extras: frozenset[str],
+    found: Dependencies,
+    environment: Mapping[str, str],
+    url_names: frozenset[NormalizedName],
+) -> list[TreeRequirement]:
+    """What a release asks for on a target, with `extras`: pip's rules for the resolver.
+
+    An extras identifier ("b[x]") asks for its base project at the same release and for the
+    dependencies only its extras add, as pip's ExtrasCandidate does.
+    """
+    parent = f"{name} {version}"
+    result: list[TreeRequirement] = []
+    if extras:
+        base = SpecifierSet(f"=={version}")
+        result.append(TreeRequirement(name, frozenset(), base, parent))
+        active = list(extras)
+    else:
+        active = [""]
+    for requirement in found.requires_dist:
+        if requirement.url:
+            continue  # a direct URL inside metadata: pip refuses these from an index
+        if canonicalize_name(requirement.name) in url_names:
+            continue  # the user installs it from a URL: its release is not looked up
+        if not any(_applies(requirement, extra, environment) for extra in active):
+            continue
+        if extras and _applies(requirement, "", environment):
+            continue  # already a dependency of the base candidate
+        result.append(
+            TreeRequirement(
+                canonicalize_name(requirement.name),
+                frozenset(canonicalize_name(e) for e in requirement.extras),
+                requirement.specifier,
+                parent,
+            )
+        )
+    return result
 
 
-def _via_chains(
-    graph: Any, mapping: Mapping[str, TreeCandidate]
+def _applies(requirement: Requirement, extra: str, environment: Mapping[str, str]) -> bool:
+    if requirement.marker is None:
+        return extra == ""
+    try:
+        return requirement.marker.evaluate({**environment, "extra": extra})
+    except (UndefinedComparison, UndefinedEnvironmentName):
+        return False  # a marker pip cannot evaluate either: the dependency is left out
+
+
+class ResultGraph(Protocol):
+    """The part of resolvelib's result graph that `via_chains` reads (None: the roots)."""
+
+    def iter_children(self, key: str | None) -> Iterator[str | None]: ...
+
+
+def via_chains(
+    graph: ResultGraph, names: Mapping[str, NormalizedName]
 ) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """For each resolved identifier, the shortest chain of project names from every direct
-    requirement that leads to it (a diamond's shared dependency has two)."""
+    """For each resolved identifier (`names` maps it to its project), the shortest chain of
+    project names from every direct requirement that leads to it (a diamond's shared
+    dependency has two). Children are walked in sorted order, so ties break the same way
+    on every run (the graph keeps them in sets)."""
     chains: dict[str, list[tuple[str, ...]]] = {}
-    for root in graph.iter_children(None):
-        if root not in mapping:
+    for root in sorted(r for r in graph.iter_children(None) if r is not None):
+        if root not in names:
             continue
         seen: set[str] = set()
-        frontier: list[tuple[str, tuple[str, ...]]] = [(root, (mapping[root].name,))]
+        frontier: list[tuple[str, tuple[str, ...]]] = [(root, (names[root],))]
         while frontier:
             next_frontier: list[tuple[str, tuple[str, ...]]] = []
             for key, chain in frontier:
@@ -330,9 +364,9 @@ def _via_chains(
                     continue
                 seen.add(key)
                 chains.setdefault(key, []).append(chain)
-                for child in graph.iter_children(key):
-                    if child not in seen and child in mapping:
-                        name = mapping[child].name
+                for child in sorted(c for c in graph.iter_children(key) if c is not None):
+                    if child not in seen and child in names:
+                        name = names[child]
                         step = chain if name == chain[-1] else (*chain, name)
                         next_frontier.append((child, step))
             frontier = next_frontier
@@ -413,7 +447,7 @@ def resolve_target(
             f"gave up after {MAX_ROUNDS} resolution rounds (too much backtracking)"
         )
         return outcome
-    chains = _via_chains(state.graph, state.mapping)
+    chains = via_chains(state.graph, {key: c.name for key, c in state.mapping.items()})
     for key, candidate in state.mapping.items():
         if candidate.extras:
             continue  # the base identifier carries the project

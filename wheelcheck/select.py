@@ -82,10 +82,16 @@ def rank_candidates(
 
     `tag_ranks` maps each tag the target supports to its priority (0 is most preferred; see
     targets.tag_ranks). Returns an empty list when
-    nothing is installable; the caller explains why with `explain_no_candidate`.
+    nothing is installable; the caller explains why with `judge.explain_missing`.
     """
+    files = list(files)
+    # No version outside the specifier (pre-releases admitted) can be chosen, so files of
+    # other versions are skipped before their tags are ranked: for a pin, most of the page.
+    possible = set(specifier.filter({f.version for f in files}, prereleases=True))
     compatible: list[tuple[DistFile, int]] = []
     for file in files:
+        if file.version not in possible:
+            continue
         if not requires_python_allows(file.requires_python, python_full_version):
             continue
         if file.is_wheel:
