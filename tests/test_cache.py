@@ -461,3 +461,56 @@ def test_live_pypi_warm_and_offline_match_cold(tmp_path: Path) -> None:
     offline = wheelcheck.check(requirements=["requests", "psycopg2"], offline=True, **options)
     assert cold == warm == offline.to_dict()
     assert not offline.has_errors
+
+
+# -- pinned requirements read back one version of each page ------------------------------------
+
+
+def test_pinned_file_matches_uncached_with_advice(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    """A compiled file (every package of the tree pinned) takes the narrow path: pages read
+    back only the pinned version. Verdicts, remedies and sizes match the uncached run."""
+    tree = run_check(index_server, LLM_APP, targets=["python:3.12-slim"]).to_dict()
+    pins = [
+        f"{p['name']}=={next(iter(p['results'].values()))['version']}"
+        for p in tree["packages"]
+        if next(iter(p["results"].values()))["version"]
+    ]
+    assert len(pins) > 50
+    options: dict[str, Any] = {"advice": True}
+    index_server.reset()
+    uncached = run_check(index_server, pins, **options).to_dict()
+    assert any(
+        r["verdict"] == "source" and r["remedy"]
+        for p in uncached["packages"]
+        for r in p["results"].values()
+    )  # a remedy names other versions: those need the whole page
+    for _ in ("cold", "warm"):
+        index_server.reset()
+        assert run_check(index_server, pins, cache_dir=tmp_path, **options).to_dict() == uncached
+    # Offline without advice (an sdist's build needs are read from the sdist, not cached).
+    index_server.reset()
+    plain = run_check(index_server, pins).to_dict()
+    offline = run_check(index_server, pins, cache_dir=tmp_path, offline=True).to_dict()
+    assert offline == plain
+
+
+def test_a_stored_page_reads_back_one_version(index_server: IndexServer, tmp_path: Path) -> None:
+    from packaging.specifiers import SpecifierSet
+
+    run_check(index_server, ["six"], no_deps=True, cache_dir=tmp_path)
+    cache = IndexCache(tmp_path)
+    settings = IndexSettings(index_url=f"{index_server.url}/no-metadata/simple", origin="test")
+
+    async def pages() -> tuple[ProjectPage | None, ProjectPage | None]:
+        async with IndexClient(settings, cache=cache, offline=True) as client:
+            one = await client.get_project(NormalizedName("six"), SpecifierSet("==1.16.0"))
+            whole = await client.get_project(NormalizedName("six"))
+        return one, whole
+
+    one, whole = asyncio.run(pages())
+    assert one is not None and whole is not None
+    assert {str(f.version) for f in one.files} == {"1.16.0"}
+    assert len({f.version for f in whole.files}) > 1
+    assert list(one.files) == [f for f in whole.files if str(f.version) == "1.16.0"]

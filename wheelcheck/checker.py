@@ -7,6 +7,7 @@ build the targets, fetch each project page once for all targets, judge, recommen
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -32,10 +33,11 @@ from wheelcheck.models import (
     Report,
     RequirementSet,
     Target,
+    Verdict,
 )
 from wheelcheck.pinned import resolve_pinned
 from wheelcheck.resolve import TreeRequirement, TreeResult, resolve_target
-from wheelcheck.select import SelectionPolicy
+from wheelcheck.select import SelectionPolicy, is_pinned
 from wheelcheck.sources import (
     LockedSet,
     SourceKind,
@@ -139,8 +141,13 @@ async def acheck(
         environ=opts.environ,
         on_warning=notes.append,  # skipped files etc. must reach the user, not vanish
     ) as client:
-        names = [g.name for g in groups if g.name is not None] + locked_names(sources.locks)
-        pages = await _fetch_pages(names, client, progress)
+        wanted: dict[NormalizedName, SpecifierSet | None] = {
+            name: None for name in locked_names(sources.locks)
+        }
+        for group in groups:
+            if group.name is not None and group.name not in wanted:
+                wanted[group.name] = _pinned_everywhere(group, targets)
+        pages = await _fetch_pages(wanted, client, progress)
         packages = judge_direct(groups, targets, pages, policy, index_urls)
         if sources.locks:
             # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
@@ -180,6 +187,16 @@ async def _advise(
     for tree in trees.values():
         for name, page in tree.pages.items():
             known[name] = page
+    # Remedies look at other versions (the nearest with a wheel): a pinned requirement's
+    # page holds only its own version, so packages that build or miss get the whole page.
+    for package in report.packages:
+        name = canonicalize_name(package.name)
+        needs_remedy = any(
+            r.verdict in (Verdict.SOURCE, Verdict.MISSING) for r in package.results.values()
+        )
+        if needs_remedy and name in known:
+            with contextlib.suppress(ProjectLookupError):
+                known[name] = await client.get_project(name) or known[name]
     specifiers: dict[str, Mapping[str, SpecifierSet]] = {
         group.name: {t.id: group.specifier(t)[0] for t in report.targets}
         for group in groups
@@ -326,21 +343,33 @@ def _build_targets(opts: CheckOptions) -> tuple[Target, ...]:
     return tuple(dict.fromkeys((*given, *parsed)))
 
 
+def _pinned_everywhere(group: RequirementGroup, targets: Sequence[Target]) -> SpecifierSet | None:
+    """The group's specifier when it is the same exact pin on every target, else None."""
+    specifiers = {group.specifier(target)[0] for target in targets}
+    if len(specifiers) != 1:
+        return None
+    (specifier,) = specifiers
+    return specifier if is_pinned(specifier) else None
+
+
 async def _fetch_pages(
-    wanted: Sequence[NormalizedName], client: IndexClient, progress: Progress
+    wanted: Mapping[NormalizedName, SpecifierSet | None], client: IndexClient, progress: Progress
 ) -> dict[NormalizedName, ProjectPage | ProjectLookupError | None]:
-    """Every named project's page, fetched once for all targets; failures kept as values."""
-    names = list(dict.fromkeys(wanted))
+    """Every named project's page, fetched once for all targets; failures kept as values.
+
+    A name pinned to one version (its specifier in `wanted`) gets only that version's files:
+    the rest of the page would be decoded and held for nothing (see get_project).
+    """
     results: dict[NormalizedName, ProjectPage | ProjectLookupError | None] = {}
 
-    async def one(name: NormalizedName) -> None:
+    async def one(name: NormalizedName, versions: SpecifierSet | None) -> None:
         try:
-            results[name] = await client.get_project(name)
+            results[name] = await client.get_project(name, versions)
         except ProjectLookupError as error:
             results[name] = error
-        progress(f"{len(results)}/{len(names)} {name}")
+        progress(f"{len(results)}/{len(wanted)} {name}")
 
-    await asyncio.gather(*(one(n) for n in names))
+    await asyncio.gather(*(one(n, v) for n, v in wanted.items()))
     return results
 
 

@@ -158,7 +158,7 @@ async def _choose(
 ) -> _Pin | None:
     """The pinned release of `name` on `target` and its dependencies; None to fall back."""
     try:
-        page = await client.get_project(name)
+        page = await client.get_project(name, specifier)
         if page is None:
             return None
         ranked = rank_candidates(

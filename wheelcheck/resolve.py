@@ -350,9 +350,14 @@ def via_chains(
     """For each resolved identifier (`names` maps it to its project), the shortest chain of
     project names from every direct requirement that leads to it (a diamond's shared
     dependency has two). Children are walked in sorted order, so ties break the same way
-    on every run (the graph keeps them in sets)."""
+    on every run (the graph keeps them in sets). Only transitive packages show their chains,
+    so when every package is a direct requirement (a compiled file) none are traced."""
     chains: dict[str, list[tuple[str, ...]]] = {}
-    for root in sorted(r for r in graph.iter_children(None) if r is not None):
+    roots = sorted(r for r in graph.iter_children(None) if r is not None)
+    direct = {names[r] for r in roots if r in names}
+    if all(name in direct for name in names.values()):
+        return {}
+    for root in roots:
         if root not in names:
             continue
         seen: set[str] = set()

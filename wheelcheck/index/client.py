@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
+from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck.errors import ProjectLookupError
@@ -136,6 +137,10 @@ class IndexClient:
         self._indexes = tuple(self._make_index(url) for url in settings.index_urls)
         self._semaphore = asyncio.Semaphore(max_connections)
         self._lookups: dict[NormalizedName, asyncio.Task[ProjectPage | None]] = {}
+        # (name, specifier) -> lookup of some versions only; see get_project
+        self._narrow_lookups: dict[tuple[NormalizedName, str], asyncio.Task[ProjectPage | None]]
+        self._narrow_lookups = {}
+        self._warned: set[str] = set()
         self._http_client: httpx.AsyncClient | None = None
         self._auths: dict[tuple[str, str, int | None], httpx.Auth | None] = {}
         self.requests = 0  # page requests sent, for benchmarks and tests
@@ -225,7 +230,8 @@ class IndexClient:
 
     async def aclose(self) -> None:
         """Cancel lookups still running and close the connections."""
-        pending = [task for task in self._lookups.values() if not task.done()]
+        lookups = [*self._lookups.values(), *self._narrow_lookups.values()]
+        pending = [task for task in lookups if not task.done()]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
@@ -234,32 +240,49 @@ class IndexClient:
 
     # -- lookups ----------------------------------------------------------------------------
 
-    async def get_project(self, name: NormalizedName) -> ProjectPage | None:
+    async def get_project(
+        self, name: NormalizedName, versions: SpecifierSet | None = None
+    ) -> ProjectPage | None:
         """Return `name`'s files from every index that has it, main index first.
 
         Returns None when every index answers 404 or 410. Raises ProjectLookupError (its
         MalformedPage subclass for an unreadable page) when any index fails after retries,
         or, offline, when a page is not in the cache: a partial answer could change the
         verdict.
+
+        `versions` (with a cache) asks only for the files of the versions it contains
+        (pre-releases admitted), read back from the cache without decoding the rest: a
+        pinned requirement needs one release of a page that may list thousands. The answer
+        may hold more (the whole page, when it was asked for already).
         """
         key = canonicalize_name(name)
         task = self._lookups.get(key)
-        if task is None:
+        if task is None and versions is not None and self.cache is not None:
+            narrow = (key, str(versions))
+            task = self._narrow_lookups.get(narrow)
+            if task is None:
+                task = asyncio.create_task(
+                    self._lookup(key, versions), name=f"wheelcheck-lookup-{key}{versions}"
+                )
+                self._narrow_lookups[narrow] = task
+        elif task is None:
             task = asyncio.create_task(self._lookup(key), name=f"wheelcheck-lookup-{key}")
             self._lookups[key] = task
         # shield: one caller's cancellation must not cancel the lookup the others share.
         return await asyncio.shield(task)
 
-    async def _lookup(self, name: NormalizedName) -> ProjectPage | None:
+    async def _lookup(
+        self, name: NormalizedName, versions: SpecifierSet | None = None
+    ) -> ProjectPage | None:
         if len(self._indexes) == 1:  # the usual case: no gather, no second task
             results: list[ParsedPage | BaseException | None] = []
             try:
-                results.append(await self._get_from_index(self._indexes[0], name))
+                results.append(await self._get_from_index(self._indexes[0], name, versions))
             except ProjectLookupError as error:
                 results.append(error)
         else:
             results = await asyncio.gather(
-                *(self._get_from_index(index, name) for index in self._indexes),
+                *(self._get_from_index(index, name, versions) for index in self._indexes),
                 return_exceptions=True,
             )
         files: list[DistFile] = []
@@ -274,7 +297,9 @@ class IndexClient:
             return None
         return ProjectPage(name=name, files=tuple(files), index_urls=tuple(found_on))
 
-    async def _get_from_index(self, index: _Index, name: NormalizedName) -> ParsedPage | None:
+    async def _get_from_index(
+        self, index: _Index, name: NormalizedName, versions: SpecifierSet | None = None
+    ) -> ParsedPage | None:
         cache = self.cache
         if cache is None:
             raw = await self._fetch_page(index, name)
@@ -286,7 +311,7 @@ class IndexClient:
             self.offline or (not self.refresh and entry.is_fresh(cache.default_max_age))
         )
         if entry is not None and usable:
-            usable, cached = self._from_entry(entry, index)
+            usable, cached = self._from_entry(entry, index, versions)
             if usable:
                 return self._emit(cached)
             entry = None  # corrupt payload: a miss
@@ -306,7 +331,7 @@ class IndexClient:
         validators = _validators(answer.headers)
 
         if answer.status == 304 and entry is not None:
-            usable, cached = self._from_entry(entry, index)
+            usable, cached = self._from_entry(entry, index, versions)
             if usable:
                 cache.store_page(
                     key,
@@ -327,7 +352,7 @@ class IndexClient:
         digest = hashlib.sha256(answer.body).hexdigest()
         if entry is not None and entry.found and entry.body_sha256 == digest:
             # The same bytes as last time (an index that sends no validators): no parse.
-            usable, cached = self._from_entry(entry, index)
+            usable, cached = self._from_entry(entry, index, versions)
             if usable:
                 cache.store_page(
                     key, cached, validators=validators, body_sha256=digest, payload=entry.payload
@@ -341,14 +366,19 @@ class IndexClient:
         )
         page = self._parse(index, name, raw)
         cache.store_page(key, page, validators=validators, body_sha256=digest)
+        if versions is not None:  # the whole page is stored; only the versions asked stay
+            kept = tuple(f for f in page.files if versions.contains(f.version, prereleases=True))
+            page = ParsedPage(files=kept, warnings=page.warnings)
         return self._emit(page)
 
     @staticmethod
-    def _from_entry(entry: CachedPage, index: _Index) -> tuple[bool, ParsedPage | None]:
+    def _from_entry(
+        entry: CachedPage, index: _Index, versions: SpecifierSet | None = None
+    ) -> tuple[bool, ParsedPage | None]:
         """(usable, page): page None for a stored 404; not usable when the payload is corrupt."""
         if not entry.found:
             return True, None
-        page = entry.parsed(index.display)
+        page = entry.parsed(index.display, versions)
         return page is not None, page
 
     def _parse(self, index: _Index, name: NormalizedName, raw: RawPage) -> ParsedPage:
@@ -369,6 +399,9 @@ class IndexClient:
         return page
 
     def _warn(self, message: str) -> None:
+        if message in self._warned:
+            return  # a page read twice (some versions, then all) warns once
+        self._warned.add(message)
         self.warnings.append(message)
         if self._on_warning is not None:
             self._on_warning(message)
