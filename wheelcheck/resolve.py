@@ -251,6 +251,11 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         specifier = SpecifierSet()
         for requirement in wanted:
             specifier &= requirement.specifier
+        if extras:
+            # pip's factory narrows "b[x]" by the requirements on "b" too: a pin of b (even
+            # of a yanked or pre-release version) holds for b[x]'s candidates.
+            for requirement in requirements.get(name, iter(())):
+                specifier &= requirement.specifier
         excluded = {c.version for c in incompatibilities[identifier]}
         seen: set[Version] = set()
         matches = []

@@ -205,15 +205,15 @@ def _file_to_row(file: DistFile) -> list[Any]:
 
 def _page_payload(page: ParsedPage | None) -> bytes:
     """The index line and the rows grouped by version (see the module's docstring)."""
-    by_version: dict[str, list[list[Any]]] = {}
+    by_version: dict[Version, list[list[Any]]] = {}
     for file in page.files if page is not None else ():
-        by_version.setdefault(str(file.version), []).append(_file_to_row(file))
+        by_version.setdefault(file.version, []).append(_file_to_row(file))
     chunks: list[bytes] = []
     ranges: list[list[Any]] = []
     offset = 0
-    for text, rows in by_version.items():
+    for version, rows in by_version.items():
         chunk = json.dumps(rows, separators=(",", ":")).encode()
-        ranges.append([text, offset, offset + len(chunk)])
+        ranges.append([str(version), offset, offset + len(chunk)])
         chunks.append(chunk)
         offset += len(chunk)
     warnings = list(page.warnings) if page is not None else []
@@ -253,10 +253,17 @@ def _dependencies_to_json(dependencies: Dependencies) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=16384)
+def _requirement(text: str) -> Requirement:
+    """A parsed Requires-Dist line: popular ones ("typing-extensions>=4") recur across
+    releases. Shared, so never modified (nothing in wheelcheck modifies a Requirement)."""
+    return Requirement(text)
+
+
 def _dependencies_from_json(document: dict[str, Any]) -> Dependencies:
     requires_python = document["requires_python"]
     return Dependencies(
-        requires_dist=tuple(Requirement(str(r)) for r in document["requires_dist"]),
+        requires_dist=tuple(_requirement(str(r)) for r in document["requires_dist"]),
         requires_python=None if requires_python is None else str(requires_python),
         known=bool(document["known"]),
         evidence=str(document["evidence"]),

@@ -92,12 +92,20 @@ def _parse_wheel_filename(
     head, sep, triple = _split_last(stem, 3)
     if not sep:
         raise InvalidWheelFilename(f"Invalid wheel filename (wrong number of parts): {filename!r}")
-    name, version, build, _tags = parse_wheel_filename(f"{head}-py3-none-any.whl")
+    name, version, build = _parse_wheel_head(head)
     try:
         tags = _tag_set(triple)
     except ValueError as error:  # a malformed tag triple
         raise InvalidWheelFilename(f"Invalid wheel filename: {filename!r}") from error
     return name, version, build, tags
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_wheel_head(head: str) -> tuple[NormalizedName, Version, BuildTag]:
+    """Name, version and build tag of "name-version[-build]" (the wheels of one release
+    share it: parsed once for their dozens of platforms)."""
+    name, version, build, _tags = parse_wheel_filename(f"{head}-py3-none-any.whl")
+    return name, version, build
 
 
 def _split_last(text: str, count: int) -> tuple[str, str, str]:
