@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -66,12 +67,20 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _measure(command: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """(seconds, peak MB, exit code, stderr tail) of one child process."""
+def _measure(
+    command: list[str], env: dict[str, str], limit: float | None = None
+) -> tuple[float, float, int, str]:
+    """(seconds, peak MB, exit code, stderr tail) of one child process, killed (exit -9)
+    after `limit` seconds when given."""
     with tempfile.TemporaryFile() as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        timer = threading.Timer(limit, process.kill) if limit else None
+        if timer is not None:
+            timer.start()
         _pid, status, usage = os.wait4(process.pid, 0)
+        if timer is not None:
+            timer.cancel()
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         stderr.seek(0)
@@ -125,7 +134,9 @@ def _count_lines(path: Path) -> int | None:
         return None
 
 
-def run_dataset(name: str, requirements: Path, work: Path) -> list[Run]:
+def run_dataset(
+    name: str, requirements: Path, work: Path, limits: dict[str, float] | None = None
+) -> list[Run]:
     caches = {tool: work / f"{tool}-cache" for tool in ("wheelcheck", "uv", "pip")}
     for path in caches.values():
         shutil.rmtree(path, ignore_errors=True)
@@ -170,7 +181,7 @@ def run_dataset(name: str, requirements: Path, work: Path) -> list[Run]:
 
         for tool, command, env, result, count in jobs:
             result.unlink(missing_ok=True)
-            seconds, peak, code, tail = _measure(command, env)
+            seconds, peak, code, tail = _measure(command, env, (limits or {}).get(tool))
             packages = count(result)  # type: ignore[operator]
             runs.append(Run(name, phase, tool, seconds, peak, code, packages))
             print(
@@ -213,6 +224,8 @@ def summarize(runs: list[Run]) -> str:
                     continue
                 seconds, peak, packages, codes = found
                 note = "" if codes in ([0], [1], [0, 1]) else f" exit {codes}"
+                if -9 in codes:
+                    note = " killed at the time limit"
                 cells.append(f"{seconds:.2f} s, {peak:.0f} MB, {packages} pkgs{note}")
             ratios = []
             for other in ("uv", "pip"):
@@ -269,12 +282,20 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--only", choices=list(DATASETS), action="append")
     parser.add_argument("--json", type=Path, help="write every run here")
+    parser.add_argument(
+        "--pip-limit",
+        type=float,
+        metavar="SECONDS",
+        help="kill pip after this long (it reads whole wheels when the index advertises no "
+        "metadata files: hours for 1,000+ packages); the table says so",
+    )
     args = parser.parse_args()
+    limits = {"pip": args.pip_limit} if args.pip_limit else None
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="wheelcheck-bench-") as tmp:
         for _ in range(args.runs):
             for name in args.only or list(DATASETS):
-                runs += run_dataset(name, DATASETS[name], Path(tmp) / name)
+                runs += run_dataset(name, DATASETS[name], Path(tmp) / name, limits)
     print(f"machine: {machine()}")
     print(f"tools: {versions()}")
     print(summarize(runs))
