@@ -4,7 +4,8 @@ For each requirements file: a cold phase (a fresh cache directory for every tool
 phase (the same directories again) and an offline phase (cache only; pip has none), each
 tool run as a child process, timed (wall clock) and measured (peak resident memory, from
 ``os.wait4``). wheelcheck checks 4 targets (python:3.12-alpine and -slim, amd64 and arm64);
-uv and pip check one (CPython 3.12, musllinux_1_2 x86_64), both with ``--only-binary
+uv and pip check one (CPython 3.12, musllinux_1_2 x86_64; pip is given musllinux_1_1 too,
+which older pips do not infer), both with ``--only-binary
 :all:``. Prints a table and the ratios wheelcheck/uv and wheelcheck/pip; ``--json`` keeps
 the figures.
 
@@ -169,7 +170,10 @@ def run_dataset(
             pip_report = out / "pip.json"
             command = [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet"]
             command += ["--report", str(pip_report), "--ignore-installed", "--only-binary"]
-            command += [":all:", "--platform", "musllinux_1_2_x86_64", "--python-version", "3.12"]
+            # pip (before 24) does not expand musllinux_1_2 to the older musllinux_1_1 that
+            # many wheels carry, as it does for manylinux: name both, as musl 1.2 accepts.
+            command += [":all:", "--python-version", "3.12"]
+            command += ["--platform", "musllinux_1_2_x86_64", "--platform", "musllinux_1_1_x86_64"]
             command += ["--target", str(out / "pip-target"), "--index-url", INDEX]
             command += ["--cache-dir", str(caches["pip"]), "-r", str(requirements)]
             jobs.append(("pip", command, _clean_env(), pip_report, _count_pip))
