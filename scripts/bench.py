@@ -136,7 +136,11 @@ def _count_lines(path: Path) -> int | None:
 
 
 def run_dataset(
-    name: str, requirements: Path, work: Path, limits: dict[str, float] | None = None
+    name: str,
+    requirements: Path,
+    work: Path,
+    limits: dict[str, float] | None = None,
+    pip_python: Path = Path(sys.executable),
 ) -> list[Run]:
     caches = {tool: work / f"{tool}-cache" for tool in ("wheelcheck", "uv", "pip")}
     for path in caches.values():
@@ -168,7 +172,7 @@ def run_dataset(
 
         if phase != "offline":  # pip has no cache-only mode for an index
             pip_report = out / "pip.json"
-            command = [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet"]
+            command = [str(pip_python), "-m", "pip", "install", "--dry-run", "--quiet"]
             command += ["--report", str(pip_report), "--ignore-installed", "--only-binary"]
             # pip (before 24) does not expand musllinux_1_2 to the older musllinux_1_1 that
             # many wheels carry, as it does for manylinux: name both, as musl 1.2 accepts.
@@ -264,7 +268,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem} RAM, {system}"
 
 
-def versions() -> str:
+def versions(pip_python: Path) -> str:
     def first_line(command: list[str]) -> str:
         try:
             done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -276,7 +280,8 @@ def versions() -> str:
         [
             first_line([str(BIN / "wheelcheck"), "--version"]),
             first_line([str(BIN / "uv"), "--version"]),
-            first_line([sys.executable, "-m", "pip", "--version"]).split(" from ")[0],
+            first_line([str(pip_python), "-m", "pip", "--version"]).split(" from ")[0]
+            + f" (Python {first_line([str(pip_python), '--version']).split()[-1]})",
         ]
     )
 
@@ -293,15 +298,23 @@ def main() -> int:
         help="kill pip after this long (it reads whole wheels when the index advertises no "
         "metadata files: hours for 1,000+ packages); the table says so",
     )
+    parser.add_argument(
+        "--pip-python",
+        type=Path,
+        default=Path(sys.executable),
+        metavar="PYTHON",
+        help="the interpreter whose pip runs (default: this one); give a Python 3.12 with a "
+        "current pip: pip 23 checks Requires-Python against its own interpreter in --dry-run",
+    )
     args = parser.parse_args()
     limits = {"pip": args.pip_limit} if args.pip_limit else None
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="wheelcheck-bench-") as tmp:
         for _ in range(args.runs):
             for name in args.only or list(DATASETS):
-                runs += run_dataset(name, DATASETS[name], Path(tmp) / name, limits)
+                runs += run_dataset(name, DATASETS[name], Path(tmp) / name, limits, args.pip_python)
     print(f"machine: {machine()}")
-    print(f"tools: {versions()}")
+    print(f"tools: {versions(args.pip_python)}")
     print(summarize(runs))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in runs], indent=1) + "\n")

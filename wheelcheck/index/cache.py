@@ -9,12 +9,12 @@ hash: a published file never changes, so they never expire.
 
 Each entry is one file: a JSON header line, then the payload, whose length and CRC-32 the
 header records. A page's payload is an index line (its warnings, and each version with the
-byte range of its rows) and then the rows grouped by version, so a pinned requirement reads
-back one version's rows, not the whole page (1,000 pins: 200 MB of rows otherwise). Writes go
-to a temporary file in the same directory and are renamed over the entry (``os.replace``), so
-concurrent checks sharing the cache see an old entry or a new one, never a partial one. An
-entry that is unreadable, truncated, corrupt or from another format version is a miss, never
-an error.
+byte range, CRC-32 and `_version_key` of its rows) and then the rows grouped by version; the
+header's CRC covers the index line. A pinned requirement reads back one version's rows with
+a seek, not the whole page (1,000 pins: 200 MB of rows otherwise). Writes go to a temporary
+file in the same directory and are renamed over the entry (``os.replace``), so concurrent
+checks sharing the cache see an old entry or a new one, never a partial one. An entry that
+is unreadable, truncated, corrupt or from another format version is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -28,17 +28,17 @@ import os
 import tempfile
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.tags import Tag, parse_tag
-from packaging.utils import BuildTag
+from packaging.tags import Tag
+from packaging.utils import BuildTag, canonicalize_version
 from packaging.version import InvalidVersion, Version
 
-from wheelcheck.index.pages import ParsedPage
+from wheelcheck.index.pages import ParsedPage, tag_set
 from wheelcheck.models import Dependencies, DistFile
 
 __all__ = [
@@ -51,11 +51,12 @@ __all__ = [
     "freshness_lifetime",
 ]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Freshness of a page whose index sends no Cache-Control or Expires (PyPI's own pages say
 # max-age=600). Configurable: CheckOptions.cache_max_age, --cache-max-age.
 DEFAULT_MAX_AGE = 600.0
 _MAX_ENTRY_BYTES = 512 * 1024 * 1024  # anything larger on disk is not ours
+_MAX_HEADER_BYTES = 64 * 1024
 
 
 def default_cache_dir() -> Path:
@@ -114,11 +115,17 @@ def freshness_lifetime(
 
 @dataclass(frozen=True, slots=True)
 class CachedPage:
-    """A stored project page: its header, and the payload decoded on demand by `parsed`."""
+    """A stored project page: its header, its index line, and the rows of the versions read.
+
+    `load_page` reads only the versions asked for; `complete` says whether all were read
+    (then `payload` rebuilds the stored payload, to store it again after a 304).
+    """
 
     key: str
     header: dict[str, Any]
-    payload: bytes
+    index_line: bytes = b""
+    chunks: dict[str, bytes] = field(default_factory=dict)  # version text -> its rows (JSON)
+    complete: bool = True
 
     @property
     def found(self) -> bool:
@@ -140,6 +147,13 @@ class CachedPage:
         value = self.header.get("sha256")
         return value if isinstance(value, str) else None
 
+    @property
+    def payload(self) -> bytes:
+        """The stored payload (a complete entry only)."""
+        if not self.complete:
+            raise ValueError("only some versions of this page were read")
+        return self.index_line + b"".join(self.chunks.values())
+
     def is_fresh(self, default_max_age: float, now: float | None = None) -> bool:
         """Whether the entry may be used without asking the index again."""
         stored = self.header.get("stored")
@@ -154,29 +168,36 @@ class CachedPage:
     def parsed(self, index_url: str, versions: SpecifierSet | None = None) -> ParsedPage | None:
         """The page's files (with `index_url`, redacted, as their index), or None if corrupt.
 
-        `versions` keeps only the files of versions it contains (pre-releases admitted);
-        the other versions' rows are not even decoded.
+        `versions` keeps only the files of versions it contains (pre-releases admitted).
         """
         try:
-            line, newline, body = self.payload.partition(b"\n")
-            if not newline:
-                return None
-            index = json.loads(line)
+            index = json.loads(self.index_line)
             files: list[DistFile] = []
-            for text, start, end in index["versions"]:
+            for text, chunk in self.chunks.items():
                 version = Version(text)
                 if versions is not None and not versions.contains(version, prereleases=True):
                     continue
-                files += _rows_to_files(json.loads(body[start:end]), version, index_url)
+                files += _rows_to_files(json.loads(chunk), version, index_url)
             warnings = tuple(str(w) for w in index["warnings"])
         except (ValueError, KeyError, TypeError, IndexError, InvalidVersion):
             return None
         return ParsedPage(files=tuple(files), warnings=warnings)
 
 
-@functools.lru_cache(maxsize=8192)
-def _tag_set(tag_triple: str) -> frozenset[Tag]:
-    return parse_tag(tag_triple)
+def _pin_key(versions: SpecifierSet | None) -> str | None:
+    """The `_version_key` every version matching an ``==X`` clause of `versions` has (a
+    necessary condition, checked before the exact one), or None when there is no such clause."""
+    for clause in versions or ():
+        if clause.operator == "==" and not clause.version.endswith(".*"):
+            with contextlib.suppress(InvalidVersion):
+                return _version_key(Version(clause.version))
+    return None
+
+
+def _version_key(version: Version) -> str:
+    """The public version, trailing zeros stripped: equal for versions that PEP 440 calls
+    equal under ``==`` (a local label aside), so a pin need not parse every version."""
+    return canonicalize_version(version.public, strip_trailing_zero=True)
 
 
 # DistFile's fields in order: rows are built positionally (faster than keywords by half),
@@ -203,8 +224,14 @@ def _file_to_row(file: DistFile) -> list[Any]:
     ]
 
 
-def _page_payload(page: ParsedPage | None) -> bytes:
-    """The index line and the rows grouped by version (see the module's docstring)."""
+# One encoder for every version's rows: json.dumps with separators builds a new one per call,
+# which cost more than the encoding for the many small versions of a page.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
+def _page_payload(page: ParsedPage | None) -> tuple[bytes, bytes]:
+    """(index line, rows): the rows grouped by version, each group's range, CRC-32 and
+    `_version_key` in the index line (see the module's docstring)."""
     by_version: dict[Version, list[list[Any]]] = {}
     for file in page.files if page is not None else ():
         by_version.setdefault(file.version, []).append(_file_to_row(file))
@@ -212,13 +239,14 @@ def _page_payload(page: ParsedPage | None) -> bytes:
     ranges: list[list[Any]] = []
     offset = 0
     for version, rows in by_version.items():
-        chunk = json.dumps(rows, separators=(",", ":")).encode()
-        ranges.append([str(version), offset, offset + len(chunk)])
+        chunk = _COMPACT.encode(rows).encode()
+        end = offset + len(chunk)
+        ranges.append([str(version), offset, end, zlib.crc32(chunk), _version_key(version)])
         chunks.append(chunk)
-        offset += len(chunk)
+        offset = end
     warnings = list(page.warnings) if page is not None else []
     index = json.dumps({"warnings": warnings, "versions": ranges}, separators=(",", ":"))
-    return index.encode() + b"\n" + b"".join(chunks)
+    return index.encode() + b"\n", b"".join(chunks)
 
 
 def _rows_to_files(rows: list[list[Any]], version: Version, index_url: str) -> list[DistFile]:
@@ -230,7 +258,7 @@ def _rows_to_files(rows: list[list[Any]], version: Version, index_url: str) -> l
          core_metadata, upload_time) = row  # fmt: skip
         is_wheel = filename.endswith(".whl")
         # The tag triple: the wheel name's last three fields (validated when first parsed).
-        tags = _tag_set("-".join(filename[:-4].rsplit("-", 3)[-3:])) if is_wheel else no_tags
+        tags = tag_set("-".join(filename[:-4].rsplit("-", 3)[-3:])) if is_wheel else no_tags
         build_tag: BuildTag = (int(build[0]), str(build[1])) if build else ()
         values = (
             filename, url, index_url, version, is_wheel, tags, build_tag,
@@ -305,13 +333,42 @@ class IndexCache:
 
     # -- pages ------------------------------------------------------------------------------
 
-    def load_page(self, key: str) -> CachedPage | None:
-        """The stored page for `key`, or None when absent or unusable."""
-        found = self._read(self._pages, key)
-        if found is None:
-            return None
-        header, payload = found
-        return CachedPage(key=key, header=header, payload=payload)
+    def load_page(self, key: str, versions: SpecifierSet | None = None) -> CachedPage | None:
+        """The stored page for `key`, or None when absent or unusable.
+
+        With `versions`, only the rows of versions that may match are read from the file
+        (a pin's among thousands); the entry is then not `complete`.
+        """
+        pin = _pin_key(versions)
+        try:
+            with self._path(self._pages, key).open("rb") as stream:
+                size = os.fstat(stream.fileno()).st_size
+                line = stream.readline(_MAX_HEADER_BYTES)
+                header = json.loads(line)
+                if (
+                    not isinstance(header, dict)
+                    or header.get("v") != FORMAT_VERSION
+                    or header.get("len") != size - len(line)
+                    or not isinstance(header.get("index_len"), int)
+                ):
+                    return None
+                index_line = stream.read(header["index_len"])
+                if zlib.crc32(index_line) != header.get("crc"):
+                    return None
+                chunks: dict[str, bytes] = {}
+                body = len(line) + len(index_line)
+                ranges = json.loads(index_line)["versions"]
+                for text, start, end, crc, version_key in ranges:
+                    if pin is not None and version_key != pin:
+                        continue
+                    stream.seek(body + start)
+                    chunk = stream.read(end - start)
+                    if zlib.crc32(chunk) != crc:
+                        return None
+                    chunks[str(text)] = chunk
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # absent, unreadable, truncated, or not ours
+        return CachedPage(key, header, index_line, chunks, complete=pin is None)
 
     def store_page(
         self,
@@ -320,18 +377,20 @@ class IndexCache:
         *,
         validators: Validators,
         body_sha256: str | None,
-        payload: bytes | None = None,
+        entry: CachedPage | None = None,
     ) -> None:
         """Store `page` (None: the index answered 404/410) with what revalidates it.
 
-        `payload` reuses an entry's stored payload (after a 304). Responses marked
-        ``no-store`` are not stored.
+        `entry` (a complete one) is stored again as it is, with new validators (after a
+        304). Responses marked ``no-store`` are not stored.
         """
         if validators.no_store:
             self.delete_page(key)
             return
-        if payload is None:
-            payload = _page_payload(page)
+        if entry is not None:
+            index_line, body = entry.index_line, b"".join(entry.chunks.values())
+        else:
+            index_line, body = _page_payload(page)
         header = {
             "found": page is not None,
             "stored": time.time(),
@@ -339,8 +398,10 @@ class IndexCache:
             "etag": validators.etag,
             "last_modified": validators.last_modified,
             "sha256": body_sha256,
+            "index_len": len(index_line),
         }
-        self._write(self._pages, key, header, payload)
+        # The header's CRC covers the index line; each version's rows have their own.
+        self._write(self._pages, key, header, index_line + body, crc=zlib.crc32(index_line))
 
     def delete_page(self, key: str) -> None:
         with contextlib.suppress(OSError):
@@ -413,9 +474,17 @@ class IndexCache:
             return None
         return header, payload
 
-    def _write(self, directory: Path, key: str, header: dict[str, Any], payload: bytes) -> None:
+    def _write(
+        self,
+        directory: Path,
+        key: str,
+        header: dict[str, Any],
+        payload: bytes,
+        crc: int | None = None,
+    ) -> None:
         path = self._path(directory, key)
-        full = {**header, "v": FORMAT_VERSION, "len": len(payload), "crc": zlib.crc32(payload)}
+        checksum = zlib.crc32(payload) if crc is None else crc
+        full = {**header, "v": FORMAT_VERSION, "len": len(payload), "crc": checksum}
         data = json.dumps(full, separators=(",", ":")).encode() + b"\n" + payload
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -306,7 +306,7 @@ class IndexClient:
             return None if raw is None else self._emit(self._parse(index, name, raw))
 
         key = IndexCache.page_key(index.url, index.display, name, ACCEPT)
-        entry = cache.load_page(key)
+        entry = cache.load_page(key, versions)
         usable = entry is not None and (
             self.offline or (not self.refresh and entry.is_fresh(cache.default_max_age))
         )
@@ -320,6 +320,8 @@ class IndexClient:
                 name, index.display, "not in the cache; run once without --offline to fill it"
             )
 
+        if entry is not None and not entry.complete:
+            entry = cache.load_page(key)  # revalidating: a 304 stores the whole entry again
         headers: dict[str, str] = {}
         if entry is not None and entry.etag:
             headers["If-None-Match"] = entry.etag
@@ -338,7 +340,7 @@ class IndexClient:
                     cached,
                     validators=_merge_validators(validators, entry),
                     body_sha256=entry.body_sha256,
-                    payload=entry.payload,
+                    entry=entry,
                 )
                 return self._emit(cached)
             answer = await self._fetch(index, name, {})  # a 304 for a corrupt entry: refetch
@@ -355,7 +357,7 @@ class IndexClient:
             usable, cached = self._from_entry(entry, index, versions)
             if usable:
                 cache.store_page(
-                    key, cached, validators=validators, body_sha256=digest, payload=entry.payload
+                    key, cached, validators=validators, body_sha256=digest, entry=entry
                 )
                 return self._emit(cached)
         raw = RawPage(
