@@ -17,7 +17,6 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from wheelcheck.advise.fetch import advise_report
 from wheelcheck.advise.recommend import recommend
 from wheelcheck.direct import RequirementGroup, group_requirements, judge_direct
 from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles, ProjectLookupError
@@ -183,6 +182,10 @@ async def _advise(
     """Build needs, remedies and sizes (issue 4), with the client still open."""
     if not opts.advice:
         return report
+    # Imported here: advice reads release files over HTTP (httpx and the zip and sdist
+    # readers), which a check without advice, offline or warm, need not load.
+    from wheelcheck.advise.fetch import advise_report
+
     known: dict[str, ProjectPage] = {n: p for n, p in pages.items() if isinstance(p, ProjectPage)}
     for tree in trees.values():
         for name, page in tree.pages.items():
