@@ -146,6 +146,7 @@ def run_dataset(
     for path in caches.values():
         shutil.rmtree(path, ignore_errors=True)
     runs: list[Run] = []
+    results: list[tuple[Run, object, Path]] = []
     for phase in ("cold", "warm", "offline"):
         out = work / phase
         out.mkdir(parents=True, exist_ok=True)
@@ -190,16 +191,19 @@ def run_dataset(
         for tool, command, env, result, count in jobs:
             result.unlink(missing_ok=True)
             seconds, peak, code, tail = _measure(command, env, (limits or {}).get(tool))
-            packages = count(result)  # type: ignore[operator]
-            runs.append(Run(name, phase, tool, seconds, peak, code, packages))
+            runs.append(Run(name, phase, tool, seconds, peak, code, None))
+            results.append((runs[-1], count, result))
             print(
-                f"  {name:8} {phase:7} {tool:10} {seconds:7.2f} s {peak:7.0f} MB "
-                f"exit {code} packages {packages}",
+                f"  {name:8} {phase:7} {tool:10} {seconds:7.2f} s {peak:7.0f} MB exit {code}",
                 file=sys.stderr,
                 flush=True,
             )
             if code not in (0, 1) or (tool != "wheelcheck" and code != 0) or tool == "httpx-fetch":
                 print("    " + tail.strip().replace("\n", "\n    "), file=sys.stderr)
+    # Counted only now: loading a report of 1,000+ packages grows this process by 100+ MB,
+    # and a child forked from it would start with that much resident (its peak would lie).
+    for run, count, result in results:
+        run.packages = count(result)  # type: ignore[operator]
     return runs
 
 

@@ -7,12 +7,13 @@ and the older dist-info-metadata spelling, PEP 714), size and upload-time (PEP 7
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -46,9 +47,6 @@ SDIST_SUFFIXES = (
     ".tar.lzma",
     ".tar",
 )
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 __all__ = ["MalformedPage", "ParsedPage", "parse_html_page", "parse_json_page"]
 
@@ -129,9 +127,20 @@ def _valid_specifier(text: str) -> bool:
     return True
 
 
+DISTFILE_FIELDS = (
+    "filename", "url", "index_url", "version", "is_wheel", "tags", "build_tag", "hashes",
+    "requires_python", "yanked", "yanked_reason", "size", "core_metadata", "upload_time",
+)  # fmt: skip
+if tuple(f.name for f in dataclasses.fields(DistFile)) != DISTFILE_FIELDS:
+    raise ImportError("DistFile's fields changed: update DISTFILE_FIELDS (built positionally)")
+
+
 @dataclass
 class _PageBuilder:
-    """Turns raw file entries into DistFiles, collecting what it skips for one warning each."""
+    """Turns raw file entries into DistFiles, collecting what it skips for one warning each.
+
+    `add` keeps the `hashes` and `core_metadata` dicts it is given (callers build them fresh).
+    """
 
     index_url: str  # redacted
     project: str
@@ -148,11 +157,11 @@ class _PageBuilder:
         *,
         filename: str,
         url: str,
-        hashes: Mapping[str, str],
+        hashes: dict[str, str],
         requires_python: str | None,
         yanked: bool,
         yanked_reason: str | None,
-        core_metadata: Mapping[str, str] | None,
+        core_metadata: dict[str, str] | None,
         size: int | None = None,
         upload_time: str | None = None,
     ) -> None:
@@ -184,24 +193,13 @@ class _PageBuilder:
             # pip ignores a constraint it cannot parse, so the file stays a candidate.
             self.bad_requires_python.append(f"{filename} ({requires_python!r})")
             requires_python = None
-        self.files.append(
-            DistFile(
-                filename=filename,
-                url=url,
-                index_url=self.index_url,
-                version=version,
-                is_wheel=is_wheel,
-                tags=tags,
-                build_tag=build_tag,
-                hashes=dict(hashes),
-                requires_python=requires_python,
-                yanked=yanked,
-                yanked_reason=yanked_reason,
-                size=size,
-                core_metadata=None if core_metadata is None else dict(core_metadata),
-                upload_time=upload_time,
-            )
-        )
+        # Positional, in DistFile's field order (checked at import): a page set of 1,000
+        # projects makes half a million of these.
+        values = (
+            filename, url, self.index_url, version, is_wheel, tags, build_tag, hashes,
+            requires_python, yanked, yanked_reason, size, core_metadata, upload_time,
+        )  # fmt: skip
+        self.files.append(DistFile(*values))
 
     def _warn(self, what: str, items: list[str]) -> str:
         shown = ", ".join(items[:_SHOWN_NAMES])
