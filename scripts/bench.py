@@ -141,7 +141,8 @@ def run_dataset(
     work: Path,
     limits: dict[str, float] | None = None,
     pip_python: Path = Path(sys.executable),
-) -> list[Run]:
+) -> tuple[list[Run], list[tuple[Run, object, Path]]]:
+    """The runs of one file, and (run, counter, result file) to count once all are done."""
     caches = {tool: work / f"{tool}-cache" for tool in ("wheelcheck", "uv", "pip")}
     for path in caches.values():
         shutil.rmtree(path, ignore_errors=True)
@@ -200,11 +201,7 @@ def run_dataset(
             )
             if code not in (0, 1) or (tool != "wheelcheck" and code != 0) or tool == "httpx-fetch":
                 print("    " + tail.strip().replace("\n", "\n    "), file=sys.stderr)
-    # Counted only now: loading a report of 1,000+ packages grows this process by 100+ MB,
-    # and a child forked from it would start with that much resident (its peak would lie).
-    for run, count, result in results:
-        run.packages = count(result)  # type: ignore[operator]
-    return runs
+    return runs, results
 
 
 def summarize(runs: list[Run]) -> str:
@@ -313,10 +310,19 @@ def main() -> int:
     args = parser.parse_args()
     limits = {"pip": args.pip_limit} if args.pip_limit else None
     runs: list[Run] = []
+    results: list[tuple[Run, object, Path]] = []
     with tempfile.TemporaryDirectory(prefix="wheelcheck-bench-") as tmp:
-        for _ in range(args.runs):
+        for repeat in range(args.runs):
             for name in args.only or list(DATASETS):
-                runs += run_dataset(name, DATASETS[name], Path(tmp) / name, limits, args.pip_python)
+                work = Path(tmp) / f"{name}-{repeat}"
+                found, to_count = run_dataset(name, DATASETS[name], work, limits, args.pip_python)
+                runs += found
+                results += to_count
+        # Counted only now: loading a report of 1,000+ packages grows this process by 100+
+        # MB, and a child started after that would begin with as much resident memory (it
+        # is forked from this process), so its measured peak would be too high.
+        for run, count, result in results:
+            run.packages = count(result)  # type: ignore[operator]
     print(f"machine: {machine()}")
     print(f"tools: {versions(args.pip_python)}")
     print(summarize(runs))

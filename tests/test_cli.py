@@ -59,17 +59,21 @@ def test_source_build_fails_only_with_fail_on_source(wheelcheck_cli: Any, tmp_pa
 
 
 def test_invalid_lines_are_all_reported_with_file_and_line_and_nothing_is_fetched(
-    wheelcheck_cli: Any, index_server: IndexServer, tmp_path: Path
+    wheelcheck_cli: Any, tmp_path: Path
 ) -> None:
+    from indexserver import IndexServer
+
     req = write(tmp_path, "requirements.txt", "numpy==2.3.5\nnumpy=>1.0\nsix\nfoo[bar\n")
-    index_server.clear_requests()
-    outcome = wheelcheck_cli(str(req))
+    # A server of its own: the session's shared one may still see a straggler from an
+    # earlier test, which would make "nothing is fetched" fail by chance.
+    with IndexServer(Path(__file__).parent / "data" / "index") as server:
+        outcome = wheelcheck_cli(str(req), index=f"{server.url}/simple/")
+        assert server.requests == []
     assert outcome.exit_code == 2
     lines = outcome.stderr.strip().splitlines()
     assert [line.split(": ", 1)[0] for line in lines] == [f"{req}:2", f"{req}:4"]
     assert "Traceback" not in outcome.output
     assert outcome.stdout == ""
-    assert index_server.requests == []
 
 
 def test_missing_included_file_is_exit_2_at_the_including_line(
@@ -160,3 +164,30 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert completed.returncode == 0
     assert "--target" in completed.stdout
+
+
+def test_log_warnings_are_one_line_each_on_stderr() -> None:
+    import logging
+
+    from wheelcheck import cli
+
+    runner = CliRunner()
+
+    @cli.main.command("log-twice-for-test", hidden=True)
+    def _log() -> None:
+        logging.getLogger("wheelcheck.metadata.core").warning(
+            "%s: ignoring invalid Requires-Dist %r: %s",
+            "x.whl#METADATA",
+            "b (>=1.0.*)",
+            ".* suffix can only be used with `==`\n    b (>=1.0.*)\n       ~~~^",
+        )
+
+    try:
+        result = runner.invoke(cli.main, ["log-twice-for-test"])
+    finally:
+        cli.main.commands.pop("log-twice-for-test")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "wheelcheck: warning: x.whl#METADATA: ignoring invalid Requires-Dist 'b (>=1.0.*)': "
+        ".* suffix can only be used with `==`\n"
+    )

@@ -6,6 +6,7 @@ Nothing imports this module. Exit codes: 0 pass, 1 policy failure (a finding at 
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -37,6 +38,23 @@ if TYPE_CHECKING:
 @click.version_option(__version__, prog_name="wheelcheck")
 def main() -> None:
     """Tell what pip would install for each Docker target, before you build the image."""
+    _warnings_on_one_line()
+
+
+class _OneLineWarnings(logging.Handler):
+    """wheelcheck's log warnings (say, an invalid Requires-Dist skipped in some release's
+    METADATA) as one stderr line each, not packaging's multi-line error diagrams."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        lines = record.getMessage().splitlines() or [""]
+        click.echo(f"wheelcheck: warning: {lines[0]}", err=True)
+
+
+def _warnings_on_one_line() -> None:
+    logger = logging.getLogger("wheelcheck")
+    if not any(isinstance(h, _OneLineWarnings) for h in logger.handlers):
+        logger.addHandler(_OneLineWarnings(logging.WARNING))
+        logger.propagate = False  # not also through logging's last-resort handler
 
 
 @main.command()
