@@ -128,6 +128,10 @@ async def acheck(
     index_urls = tuple(redact_url(u) for u in settings.index_urls)
     groups = group_requirements(requirement_set)
     notes: list[str] = list(settings.warnings)
+    # Warnings about pages (skipped files...) arrive as lookups finish: sorted into the
+    # report by their "<project> on <index>" head (stable: a page's own order stays), so it
+    # reads the same on every run.
+    page_notes: list[str] = []
     async with IndexClient(
         settings,
         max_connections=opts.max_connections,
@@ -138,7 +142,7 @@ async def acheck(
         refresh=opts.refresh,
         offline=opts.offline,
         environ=opts.environ,
-        on_warning=notes.append,  # skipped files etc. must reach the user, not vanish
+        on_warning=page_notes.append,  # skipped files etc. must reach the user, not vanish
     ) as client:
         wanted: dict[NormalizedName, SpecifierSet | None] = {
             name: None for name in locked_names(sources.locks)
@@ -152,17 +156,19 @@ async def acheck(
             # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
             packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
             notes.insert(0, "lockfile: its pins are judged as locked, without resolving")
+            notes += _by_page(page_notes)
             report = _report(targets, packages, index_urls, "locked", notes)
             return await _advise(report, client, pages, {}, groups, policy, opts, progress)
         if opts.no_deps:
             notes.insert(0, "--no-deps: only the requirements the files name are checked")
+            notes += _by_page(page_notes)
             report = _report(targets, packages, index_urls, "direct", notes)
             return await _advise(report, client, pages, {}, groups, policy, opts, progress)
         trees = await _resolve_trees(
             groups, requirement_set.constraints, targets, packages, client, policy, progress
         )
         merged = merge_trees(packages, targets, trees)
-        notes += merged.notes
+        notes += _by_page(page_notes) + merged.notes
         report = _report(
             targets, merged.packages, index_urls, "tree", notes, merged.conflicts, merged.errors
         )
@@ -214,6 +220,10 @@ async def _advise(
         sizes=opts.sizes,
         progress=progress,
     )
+
+
+def _by_page(warnings: Sequence[str]) -> list[str]:
+    return sorted(warnings, key=lambda warning: warning.split(": ", 1)[0])
 
 
 def _report(
