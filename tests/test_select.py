@@ -36,3 +36,49 @@ def test_yanked_pin_survives_a_merged_range() -> None:
         python_full_version=target.python_full_version,
     )
     assert ranked and str(ranked[0].version) == "2.32.0"
+
+
+def spelled_twice() -> list:  # type: ignore[type-arg]
+    """A page whose one release is spelled "1.0" (the sdist) and "1.0.0" (the wheel)."""
+    body = (
+        b'{"meta": {"api-version": "1.1"}, "files": ['
+        b'{"filename": "spell-1.0.tar.gz", "url": "https://x/spell-1.0.tar.gz", "hashes": {}},'
+        b'{"filename": "spell-1.0.0-py3-none-any.whl", "url": "https://x/w.whl", "hashes": {}}]}'
+    )
+    url = "https://pypi.org/simple/spell/"
+    return list(parse_json_page(body, page_url=url, index_url=url, project="spell").files)
+
+
+def test_arbitrary_equality_compares_spellings_as_pip_does() -> None:
+    (target,) = parse_targets(["python:3.12-slim"], ["amd64"])
+
+    def chosen(specifier: str) -> list[str]:
+        ranked = rank_candidates(
+            spelled_twice(),
+            specifier=SpecifierSet(specifier),
+            tag_ranks=tag_ranks(target),
+            python_full_version=target.python_full_version,
+        )
+        return [f.filename for f in ranked]
+
+    assert chosen("===1.0.0") == ["spell-1.0.0-py3-none-any.whl"]
+    assert chosen("===1.0") == ["spell-1.0.tar.gz"]
+    assert chosen("==1.0") == ["spell-1.0.0-py3-none-any.whl", "spell-1.0.tar.gz"]
+
+
+def test_the_cache_keeps_each_files_spelling(tmp_path: Path) -> None:
+    from wheelcheck.index.cache import IndexCache, Validators
+    from wheelcheck.index.pages import ParsedPage
+
+    cache = IndexCache(tmp_path)
+    page = ParsedPage(files=tuple(spelled_twice()))
+    cache.store_page("ab" * 32, page, validators=Validators(), body_sha256=None)
+    for versions in (None, SpecifierSet("==1")):
+        entry = cache.load_page("ab" * 32, versions)
+        assert entry is not None
+        back = entry.parsed("https://pypi.org/simple/spell/", versions)
+        assert back is not None
+        assert {(f.filename, str(f.version)) for f in back.files} == {
+            ("spell-1.0.tar.gz", "1.0"),
+            ("spell-1.0.0-py3-none-any.whl", "1.0.0"),
+        }

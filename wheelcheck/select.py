@@ -87,10 +87,15 @@ def rank_candidates(
     files = list(files)
     # No version outside the specifier (pre-releases admitted) can be chosen, so files of
     # other versions are skipped before their tags are ranked: for a pin, most of the page.
-    possible = set(specifier.filter({f.version for f in files}, prereleases=True))
+    # Not for "===", which compares spellings ("1.0" and "1.0.0" are one Version).
+    possible = (
+        None
+        if any(clause.operator == "===" for clause in specifier)
+        else set(specifier.filter({f.version for f in files}, prereleases=True))
+    )
     compatible: list[tuple[DistFile, int]] = []
     for file in files:
-        if file.version not in possible:
+        if possible is not None and file.version not in possible:
             continue
         if not requires_python_allows(file.requires_python, python_full_version):
             continue

@@ -232,13 +232,16 @@ _COMPACT = json.JSONEncoder(separators=(",", ":"))
 def _page_payload(page: ParsedPage | None) -> tuple[bytes, bytes]:
     """(index line, rows): the rows grouped by version, each group's range, CRC-32 and
     `_version_key` in the index line (see the module's docstring)."""
-    by_version: dict[Version, list[list[Any]]] = {}
+    # Keyed by spelling: "1.0" and "1.0.0" are equal Versions (their release tuples differ,
+    # the rest of a Version prints normalized), and each file keeps its own.
+    by_version: dict[tuple[Version, tuple[int, ...]], list[list[Any]]] = {}
     for file in page.files if page is not None else ():
-        by_version.setdefault(file.version, []).append(_file_to_row(file))
+        spelling = (file.version, file.version.release)
+        by_version.setdefault(spelling, []).append(_file_to_row(file))
     chunks: list[bytes] = []
     ranges: list[list[Any]] = []
     offset = 0
-    for version, rows in by_version.items():
+    for (version, _release), rows in by_version.items():
         chunk = _COMPACT.encode(rows).encode()
         end = offset + len(chunk)
         ranges.append([str(version), offset, end, zlib.crc32(chunk), _version_key(version)])

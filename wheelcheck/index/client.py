@@ -77,10 +77,12 @@ class IndexClient:
     """Looks projects up on the main index and every extra index, concurrently.
 
     Use as ``async with IndexClient(settings) as client: page = await
-    client.get_project(name)``. Each project is fetched at most once per client; concurrent
-    callers share the same lookup. `backoff` is the first retry delay in seconds (doubled
-    on each retry, with jitter) and `max_delay` caps it and any Retry-After. Warnings about
-    skipped files (redacted) go to `on_warning` and are kept in `warnings`.
+    client.get_project(name)``. Each project is looked up at most once per client (once more
+    when some versions were asked for first and then the whole page: the second is usually
+    read back from the cache); concurrent callers share the same lookup. `backoff` is the
+    first retry delay in seconds (doubled on each retry, with jitter) and `max_delay` caps
+    it and any Retry-After. Warnings about skipped files (redacted) go to `on_warning` and
+    are kept in `warnings`.
 
     `cache` keeps parsed pages on disk: a fresh entry is used without a request, a stale
     one is revalidated (``If-None-Match``/``If-Modified-Since``); `refresh` revalidates
