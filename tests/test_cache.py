@@ -419,20 +419,6 @@ def test_age_is_subtracted() -> None:
     assert freshness_lifetime("max-age=600", None, None, "100") == (500.0, False)
 
 
-def test_rows_load_by_keyword_when_the_field_order_is_unknown(
-    index_server: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from wheelcheck.index import cache as cache_module
-
-    expected = run_check(index_server, ["numpy", "six"], no_deps=True).to_dict()
-    run_check(index_server, ["numpy", "six"], no_deps=True, cache_dir=tmp_path)
-    monkeypatch.setattr(cache_module, "_POSITIONAL", False)
-    offline = run_check(
-        index_server, ["numpy", "six"], no_deps=True, cache_dir=tmp_path, offline=True
-    )
-    assert offline.to_dict() == expected
-
-
 def test_documents_round_trip_and_damage_is_a_miss(tmp_path: Path) -> None:
     cache = IndexCache(tmp_path)
     cache.store_document("zipdir", "cd" * 32, {"entries": [["a.py", 10]]})

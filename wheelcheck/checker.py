@@ -196,16 +196,19 @@ async def _advise(
     for tree in trees.values():
         for name, page in tree.pages.items():
             known[name] = page
+
     # Remedies look at other versions (the nearest with a wheel): a pinned requirement's
     # page holds only its own version, so packages that build or miss get the whole page.
-    for package in report.packages:
-        name = canonicalize_name(package.name)
-        needs_remedy = any(
-            r.verdict in (Verdict.SOURCE, Verdict.MISSING) for r in package.results.values()
-        )
-        if needs_remedy and name in known:
-            with contextlib.suppress(ProjectLookupError):
-                known[name] = await client.get_project(name) or known[name]
+    async def whole_page(name: str) -> None:
+        with contextlib.suppress(ProjectLookupError):
+            known[name] = await client.get_project(NormalizedName(name)) or known[name]
+
+    needs_remedy = {
+        canonicalize_name(package.name)
+        for package in report.packages
+        if any(r.verdict in (Verdict.SOURCE, Verdict.MISSING) for r in package.results.values())
+    }
+    await asyncio.gather(*(whole_page(name) for name in needs_remedy if name in known))
     specifiers: dict[str, Mapping[str, SpecifierSet]] = {
         group.name: {t.id: group.specifier(t)[0] for t in report.targets}
         for group in groups

@@ -71,6 +71,8 @@ async def resolve_pinned(
     url_names: frozenset[NormalizedName] = frozenset(),
 ) -> TreeResult | None:
     """The tree of a closed set of pins on `target`, or None when it is not one."""
+    if not requirements:
+        return None
     pins: dict[NormalizedName, SpecifierSet] = {}
     for requirement in requirements:
         specifier = requirement.specifier & constraints.get(requirement.name, SpecifierSet())
@@ -80,8 +82,6 @@ async def resolve_pinned(
     for name, constraint in constraints.items():
         if name not in pins and is_pinned(constraint):
             pins[name] = constraint  # a -c pin may hold a dependency's version
-    if not requirements:
-        return None
 
     ranks = tag_ranks(target)
     environment = marker_environment(target)

@@ -20,7 +20,6 @@ is unreadable, truncated, corrupt or from another format version is a miss, neve
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import hashlib
 import json
@@ -118,7 +117,7 @@ class CachedPage:
     """A stored project page: its header, its index line, and the rows of the versions read.
 
     `load_page` reads only the versions asked for; `complete` says whether all were read
-    (then `payload` rebuilds the stored payload, to store it again after a 304).
+    (only a complete entry is stored again after a 304).
     """
 
     key: str
@@ -126,6 +125,7 @@ class CachedPage:
     index_line: bytes = b""
     chunks: dict[str, bytes] = field(default_factory=dict)  # version text -> its rows (JSON)
     complete: bool = True
+    warnings: tuple[str, ...] = ()  # from the index line, read once by load_page
 
     @property
     def found(self) -> bool:
@@ -147,13 +147,6 @@ class CachedPage:
         value = self.header.get("sha256")
         return value if isinstance(value, str) else None
 
-    @property
-    def payload(self) -> bytes:
-        """The stored payload (a complete entry only)."""
-        if not self.complete:
-            raise ValueError("only some versions of this page were read")
-        return self.index_line + b"".join(self.chunks.values())
-
     def is_fresh(self, default_max_age: float, now: float | None = None) -> bool:
         """Whether the entry may be used without asking the index again."""
         stored = self.header.get("stored")
@@ -171,17 +164,15 @@ class CachedPage:
         `versions` keeps only the files of versions it contains (pre-releases admitted).
         """
         try:
-            index = json.loads(self.index_line)
             files: list[DistFile] = []
             for text, chunk in self.chunks.items():
                 version = Version(text)
                 if versions is not None and not versions.contains(version, prereleases=True):
                     continue
                 files += _rows_to_files(json.loads(chunk), version, index_url)
-            warnings = tuple(str(w) for w in index["warnings"])
         except (ValueError, KeyError, TypeError, IndexError, InvalidVersion):
             return None
-        return ParsedPage(files=tuple(files), warnings=warnings)
+        return ParsedPage(files=tuple(files), warnings=self.warnings)
 
 
 def _pin_key(versions: SpecifierSet | None) -> str | None:
@@ -198,15 +189,6 @@ def _version_key(version: Version) -> str:
     """The public version, trailing zeros stripped: equal for versions that PEP 440 calls
     equal under ``==`` (a local label aside), so a pin need not parse every version."""
     return canonicalize_version(version.public, strip_trailing_zero=True)
-
-
-# DistFile's fields in order: rows are built positionally (faster than keywords by half),
-# so a change of that order must change FORMAT_VERSION; _POSITIONAL guards it.
-_FIELDS = (
-    "filename", "url", "index_url", "version", "is_wheel", "tags", "build_tag", "hashes",
-    "requires_python", "yanked", "yanked_reason", "size", "core_metadata", "upload_time",
-)  # fmt: skip
-_POSITIONAL = tuple(f.name for f in dataclasses.fields(DistFile)) == _FIELDS
 
 
 def _file_to_row(file: DistFile) -> list[Any]:
@@ -263,15 +245,13 @@ def _rows_to_files(rows: list[list[Any]], version: Version, index_url: str) -> l
         # The tag triple: the wheel name's last three fields (validated when first parsed).
         tags = tag_set("-".join(filename[:-4].rsplit("-", 3)[-3:])) if is_wheel else no_tags
         build_tag: BuildTag = (int(build[0]), str(build[1])) if build else ()
+        # Positional, in pages.DISTFILE_FIELDS order (pages checks it at import).
         values = (
             filename, url, index_url, version, is_wheel, tags, build_tag,
             hashes or {}, requires_python, yanked, yanked_reason, size, core_metadata,
             upload_time,
         )  # fmt: skip
-        if _POSITIONAL:
-            files.append(DistFile(*values))
-        else:
-            files.append(DistFile(**dict(zip(_FIELDS, values, strict=True))))
+        files.append(DistFile(*values))
     return files
 
 
@@ -360,8 +340,9 @@ class IndexCache:
                     return None
                 chunks: dict[str, bytes] = {}
                 body = len(line) + len(index_line)
-                ranges = json.loads(index_line)["versions"]
-                for text, start, end, crc, version_key in ranges:
+                index = json.loads(index_line)
+                warnings = tuple(str(w) for w in index["warnings"])
+                for text, start, end, crc, version_key in index["versions"]:
                     if pin is not None and version_key != pin:
                         continue
                     stream.seek(body + start)
@@ -371,7 +352,7 @@ class IndexCache:
                     chunks[str(text)] = chunk
         except (OSError, ValueError, KeyError, TypeError):
             return None  # absent, unreadable, truncated, or not ours
-        return CachedPage(key, header, index_line, chunks, complete=pin is None)
+        return CachedPage(key, header, index_line, chunks, complete=pin is None, warnings=warnings)
 
     def store_page(
         self,

@@ -56,6 +56,9 @@ _HTML_TYPES = frozenset(
 )
 
 
+_Lookup = asyncio.Task[ProjectPage | None]  # one project's lookup, shared by its callers
+
+
 @dataclass(frozen=True, slots=True)
 class _Index:
     url: str  # normalized, without credentials
@@ -140,8 +143,9 @@ class IndexClient:
         self._semaphore = asyncio.Semaphore(max_connections)
         self._lookups: dict[NormalizedName, asyncio.Task[ProjectPage | None]] = {}
         # (name, specifier) -> lookup of some versions only; see get_project
-        self._narrow_lookups: dict[tuple[NormalizedName, str], asyncio.Task[ProjectPage | None]]
-        self._narrow_lookups = {}
+        self._narrow_lookups: dict[
+            tuple[NormalizedName, str], asyncio.Task[ProjectPage | None]
+        ] = {}
         self._warned: set[str] = set()
         self._http_client: httpx.AsyncClient | None = None
         self._auths: dict[tuple[str, str, int | None], httpx.Auth | None] = {}
