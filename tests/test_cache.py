@@ -72,18 +72,22 @@ def test_results_match_the_uncached_run_exactly(index_server: IndexServer, tmp_p
     cold_requests = len(index_server.requests)
     assert cold_requests > 0
 
-    index_server.reset()
-    assert run_check(index_server, LLM_APP, **cache).to_dict() == uncached
-    assert index_server.requests == []  # fresh pages, cached metadata: not one request
+    # Recomputed from the cached pages and metadata (reuse=False), then reused whole.
+    for reuse in (False, True):
+        index_server.reset()
+        assert run_check(index_server, LLM_APP, reuse=reuse, **cache).to_dict() == uncached
+        assert index_server.requests == []  # fresh pages, cached metadata: not one request
 
     index_server.reset()
     assert run_check(index_server, LLM_APP, refresh=True, **cache).to_dict() == uncached
     assert page_requests(index_server)  # every page asked for again
     assert not [p for p, _ in index_server.requests if "/files/" in p]  # metadata stays
 
-    index_server.reset()
-    assert run_check(index_server, LLM_APP, offline=True, **cache).to_dict() == uncached
-    assert index_server.requests == []
+    for reuse in (False, True):
+        index_server.reset()
+        offline = run_check(index_server, LLM_APP, offline=True, reuse=reuse, **cache)
+        assert offline.to_dict() == uncached
+        assert index_server.requests == []
 
 
 def test_direct_and_lockfile_scopes_match_too(index_server: IndexServer, tmp_path: Path) -> None:
@@ -476,14 +480,16 @@ def test_pinned_file_matches_uncached_with_advice(
         for p in uncached["packages"]
         for r in p["results"].values()
     )  # a remedy names other versions: those need the whole page
-    for _ in ("cold", "warm"):
+    for reuse in (False, False, True):  # cold, warm recomputed, warm reused
         index_server.reset()
-        assert run_check(index_server, pins, cache_dir=tmp_path, **options).to_dict() == uncached
+        warm = run_check(index_server, pins, cache_dir=tmp_path, reuse=reuse, **options)
+        assert warm.to_dict() == uncached
     # Offline without advice (an sdist's build needs are read from the sdist, not cached).
     index_server.reset()
     plain = run_check(index_server, pins).to_dict()
-    offline = run_check(index_server, pins, cache_dir=tmp_path, offline=True).to_dict()
-    assert offline == plain
+    for reuse in (False, True):
+        offline = run_check(index_server, pins, cache_dir=tmp_path, offline=True, reuse=reuse)
+        assert offline.to_dict() == plain
 
 
 def test_a_stored_page_reads_back_one_version(index_server: IndexServer, tmp_path: Path) -> None:
@@ -504,3 +510,104 @@ def test_a_stored_page_reads_back_one_version(index_server: IndexServer, tmp_pat
     assert {str(f.version) for f in one.files} == {"1.16.0"}
     assert len({f.version for f in whole.files}) > 1
     assert list(one.files) == [f for f in whole.files if str(f.version) == "1.16.0"]
+
+
+# -- an identical check is reused while nothing it read has changed -----------------------------
+
+
+def check_demo(server: _PageServer, cache_dir: Path, **options: Any) -> tuple[str | None, bool]:
+    """(the version chosen for demo, whether the earlier check's report was reused)."""
+    messages: list[str] = []
+    report = wheelcheck.check(
+        requirements=["demo"],
+        targets=["python:3.12-slim"],
+        index_url=f"http://127.0.0.1:{server.server_address[1]}/simple",
+        pip_config_files=(),
+        no_deps=True,
+        cache_dir=cache_dir,
+        progress=messages.append,
+        **options,
+    )
+    (version,) = {r.version for r in report.packages[0].results.values()}
+    return version, any(m.startswith("reused") for m in messages)
+
+
+def test_a_check_is_reused_until_a_page_it_read_changes(pages: _PageServer, tmp_path: Path) -> None:
+    pages.headers = {"Cache-Control": "max-age=600", "ETag": '"v1"'}
+    assert check_demo(pages, tmp_path) == ("1.0", False)
+    assert check_demo(pages, tmp_path) == ("1.0", True)
+    assert check_demo(pages, tmp_path, reuse=False) == ("1.0", False)
+    assert len(pages.log) == 1
+
+    pages.body, pages.headers = demo_page("2.0"), {"Cache-Control": "max-age=600", "ETag": '"v2"'}
+    assert check_demo(pages, tmp_path, refresh=True) == ("2.0", False)  # --refresh recomputes
+    assert check_demo(pages, tmp_path) == ("2.0", True)  # and what it stored is reused
+    assert check_demo(pages, tmp_path, offline=True) == ("2.0", True)
+
+
+def test_a_stale_page_is_asked_for_again_offline_it_is_reused(
+    pages: _PageServer, tmp_path: Path
+) -> None:
+    assert check_demo(pages, tmp_path, cache_max_age=0) == ("1.0", False)
+    pages.body = demo_page("2.0")
+    # Stale online: the index is asked and the changed page decides, not the stored report.
+    assert check_demo(pages, tmp_path, cache_max_age=0) == ("2.0", False)
+    assert len(pages.log) == 2
+    assert check_demo(pages, tmp_path, cache_max_age=0, offline=True) == ("2.0", True)
+
+
+def test_a_check_that_used_something_uncached_is_not_kept(
+    pages: _PageServer, tmp_path: Path
+) -> None:
+    pages.headers = {"Cache-Control": "no-store"}
+    assert check_demo(pages, tmp_path) == ("1.0", False)
+    assert check_demo(pages, tmp_path) == ("1.0", False)
+    assert len(pages.log) == 2
+
+
+def test_a_check_with_errors_is_not_kept(index_server: IndexServer, tmp_path: Path) -> None:
+    for _ in range(2):
+        report = run_check(index_server, ["six"], no_deps=True, cache_dir=tmp_path, offline=True)
+        assert report.has_errors
+    assert not list(tmp_path.glob("checks-*/*"))
+
+
+def test_other_inputs_are_not_reused(index_server: IndexServer, tmp_path: Path) -> None:
+    def reused(requirements: list[str], **options: Any) -> bool:
+        messages: list[str] = []
+        options.update(no_deps=True, cache_dir=tmp_path, progress=messages.append)
+        run_check(index_server, requirements, **options)
+        return any(m.startswith("reused") for m in messages)
+
+    assert not reused(["six"])
+    assert reused(["six"])
+    assert not reused(["six"], targets=["python:3.12-alpine"])
+    assert not reused(["six==1.16.0"])
+    assert not reused(["six"], pre=True)
+    assert reused(["six"])
+
+
+def test_the_key_is_the_same_in_every_process() -> None:
+    """Sets iterate in another order under another hash seed; the key must not."""
+    script = textwrap.dedent(
+        """
+        from wheelcheck.memo import check_key
+        print(check_key(frozenset({"dev", "docs", "test", "lint"}), {"a": 1}, ("x", 2.5)))
+        """
+    )
+    keys = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
+        assert done.returncode == 0, done.stderr
+        keys.add(done.stdout.strip())
+    assert len(keys) == 1 and len(keys.pop()) == 64
+
+
+def test_an_advised_report_reads_back_from_json(index_server: IndexServer) -> None:
+    from wheelcheck.models import Report
+
+    report = run_check(index_server, LLM_APP, advice=True, sizes=True)
+    assert report.sizes and report.recommendation.candidates
+    assert any(r.build and r.remedy for p in report.packages for r in p.results.values())
+    assert Report.from_dict(json.loads(json.dumps(report.to_dict()))) == report

@@ -20,11 +20,12 @@ from packaging.utils import NormalizedName, canonicalize_name
 from wheelcheck.advise.recommend import recommend
 from wheelcheck.direct import RequirementGroup, group_requirements, judge_direct
 from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles, ProjectLookupError
-from wheelcheck.index import IndexClient, redact_url, select_indexes
+from wheelcheck.index import IndexClient, IndexSettings, redact_url, select_indexes
 from wheelcheck.index.cache import DEFAULT_MAX_AGE, IndexCache, default_cache_dir
 from wheelcheck.index.dependencies import DependencyReader
 from wheelcheck.index.trust import find_ca_bundle
 from wheelcheck.locked import judge_locked, locked_names
+from wheelcheck.memo import check_key, load_report, store_report
 from wheelcheck.models import (
     DeclaredRequirement,
     PackageResult,
@@ -82,6 +83,9 @@ class CheckOptions:
     refresh: bool = False
     offline: bool = False
     cache_max_age: float = DEFAULT_MAX_AGE
+    # Reuse the report of an identical earlier check while every cache entry it read is
+    # unchanged and fresh (wheelcheck.memo); False recomputes it from the cached pages.
+    reuse: bool = True
     pip_config_files: Sequence[Path] | None = None  # None: pip's usual places
     kind: str | None = None  # input file kind (SourceKind value); None: from the file name
     extras: Sequence[str] = ()  # of pyproject.toml / lockfiles
@@ -125,6 +129,32 @@ async def acheck(
         pip_config_files=opts.pip_config_files,
     )
     policy = SelectionPolicy(pre=opts.pre or requirement_set.pre, prefer_binary=opts.prefer_binary)
+    cache = _cache(opts)
+    if cache is None:
+        return await _check(sources, targets, settings, policy, opts, None, progress)
+    # A check whose inputs and cache entries are all unchanged has the same answer.
+    key = check_key(sources, targets, settings, policy, opts.no_deps, opts.advice, opts.sizes)
+    if opts.reuse and not opts.refresh:
+        reused = load_report(cache, key, offline=opts.offline)
+        if reused is not None:
+            progress("reused the earlier check: nothing it read has changed")
+            return reused
+    report = await _check(sources, targets, settings, policy, opts, cache, progress)
+    store_report(cache, key, report)
+    return report
+
+
+async def _check(
+    sources: _Sources,
+    targets: tuple[Target, ...],
+    settings: IndexSettings,
+    policy: SelectionPolicy,
+    opts: CheckOptions,
+    cache: IndexCache | None,
+    progress: Progress,
+) -> Report:
+    """The check itself, every page and dependency read through the client."""
+    requirement_set = sources.requirement_set
     index_urls = tuple(redact_url(u) for u in settings.index_urls)
     groups = group_requirements(requirement_set)
     notes: list[str] = list(settings.warnings)
@@ -138,7 +168,7 @@ async def acheck(
         timeout=opts.timeout,
         retries=opts.retries,
         verify=_verify(opts),
-        cache=_cache(opts),
+        cache=cache,
         refresh=opts.refresh,
         offline=opts.offline,
         environ=opts.environ,

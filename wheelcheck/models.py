@@ -211,6 +211,19 @@ class BuildNeeds:
             "source": self.source,
         }
 
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> BuildNeeds:
+        return cls(
+            kind=document["kind"],
+            evidence=document["evidence"],
+            languages=tuple(document["languages"]),
+            toolchains=tuple(document["toolchains"]),
+            package_manager=document["package_manager"],
+            system_packages=tuple(document["system_packages"]),
+            runtime_packages=tuple(document["runtime_packages"]),
+            source=document["source"],
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Remedy:
@@ -238,6 +251,17 @@ class Remedy:
             "only_binary": self.only_binary,
             "alternatives": list(self.alternatives),
         }
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Remedy:
+        return cls(
+            older=document["older"],
+            newer=document["newer"],
+            within_specifier=document["within_specifier"],
+            prefer_binary=document["prefer_binary"],
+            only_binary=document["only_binary"],
+            alternatives=tuple(document["alternatives"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +292,21 @@ class TargetResult:
             "build": None if self.build is None else self.build.to_dict(),
             "remedy": None if self.remedy is None else self.remedy.to_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> TargetResult:
+        build, remedy = document["build"], document["remedy"]
+        return cls(
+            verdict=Verdict(document["verdict"]),
+            reason=document["reason"],
+            version=document["version"],
+            file=document["file"],
+            index_url=document["index_url"],
+            other_wheels=document["other_wheels"],
+            build=None if build is None else BuildNeeds.from_dict(build),
+            remedy=None if remedy is None else Remedy.from_dict(remedy),
+            installed_size=document["installed_size"],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +339,20 @@ class PackageResult:
             "ignore_reason": self.ignore_reason,
         }
 
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> PackageResult:
+        origin = document["origin"]
+        return cls(
+            name=document["name"],
+            requirement=document["requirement"],
+            origin=None if origin is None else Origin(origin["file"], origin["line"]),
+            results={tid: TargetResult.from_dict(r) for tid, r in document["results"].items()},
+            direct=document["direct"],
+            via=tuple(document["via"]),
+            ignored=document["ignored"],
+            ignore_reason=document["ignore_reason"],
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
@@ -321,6 +374,16 @@ class Recommendation:
             "candidates": [c.to_dict() for c in self.candidates],
             "assumptions": list(self.assumptions),
         }
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Recommendation:
+        return cls(
+            image=document["image"],
+            reasons=tuple(document["reasons"]),
+            blockers={k: tuple(v) for k, v in document["blockers"].items()},
+            candidates=tuple(BaseEstimate.from_dict(c) for c in document["candidates"]),
+            assumptions=tuple(document["assumptions"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +439,29 @@ class BaseEstimate:
             "dockerfile": {k: list(v) for k, v in self.dockerfile.items()},
         }
 
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> BaseEstimate:
+        return cls(
+            image=document["image"],
+            variant=document["variant"],
+            arches=tuple(document["arches"]),
+            base_mb=document["base_mb"],
+            packages_mb=document["packages_mb"],
+            toolchain_mb=document["toolchain_mb"],
+            single_stage_mb=document["single_stage_mb"],
+            multi_stage_mb=document["multi_stage_mb"],
+            native_builds=tuple(document["native_builds"]),
+            pure_builds=tuple(document["pure_builds"]),
+            missing=tuple(document["missing"]),
+            build_arches=tuple(document["build_arches"]),
+            toolchains=tuple(document["toolchains"]),
+            system_packages=tuple(document["system_packages"]),
+            unsized=tuple(document["unsized"]),
+            summary=document["summary"],
+            derived=document["derived"],
+            dockerfile={k: tuple(v) for k, v in document["dockerfile"].items()},
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class TargetSize:
@@ -398,6 +484,15 @@ class TargetSize:
             "unknown": list(self.unknown),
             "largest": [{"name": n, "bytes": b} for n, b in self.largest],
         }
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> TargetSize:
+        return cls(
+            installed_bytes=document["installed_bytes"],
+            packages=document["packages"],
+            unknown=tuple(document["unknown"]),
+            largest=tuple((item["name"], item["bytes"]) for item in document["largest"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,6 +542,27 @@ class Report:
             "sizes": {tid: size.to_dict() for tid, size in self.sizes.items()},
         }
 
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Report:
+        """The Report that `to_dict()` made `document` (a JSON report read back).
+
+        Raises ValueError for a document of another schema version, and KeyError or
+        TypeError for one that is not a report.
+        """
+        if document.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"not a schema {SCHEMA_VERSION} report")
+        return cls(
+            targets=tuple(target_from_dict(t) for t in document["targets"]),
+            packages=tuple(PackageResult.from_dict(p) for p in document["packages"]),
+            recommendation=Recommendation.from_dict(document["recommendation"]),
+            index_urls=tuple(document["index_urls"]),
+            scope=document["scope"],
+            notes=tuple(document["notes"]),
+            conflicts=dict(document["conflicts"]),
+            errors=tuple(document["errors"]),
+            sizes={tid: TargetSize.from_dict(s) for tid, s in document["sizes"].items()},
+        )
+
 
 def target_to_dict(target: Target) -> dict[str, Any]:
     return {
@@ -461,3 +577,24 @@ def target_to_dict(target: Target) -> dict[str, Any]:
         "distro": target.distro,
         "variant": target.variant,
     }
+
+
+def target_from_dict(document: Mapping[str, Any]) -> Target:
+    """The Target that `target_to_dict` described (every field can be read back)."""
+    python: str = document["python"]
+    free_threaded = python.endswith("t")
+    major, minor = python.removesuffix("t").split(".")
+    libc_major, libc_minor = document["libc_version"].split(".")
+    return Target(
+        id=document["id"],
+        python_version=(int(major), int(minor)),
+        python_full_version=document["python_full_version"],
+        libc=Libc(document["libc"]),
+        libc_version=(int(libc_major), int(libc_minor)),
+        arch=document["arch"],
+        image=document["image"],
+        platform=document["platform"],
+        distro=document["distro"],
+        free_threaded=free_threaded,
+        variant=document["variant"],
+    )

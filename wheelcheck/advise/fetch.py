@@ -96,6 +96,7 @@ async def advise_report(
     calls: dict[str, NativeCall | None] = {}
 
     async def inspect(file: DistFile) -> None:
+        client.note_uncached(f"the sdist {file.filename}")
         try:
             calls[file.filename] = classify(await read_sdist(client, file))
         except MetadataError as error:
@@ -110,6 +111,7 @@ async def advise_report(
     listed: set[str] = set()
 
     async def measure(file: DistFile) -> None:
+        client.note_uncached(f"the wheel {file.filename}")
         try:
             found, samples = await read_wheel(client, file, choose_sample)
         except MetadataError as error:

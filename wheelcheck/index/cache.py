@@ -43,7 +43,9 @@ from wheelcheck.models import Dependencies, DistFile
 __all__ = [
     "DEFAULT_MAX_AGE",
     "FORMAT_VERSION",
+    "CacheLedger",
     "CachedPage",
+    "EntryStamp",
     "IndexCache",
     "Validators",
     "default_cache_dir",
@@ -56,6 +58,7 @@ FORMAT_VERSION = 3
 DEFAULT_MAX_AGE = 600.0
 _MAX_ENTRY_BYTES = 512 * 1024 * 1024  # anything larger on disk is not ours
 _MAX_HEADER_BYTES = 64 * 1024
+_KEPT_CHECKS = 32  # finished checks kept for reuse (wheelcheck.memo), newest first
 
 
 def default_cache_dir() -> Path:
@@ -173,6 +176,35 @@ class CachedPage:
         except (ValueError, KeyError, TypeError, IndexError, InvalidVersion):
             return None
         return ParsedPage(files=tuple(files), warnings=self.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryStamp:
+    """One cache entry as a check read or wrote it: the file's identity and, for a page, when
+    it was stored and its own freshness lifetime (None: the default)."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    page: bool = False
+    stored: float | None = None
+    max_age: float | None = None
+
+    @staticmethod
+    def identity(status: os.stat_result) -> tuple[int, int, int]:
+        """What changes whenever an entry is written again (every write is a new file)."""
+        return status.st_size, status.st_mtime_ns, status.st_ino
+
+
+@dataclass(slots=True)
+class CacheLedger:
+    """What one check read from the cache or wrote to it (path relative to the cache root ->
+    stamp), and `gaps`: things it used that the cache does not hold (a failed write, a
+    no-store page, a file read without a hash). A check with no gaps can be reused while
+    every entry is unchanged (wheelcheck.memo)."""
+
+    entries: dict[str, EntryStamp] = field(default_factory=dict)
+    gaps: list[str] = field(default_factory=list)
 
 
 def _pin_key(versions: SpecifierSet | None) -> str | None:
@@ -294,7 +326,9 @@ class IndexCache:
         self.default_max_age = default_max_age
         self._pages = self.root / f"pages-v{FORMAT_VERSION}"
         self._metadata = self.root / f"metadata-v{FORMAT_VERSION}"
+        self._checks = self.root / f"checks-v{FORMAT_VERSION}"
         self.writes_failed = 0
+        self.ledger = CacheLedger()
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -323,9 +357,11 @@ class IndexCache:
         (a pin's among thousands); the entry is then not `complete`.
         """
         pin = _pin_key(versions)
+        path = self._path(self._pages, key)
         try:
-            with self._path(self._pages, key).open("rb") as stream:
-                size = os.fstat(stream.fileno()).st_size
+            with path.open("rb") as stream:
+                status = os.fstat(stream.fileno())
+                size = status.st_size
                 line = stream.readline(_MAX_HEADER_BYTES)
                 header = json.loads(line)
                 if (
@@ -352,6 +388,7 @@ class IndexCache:
                     chunks[str(text)] = chunk
         except (OSError, ValueError, KeyError, TypeError):
             return None  # absent, unreadable, truncated, or not ours
+        self._note(path, status, header)
         return CachedPage(key, header, index_line, chunks, complete=pin is None, warnings=warnings)
 
     def store_page(
@@ -388,6 +425,7 @@ class IndexCache:
         self._write(self._pages, key, header, index_line + body, crc=zlib.crc32(index_line))
 
     def delete_page(self, key: str) -> None:
+        self.ledger.gaps.append("a page the index marked no-store")
         with contextlib.suppress(OSError):
             self._path(self._pages, key).unlink()
 
@@ -428,35 +466,69 @@ class IndexCache:
         payload = json.dumps(document, separators=(",", ":")).encode()
         self._write(self.root / f"{kind}-v{FORMAT_VERSION}", key, {}, payload)
 
+    # -- finished checks (wheelcheck.memo) ---------------------------------------------------
+
+    def load_check(self, key: str) -> bytes | None:
+        """The payload stored with `store_check`, or None; not noted in the ledger."""
+        try:
+            with (self._checks / key).open("rb") as stream:
+                data = stream.read(_MAX_ENTRY_BYTES + 1)
+        except OSError:
+            return None
+        found = _split_entry(data)
+        return None if found is None else found[1]
+
+    def store_check(self, key: str, payload: bytes) -> None:
+        """Keep a finished check's payload; only the newest few are kept."""
+        self._write(self._checks, key, {}, payload, flat=True)
+        try:
+            kept = sorted(
+                (e for e in os.scandir(self._checks) if not e.name.startswith(".")),
+                key=lambda e: e.stat().st_mtime_ns,
+                reverse=True,
+            )
+            for old in kept[_KEPT_CHECKS:]:
+                Path(old.path).unlink()
+        except OSError:
+            pass  # another check pruned first, or a read-only cache: nothing to do
+
+    def entry_identity(self, relative: str) -> tuple[int, int, int] | None:
+        """The identity (`EntryStamp.identity`) of the entry at `relative`, None if absent."""
+        try:
+            return EntryStamp.identity((self.root / relative).stat())
+        except OSError:
+            return None
+
     # -- files ------------------------------------------------------------------------------
 
     @staticmethod
     def _path(directory: Path, key: str) -> Path:
         return directory / key[:2] / key
 
+    def _note(self, path: Path, status: os.stat_result, header: dict[str, Any]) -> None:
+        """Record in the ledger that this check used the entry at `path` as `status` says."""
+        relative = f"{path.parent.parent.name}/{path.parent.name}/{path.name}"  # kind/xx/key
+        page = "stored" in header  # only pages carry freshness
+        stored, max_age = header.get("stored"), header.get("max_age")
+        self.ledger.entries[relative] = EntryStamp(
+            *EntryStamp.identity(status),
+            page=page,
+            stored=float(stored) if isinstance(stored, int | float) else None,
+            max_age=float(max_age) if isinstance(max_age, int | float) else None,
+        )
+
     def _read(self, directory: Path, key: str) -> tuple[dict[str, Any], bytes] | None:
+        path = self._path(directory, key)
         try:
-            with self._path(directory, key).open("rb") as stream:
+            with path.open("rb") as stream:
+                status = os.fstat(stream.fileno())
                 data = stream.read(_MAX_ENTRY_BYTES + 1)
         except OSError:
             return None
-        if len(data) > _MAX_ENTRY_BYTES:
-            return None
-        line, newline, payload = data.partition(b"\n")
-        if not newline:
-            return None
-        try:
-            header = json.loads(line)
-        except ValueError:
-            return None
-        if (
-            not isinstance(header, dict)
-            or header.get("v") != FORMAT_VERSION
-            or header.get("len") != len(payload)
-            or header.get("crc") != zlib.crc32(payload)
-        ):
-            return None
-        return header, payload
+        found = _split_entry(data)
+        if found is not None:
+            self._note(path, status, found[0])
+        return found
 
     def _write(
         self,
@@ -465,8 +537,10 @@ class IndexCache:
         header: dict[str, Any],
         payload: bytes,
         crc: int | None = None,
+        *,
+        flat: bool = False,
     ) -> None:
-        path = self._path(directory, key)
+        path = directory / key if flat else self._path(directory, key)
         checksum = zlib.crc32(payload) if crc is None else crc
         full = {**header, "v": FORMAT_VERSION, "len": len(payload), "crc": checksum}
         data = json.dumps(full, separators=(",", ":")).encode() + b"\n" + payload
@@ -476,6 +550,8 @@ class IndexCache:
             try:
                 with os.fdopen(handle, "wb") as stream:
                     stream.write(data)
+                    stream.flush()
+                    status = os.fstat(stream.fileno())  # a rename keeps inode and mtime
                 Path(temporary).replace(path)
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -483,3 +559,28 @@ class IndexCache:
                 raise
         except OSError:
             self.writes_failed += 1
+            self.ledger.gaps.append("a cache write failed")
+        else:
+            if not flat:  # a finished check is not something a check reads
+                self._note(path, status, full)
+
+
+def _split_entry(data: bytes) -> tuple[dict[str, Any], bytes] | None:
+    """(header, payload) of a whole entry read by `_read`, or None when it is not intact."""
+    if len(data) > _MAX_ENTRY_BYTES:
+        return None
+    line, newline, payload = data.partition(b"\n")
+    if not newline:
+        return None
+    try:
+        header = json.loads(line)
+    except ValueError:
+        return None
+    if (
+        not isinstance(header, dict)
+        or header.get("v") != FORMAT_VERSION
+        or header.get("len") != len(payload)
+        or header.get("crc") != zlib.crc32(payload)
+    ):
+        return None
+    return header, payload

@@ -209,6 +209,12 @@ class IndexClient:
             auth = self._auths[file_origin] or auth
         return self._http, auth
 
+    def note_uncached(self, what: str) -> None:
+        """Record that the check used `what`, which the cache does not hold: its report must
+        not be reused from the cache (wheelcheck.memo)."""
+        if self.cache is not None:
+            self.cache.ledger.gaps.append(what)
+
     @property
     def connection_slots(self) -> asyncio.Semaphore:
         """The bound on requests in flight; file downloads take a slot too."""

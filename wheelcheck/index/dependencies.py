@@ -83,6 +83,8 @@ class DependencyReader:
         dependencies = await self._retrying(read, file)
         if cache is not None and key is not None:
             cache.store_dependencies(key, dependencies)
+        elif key is None:
+            self._client.note_uncached(f"the metadata of {file.filename} (no hash to key it)")
         return dependencies
 
     async def _retrying(
