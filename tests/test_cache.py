@@ -472,7 +472,7 @@ def test_pinned_file_matches_uncached_with_advice(
         if next(iter(p["results"].values()))["version"]
     ]
     assert len(pins) > 50
-    options: dict[str, Any] = {"advice": True}
+    options: dict[str, Any] = {"advice": True, "sizes": True}
     index_server.reset()
     uncached = run_check(index_server, pins, **options).to_dict()
     assert any(
@@ -484,12 +484,33 @@ def test_pinned_file_matches_uncached_with_advice(
         index_server.reset()
         warm = run_check(index_server, pins, cache_dir=tmp_path, reuse=reuse, **options)
         assert warm.to_dict() == uncached
-    # Offline without advice (an sdist's build needs are read from the sdist, not cached).
+    # Offline (without advice: psycopg2's sdist is not among the recorded files, so its
+    # advice fails in every run, and offline it fails differently).
     index_server.reset()
     plain = run_check(index_server, pins).to_dict()
     for reuse in (False, True):
         offline = run_check(index_server, pins, cache_dir=tmp_path, offline=True, reuse=reuse)
         assert offline.to_dict() == plain
+
+
+def test_advice_offline_reads_sdist_calls_and_wheel_sizes_from_the_cache(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    pins = ["cuid==0.4", "syncer==2.0.3", "six==1.16.0", "numpy==2.2.6"]
+    options: dict[str, Any] = {"advice": True, "sizes": True, "no_deps": True}
+    uncached = run_check(index_server, pins, **options)
+    results = [r for p in uncached.packages for r in p.results.values()]
+    assert any(r.build is not None and r.build.kind != "unknown" for r in results)
+    assert any(r.installed_size for r in results)
+    assert not [n for n in uncached.notes if n.startswith("advice")]  # every file was read
+    run_check(index_server, pins, cache_dir=tmp_path, **options)
+    for reuse in (False, True):
+        index_server.reset()
+        offline = run_check(
+            index_server, pins, cache_dir=tmp_path, offline=True, reuse=reuse, **options
+        )
+        assert offline.to_dict() == uncached.to_dict()
+        assert index_server.requests == []
 
 
 def test_a_stored_page_reads_back_one_version(index_server: IndexServer, tmp_path: Path) -> None:

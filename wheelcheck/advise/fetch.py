@@ -21,6 +21,7 @@ from wheelcheck.advise.build_needs import build_needs
 from wheelcheck.advise.recommend import recommend
 from wheelcheck.advise.remedies import alternative_projects, find_remedy
 from wheelcheck.advise.size import choose_sample, pyc_scale, target_size, wheel_installed_size
+from wheelcheck.advise.stored import load_call, load_sizes, store_call, store_sizes
 from wheelcheck.errors import ProjectLookupError
 from wheelcheck.index.client import IndexClient
 from wheelcheck.index.files import read_sdist, read_wheel
@@ -96,35 +97,40 @@ async def advise_report(
     calls: dict[str, NativeCall | None] = {}
 
     async def inspect(file: DistFile) -> None:
-        client.note_uncached(f"the sdist {file.filename}")
+        calls[file.filename] = load_call(client, file)
+        if calls[file.filename] is not None:
+            return
         try:
-            calls[file.filename] = classify(await read_sdist(client, file))
-        except MetadataError as error:
-            calls[file.filename] = None
-            failures.append(f"sdist {file.filename}: {error.reason}")
+            call = classify(await read_sdist(client, file))
         except Exception as error:  # advice is optional: one odd file must not sink the report
-            calls[file.filename] = None
-            failures.append(f"sdist {file.filename}: {type(error).__name__}")
+            reason = error.reason if isinstance(error, MetadataError) else type(error).__name__
+            failures.append(f"sdist {file.filename}: {reason}")
+            return
+        calls[file.filename] = call
+        store_call(client, file, call)
 
     wheel_sizes: dict[tuple[str, tuple[int, int]], int] = {}
     pythons = sorted({t.python_version for t in report.targets})
     listed: set[str] = set()
 
     async def measure(file: DistFile) -> None:
-        client.note_uncached(f"the wheel {file.filename}")
-        try:
-            found, samples = await read_wheel(client, file, choose_sample)
-        except MetadataError as error:
-            failures.append(f"wheel {file.filename}: {error.reason}")
-            return
-        except Exception as error:  # as above: the size stays unknown
-            failures.append(f"wheel {file.filename}: {type(error).__name__}")
-            return
+        stored = load_sizes(client, file, pythons)
+        if stored is None:
+            try:
+                found, samples = await read_wheel(client, file, choose_sample)
+            except Exception as error:  # as above: the size stays unknown
+                reason = error.reason if isinstance(error, MetadataError) else type(error).__name__
+                failures.append(f"wheel {file.filename}: {reason}")
+                return
+            stored = {}
+            for python in pythons:
+                # Compiling the samples runs none of their code; it is CPU work, off the loop.
+                scale = await asyncio.to_thread(pyc_scale, samples, python) if samples else 1.0
+                stored[python] = wheel_installed_size(found, python, scale=scale)
+            store_sizes(client, file, stored)
         listed.add(file.filename)
-        for python in pythons:
-            # Compiling the samples runs none of their code; it is CPU work, off the loop.
-            scale = await asyncio.to_thread(pyc_scale, samples, python) if samples else 1.0
-            wheel_sizes[(file.filename, python)] = wheel_installed_size(found, python, scale=scale)
+        for python, size in stored.items():
+            wheel_sizes[(file.filename, python)] = size
         progress(f"sizes {len(listed)}/{len(wheels)}")
 
     source_names = sorted(
@@ -171,6 +177,7 @@ async def advise_report(
             per_target[target.id] = target_size(found)
     notes = list(report.notes)
     if failures:
+        client.note_uncached("advice that could not read every file")
         notes.append(
             f"advice: {len(failures)} file(s) could not be read, their advice is missing "
             f"(first: {failures[0]})"
