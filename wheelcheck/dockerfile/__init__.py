@@ -2,11 +2,20 @@
 
 `analyze`/`aanalyze` return a DockerfileReport (findings, the check of the installed
 requirements, the index used); `suggest` turns it into a suggested Dockerfile.
+
+The names are imported on first use (PEP 562): the CLI imports this package's `command`
+module for every run, and a ``check`` must not pay for the Dockerfile parser and rules.
 """
 
-from wheelcheck.dockerfile.analyze import DockerfileReport, IndexChoice, aanalyze, analyze
-from wheelcheck.dockerfile.fix import same_app, suggest, unified_diff
-from wheelcheck.dockerfile.rules import RULES, Finding, Severity
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wheelcheck.dockerfile.analyze import DockerfileReport, IndexChoice, aanalyze, analyze
+    from wheelcheck.dockerfile.fix import same_app, suggest, unified_diff
+    from wheelcheck.dockerfile.rules import RULES, Finding, Severity
 
 __all__ = [
     "RULES",
@@ -20,3 +29,25 @@ __all__ = [
     "suggest",
     "unified_diff",
 ]
+
+_HOMES = {
+    "DockerfileReport": "analyze",
+    "IndexChoice": "analyze",
+    "aanalyze": "analyze",
+    "analyze": "analyze",
+    "same_app": "fix",
+    "suggest": "fix",
+    "unified_diff": "fix",
+    "RULES": "rules",
+    "Finding": "rules",
+    "Severity": "rules",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # once: later lookups do not come here
+    return value
