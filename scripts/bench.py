@@ -5,9 +5,11 @@ phase (the same directories again) and an offline phase (cache only; pip has non
 tool run as a child process, timed (wall clock) and measured (peak resident memory, from
 ``os.wait4``). wheelcheck checks 4 targets (python:3.12-alpine and -slim, amd64 and arm64);
 uv and pip check one (CPython 3.12, musllinux_1_2 x86_64; pip is given musllinux_1_1 too,
-which older pips do not infer), both with ``--only-binary
-:all:``. Prints a table and the ratios wheelcheck/uv and wheelcheck/pip; ``--json`` keeps
-the figures.
+which older pips do not infer), both with ``--only-binary :all:``. In the warm and offline
+phases wheelcheck runs twice: as a user would (an identical earlier check is reused while
+nothing it read has changed) and "recomputed", with the kept checks removed first, so every
+page and dependency is read back from the cache and judged again. Prints a table and the
+ratios wheelcheck/uv and wheelcheck/pip; ``--json`` keeps the figures.
 
 Usage::
 
@@ -161,6 +163,11 @@ def run_dataset(
             command.append("--offline")
         env = _clean_env()
         jobs.append(("wheelcheck", command, env, report, _count_wheelcheck))
+        if phase != "cold":
+            # The same check with the kept reports removed: recomputed from cached pages.
+            again = out / "wheelcheck-recomputed.json"
+            command = [str(again) if part == str(report) else part for part in command]
+            jobs.append(("wheelcheck-recomputed", command, env, again, _count_wheelcheck))
 
         compiled = out / "uv.txt"
         command = [str(BIN / "uv"), "pip", "compile", str(requirements), "--no-config"]
@@ -191,15 +198,19 @@ def run_dataset(
 
         for tool, command, env, result, count in jobs:
             result.unlink(missing_ok=True)
+            if tool == "wheelcheck-recomputed":
+                for kept in caches["wheelcheck"].glob("checks-v*"):
+                    shutil.rmtree(kept)
             seconds, peak, code, tail = _measure(command, env, (limits or {}).get(tool))
             runs.append(Run(name, phase, tool, seconds, peak, code, None))
             results.append((runs[-1], count, result))
             print(
-                f"  {name:8} {phase:7} {tool:10} {seconds:7.2f} s {peak:7.0f} MB exit {code}",
+                f"  {name:8} {phase:7} {tool:21} {seconds:7.2f} s {peak:7.0f} MB exit {code}",
                 file=sys.stderr,
                 flush=True,
             )
-            if code not in (0, 1) or (tool != "wheelcheck" and code != 0) or tool == "httpx-fetch":
+            mine = tool.startswith("wheelcheck")
+            if code not in (0, 1) or (not mine and code != 0) or tool == "httpx-fetch":
                 print("    " + tail.strip().replace("\n", "\n    "), file=sys.stderr)
     return runs, results
 
@@ -219,14 +230,14 @@ def summarize(runs: list[Run]) -> str:
         for key, rs in groups.items()
     }
     lines = [
-        "| file | phase | wheelcheck (4 targets) | uv (1 target) | pip (1 target) "
-        "| wheelcheck/uv | wheelcheck/pip |",
-        "|---|---|---|---|---|---|---|",
+        "| file | phase | wheelcheck (4 targets) | wheelcheck, recomputed | uv (1 target) "
+        "| pip (1 target) | wheelcheck/uv | recomputed/uv | wheelcheck/pip |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for dataset in dict.fromkeys(r.dataset for r in runs):
         for phase in ("cold", "warm", "offline"):
             cells = []
-            for tool in ("wheelcheck", "uv", "pip"):
+            for tool in ("wheelcheck", "wheelcheck-recomputed", "uv", "pip"):
                 found = median.get((dataset, phase, tool))
                 if found is None:
                     cells.append("n/a")
@@ -237,11 +248,12 @@ def summarize(runs: list[Run]) -> str:
                     note = " killed at the time limit"
                 cells.append(f"{seconds:.2f} s, {peak:.0f} MB, {packages} pkgs{note}")
             ratios = []
-            for other in ("uv", "pip"):
-                a, b = (
-                    median.get((dataset, phase, "wheelcheck")),
-                    median.get((dataset, phase, other)),
-                )
+            for mine, other in (
+                ("wheelcheck", "uv"),
+                ("wheelcheck-recomputed", "uv"),
+                ("wheelcheck", "pip"),
+            ):
+                a, b = median.get((dataset, phase, mine)), median.get((dataset, phase, other))
                 ratios.append(f"{a[0] / b[0]:.2f}" if a and b else "n/a")
             lines.append(f"| {dataset} | {phase} | " + " | ".join(cells + ratios) + " |")
     for dataset in dict.fromkeys(r.dataset for r in runs):
