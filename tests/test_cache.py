@@ -632,3 +632,15 @@ def test_an_advised_report_reads_back_from_json(index_server: IndexServer) -> No
     assert report.sizes and report.recommendation.candidates
     assert any(r.build and r.remedy for p in report.packages for r in p.results.values())
     assert Report.from_dict(json.loads(json.dumps(report.to_dict()))) == report
+
+
+def test_an_entry_rewritten_by_another_process_mid_check_is_a_gap(tmp_path: Path) -> None:
+    ours, theirs = IndexCache(tmp_path), IndexCache(tmp_path)
+    theirs.store_document("zipdir", "ab" * 32, {"v": 1})
+    assert ours.load_document("zipdir", "ab" * 32) == {"v": 1}
+    ours.store_document("zipdir", "cd" * 32, {"v": 1})
+    assert ours.load_document("zipdir", "cd" * 32) == {"v": 1}  # our own write, read back
+    assert ours.ledger.gaps == []
+    theirs.store_document("zipdir", "ab" * 32, {"v": 2})
+    assert ours.load_document("zipdir", "ab" * 32) == {"v": 2}
+    assert ours.ledger.gaps == ["an entry changed while the check read it"]

@@ -191,9 +191,13 @@ class EntryStamp:
     max_age: float | None = None
 
     @staticmethod
-    def identity(status: os.stat_result) -> tuple[int, int, int]:
+    def identity_of(status: os.stat_result) -> tuple[int, int, int]:
         """What changes whenever an entry is written again (every write is a new file)."""
         return status.st_size, status.st_mtime_ns, status.st_ino
+
+    @property
+    def identity(self) -> tuple[int, int, int]:
+        return self.size, self.mtime_ns, self.inode
 
 
 @dataclass(slots=True)
@@ -495,7 +499,7 @@ class IndexCache:
     def entry_identity(self, relative: str) -> tuple[int, int, int] | None:
         """The identity (`EntryStamp.identity`) of the entry at `relative`, None if absent."""
         try:
-            return EntryStamp.identity((self.root / relative).stat())
+            return EntryStamp.identity_of((self.root / relative).stat())
         except OSError:
             return None
 
@@ -505,13 +509,21 @@ class IndexCache:
     def _path(directory: Path, key: str) -> Path:
         return directory / key[:2] / key
 
-    def _note(self, path: Path, status: os.stat_result, header: dict[str, Any]) -> None:
-        """Record in the ledger that this check used the entry at `path` as `status` says."""
+    def _note(
+        self, path: Path, status: os.stat_result, header: dict[str, Any], *, wrote: bool = False
+    ) -> None:
+        """Record in the ledger that this check used the entry at `path` as `status` says
+        (`wrote`: as this check wrote it)."""
         relative = f"{path.parent.parent.name}/{path.parent.name}/{path.name}"  # kind/xx/key
+        identity = EntryStamp.identity_of(status)
+        earlier = self.ledger.entries.get(relative)
+        if not wrote and earlier is not None and earlier.identity != identity:
+            # Another process rewrote it between two reads: the report may rest on both.
+            self.ledger.gaps.append("an entry changed while the check read it")
         page = "stored" in header  # only pages carry freshness
         stored, max_age = header.get("stored"), header.get("max_age")
         self.ledger.entries[relative] = EntryStamp(
-            *EntryStamp.identity(status),
+            *identity,
             page=page,
             stored=float(stored) if isinstance(stored, int | float) else None,
             max_age=float(max_age) if isinstance(max_age, int | float) else None,
@@ -562,7 +574,7 @@ class IndexCache:
             self.ledger.gaps.append("a cache write failed")
         else:
             if not flat:  # a finished check is not something a check reads
-                self._note(path, status, full)
+                self._note(path, status, full, wrote=True)
 
 
 def _split_entry(data: bytes) -> tuple[dict[str, Any], bytes] | None:
