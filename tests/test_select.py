@@ -6,7 +6,7 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from wheelcheck.index.pages import parse_json_page
+from wheelcheck.index.pages import ParsedPage, parse_json_page
 from wheelcheck.select import is_pinned, rank_candidates
 from wheelcheck.targets import parse_targets, tag_ranks
 
@@ -38,7 +38,7 @@ def test_yanked_pin_survives_a_merged_range() -> None:
     assert ranked and str(ranked[0].version) == "2.32.0"
 
 
-def spelled_twice() -> list:  # type: ignore[type-arg]
+def spelled_twice_page() -> ParsedPage:
     """A page whose one release is spelled "1.0" (the sdist) and "1.0.0" (the wheel)."""
     body = (
         b'{"meta": {"api-version": "1.1"}, "files": ['
@@ -46,7 +46,11 @@ def spelled_twice() -> list:  # type: ignore[type-arg]
         b'{"filename": "spell-1.0.0-py3-none-any.whl", "url": "https://x/w.whl", "hashes": {}}]}'
     )
     url = "https://pypi.org/simple/spell/"
-    return list(parse_json_page(body, page_url=url, index_url=url, project="spell").files)
+    return parse_json_page(body, page_url=url, index_url=url, project="spell")
+
+
+def spelled_twice() -> list:  # type: ignore[type-arg]
+    return list(spelled_twice_page().files)
 
 
 def test_arbitrary_equality_compares_spellings_as_pip_does() -> None:
@@ -68,10 +72,9 @@ def test_arbitrary_equality_compares_spellings_as_pip_does() -> None:
 
 def test_the_cache_keeps_each_files_spelling(tmp_path: Path) -> None:
     from wheelcheck.index.cache import IndexCache, Validators
-    from wheelcheck.index.pages import ParsedPage
 
     cache = IndexCache(tmp_path)
-    page = ParsedPage(files=tuple(spelled_twice()))
+    page = spelled_twice_page()
     cache.store_page("ab" * 32, page, validators=Validators(), body_sha256=None)
     for versions in (None, SpecifierSet("==1")):
         entry = cache.load_page("ab" * 32, versions)

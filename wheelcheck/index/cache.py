@@ -33,11 +33,10 @@ from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.tags import Tag
-from packaging.utils import BuildTag, canonicalize_version
+from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
-from wheelcheck.index.pages import ParsedPage, tag_set
+from wheelcheck.index.pages import ParsedPage, files_from_rows
 from wheelcheck.models import Dependencies, DistFile
 
 __all__ = [
@@ -172,7 +171,7 @@ class CachedPage:
                 version = Version(text)
                 if versions is not None and not versions.contains(version, prereleases=True):
                     continue
-                files += _rows_to_files(json.loads(chunk), version, index_url)
+                files += files_from_rows(json.loads(chunk), version, index_url)
         except (ValueError, KeyError, TypeError, IndexError, InvalidVersion):
             return None
         return ParsedPage(files=tuple(files), warnings=self.warnings)
@@ -224,22 +223,8 @@ def _pin_key(versions: SpecifierSet | None) -> str | None:
 def _version_key(version: Version) -> str:
     """The public version, trailing zeros stripped: equal for versions that PEP 440 calls
     equal under ``==`` (a local label aside), so a pin need not parse every version."""
-    return canonicalize_version(version.public, strip_trailing_zero=True)
-
-
-def _file_to_row(file: DistFile) -> list[Any]:
-    return [
-        file.filename,
-        file.url,
-        list(file.build_tag),
-        file.hashes or None,
-        file.requires_python,
-        file.yanked,
-        file.yanked_reason,
-        file.size,
-        file.core_metadata,
-        file.upload_time,
-    ]
+    public = version if version.local is None else Version(version.public)
+    return canonicalize_version(public, strip_trailing_zero=True)  # a Version: not re-parsed
 
 
 # One encoder for every version's rows: json.dumps with separators builds a new one per call,
@@ -250,45 +235,20 @@ _COMPACT = json.JSONEncoder(separators=(",", ":"))
 def _page_payload(page: ParsedPage | None) -> tuple[bytes, bytes]:
     """(index line, rows): the rows grouped by version, each group's range, CRC-32 and
     `_version_key` in the index line (see the module's docstring)."""
-    # Keyed by spelling: "1.0" and "1.0.0" are equal Versions (their release tuples differ,
-    # the rest of a Version prints normalized), and each file keeps its own.
-    by_version: dict[tuple[Version, tuple[int, ...]], list[list[Any]]] = {}
-    for file in page.files if page is not None else ():
-        spelling = (file.version, file.version.release)
-        by_version.setdefault(spelling, []).append(_file_to_row(file))
     chunks: list[bytes] = []
     ranges: list[list[Any]] = []
     offset = 0
-    for (version, _release), rows in by_version.items():
-        chunk = _COMPACT.encode(rows).encode()
+    for group in page.groups if page is not None else ():
+        chunk = _COMPACT.encode(group.rows).encode()
         end = offset + len(chunk)
-        ranges.append([str(version), offset, end, zlib.crc32(chunk), _version_key(version)])
+        ranges.append(
+            [str(group.version), offset, end, zlib.crc32(chunk), _version_key(group.version)]
+        )
         chunks.append(chunk)
         offset = end
     warnings = list(page.warnings) if page is not None else []
     index = json.dumps({"warnings": warnings, "versions": ranges}, separators=(",", ":"))
     return index.encode() + b"\n", b"".join(chunks)
-
-
-def _rows_to_files(rows: list[list[Any]], version: Version, index_url: str) -> list[DistFile]:
-    """DistFiles from `_file_to_row` rows; raises ValueError, TypeError... when corrupt."""
-    no_tags: frozenset[Tag] = frozenset()
-    files = []
-    for row in rows:
-        (filename, url, build, hashes, requires_python, yanked, yanked_reason, size,
-         core_metadata, upload_time) = row  # fmt: skip
-        is_wheel = filename.endswith(".whl")
-        # The tag triple: the wheel name's last three fields (validated when first parsed).
-        tags = tag_set("-".join(filename[:-4].rsplit("-", 3)[-3:])) if is_wheel else no_tags
-        build_tag: BuildTag = (int(build[0]), str(build[1])) if build else ()
-        # Positional, in pages.DISTFILE_FIELDS order (pages checks it at import).
-        values = (
-            filename, url, index_url, version, is_wheel, tags, build_tag,
-            hashes or {}, requires_python, yanked, yanked_reason, size, core_metadata,
-            upload_time,
-        )  # fmt: skip
-        files.append(DistFile(*values))
-    return files
 
 
 def _dependencies_to_json(dependencies: Dependencies) -> dict[str, Any]:
@@ -333,6 +293,7 @@ class IndexCache:
         self._checks = self.root / f"checks-v{FORMAT_VERSION}"
         self.writes_failed = 0
         self.ledger = CacheLedger()
+        self._made: set[Path] = set()  # directories this instance created or found
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -557,7 +518,9 @@ class IndexCache:
         full = {**header, "v": FORMAT_VERSION, "len": len(payload), "crc": checksum}
         data = json.dumps(full, separators=(",", ":")).encode() + b"\n" + payload
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if path.parent not in self._made:  # one mkdir per directory, not per write
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._made.add(path.parent)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(handle, "wb") as stream:
@@ -572,6 +535,7 @@ class IndexCache:
         except OSError:
             self.writes_failed += 1
             self.ledger.gaps.append("a cache write failed")
+            self._made.discard(path.parent)  # removed under us, perhaps: mkdir next time
         else:
             if not flat:  # a finished check is not something a check reads
                 self._note(path, status, full, wrote=True)

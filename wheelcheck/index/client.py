@@ -378,11 +378,9 @@ class IndexClient:
             body=answer.body,
             headers=answer.headers,
         )
-        page = self._parse(index, name, raw)
+        # Files are made for the versions asked only; the page's rows are all stored.
+        page = self._parse(index, name, raw, versions)
         cache.store_page(key, page, validators=validators, body_sha256=digest)
-        if versions is not None:  # the whole page is stored; only the versions asked stay
-            kept = tuple(f for f in page.files if versions.contains(f.version, prereleases=True))
-            page = ParsedPage(files=kept, warnings=page.warnings)
         return self._emit(page)
 
     @staticmethod
@@ -395,7 +393,13 @@ class IndexClient:
         page = entry.parsed(index.display, versions)
         return page is not None, page
 
-    def _parse(self, index: _Index, name: NormalizedName, raw: RawPage) -> ParsedPage:
+    def _parse(
+        self,
+        index: _Index,
+        name: NormalizedName,
+        raw: RawPage,
+        versions: SpecifierSet | None = None,
+    ) -> ParsedPage:
         media_type = raw.content_type.partition(";")[0].strip().lower()
         if media_type in _JSON_TYPES:
             parse = parse_json_page
@@ -404,7 +408,9 @@ class IndexClient:
         else:
             shown = media_type or "none"
             raise MalformedPage(name, index.display, f"unexpected Content-Type {shown}")
-        return parse(raw.body, page_url=raw.url, index_url=index.display, project=name)
+        return parse(
+            raw.body, page_url=raw.url, index_url=index.display, project=name, versions=versions
+        )
 
     def _emit(self, page: ParsedPage | None) -> ParsedPage | None:
         if page is not None:

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -48,7 +49,15 @@ SDIST_SUFFIXES = (
     ".tar",
 )
 
-__all__ = ["MalformedPage", "ParsedPage", "parse_html_page", "parse_json_page"]
+__all__ = [
+    "MalformedPage",
+    "ParsedPage",
+    "Row",
+    "VersionRows",
+    "files_from_rows",
+    "parse_html_page",
+    "parse_json_page",
+]
 
 _SHOWN_NAMES = 5  # file names quoted in one warning; the rest are counted
 
@@ -64,12 +73,32 @@ class MalformedPage(ProjectLookupError):
         super().__init__(project, redact_url(index_url), f"malformed index page: {detail}")
 
 
+# One file of a page as the cache stores it, in this order: filename, url, build tag (a
+# list, empty without one), hashes (None when empty), requires-python, yanked, yanked
+# reason, size, core-metadata, upload-time. Its version and tags come from the filename.
+Row = list[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRows:
+    """The rows of one version of a page (one spelling: "1.0" and "1.0.0" are two)."""
+
+    version: Version
+    rows: tuple[Row, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedPage:
-    """The files of one project page, and warnings (redacted) about entries skipped."""
+    """The files of one project page, and warnings (redacted) about entries skipped.
+
+    `files` are those asked for (every version unless the parser was given `versions`);
+    `groups` are every version's rows, in page order, which is what the cache stores. A
+    page read back from the cache has no `groups`.
+    """
 
     files: tuple[DistFile, ...]
     warnings: tuple[str, ...] = ()
+    groups: tuple[VersionRows, ...] = ()
 
 
 @functools.lru_cache(maxsize=32768)
@@ -89,32 +118,42 @@ def _parse_wheel_filename(
     parsing them dominated page parsing. packaging still validates the name, version and
     build tag (given a trivial triple); the real triple comes from a cache.
     """
-    stem, _, _ = filename.rpartition(".")
-    head, sep, triple = _split_last(stem, 3)
-    if not sep:
+    name, version, _text, build, triple = _wheel_fields(filename)
+    return name, version, build, tag_set(triple)
+
+
+def _wheel_fields(filename: str) -> tuple[NormalizedName, Version, str, BuildTag, str]:
+    """(name, version, the version's text, build tag, tag triple) of a wheel file name whose
+    triple parses; raises InvalidWheelFilename otherwise."""
+    parts = filename[:-4].rsplit("-", 3)  # "name-version[-build]", then py, abi, platform
+    if len(parts) != 4:
         raise InvalidWheelFilename(f"Invalid wheel filename (wrong number of parts): {filename!r}")
-    name, version, build = _parse_wheel_head(head)
+    triple = f"{parts[1]}-{parts[2]}-{parts[3]}"
     try:
-        tags = tag_set(triple)
+        tag_set(triple)
     except ValueError as error:  # a malformed tag triple
         raise InvalidWheelFilename(f"Invalid wheel filename: {filename!r}") from error
-    return name, version, build, tags
+    name, version, text, build = _parse_wheel_head(parts[0])
+    return name, version, text, build, triple
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_wheel_head(head: str) -> tuple[NormalizedName, Version, BuildTag]:
-    """Name, version and build tag of "name-version[-build]" (the wheels of one release
-    share it: parsed once for their dozens of platforms)."""
+def _parse_wheel_head(head: str) -> tuple[NormalizedName, Version, str, BuildTag]:
+    """Name, version (and its text) and build tag of "name-version[-build]" (the wheels of
+    one release share it: parsed once for their dozens of platforms)."""
     name, version, build, _tags = parse_wheel_filename(f"{head}-py3-none-any.whl")
-    return name, version, build
+    return name, version, str(version), build
 
 
-def _split_last(text: str, count: int) -> tuple[str, str, str]:
-    """Split off the last `count` dash-separated fields: ("a-1.0", "-", "py3-none-any")."""
-    parts = text.split("-")
-    if len(parts) <= count:
-        return text, "", ""
-    return "-".join(parts[:-count]), "-", "-".join(parts[-count:])
+@functools.lru_cache(maxsize=4096)
+def _parse_sdist_stem(stem: str) -> tuple[NormalizedName, Version, str]:
+    """Name, version and its text of an sdist's name without its archive suffix.
+
+    pip still builds legacy .tar.bz2/.tgz/.tar.xz/.tar sdists; packaging parses only the
+    PEP 625 suffixes, so the name is read through a .tar.gz spelling.
+    """
+    name, version = parse_sdist_filename(stem + ".tar.gz")
+    return name, version, str(version)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -135,16 +174,45 @@ if tuple(f.name for f in dataclasses.fields(DistFile)) != DISTFILE_FIELDS:
     raise ImportError("DistFile's fields changed: update DISTFILE_FIELDS (built positionally)")
 
 
+def files_from_rows(rows: Iterable[Row], version: Version, index_url: str) -> list[DistFile]:
+    """The DistFiles of one version's rows (see `Row`), served by `index_url` (redacted).
+
+    Raises ValueError, TypeError... for rows that are not `Row`s (a damaged cache entry).
+    """
+    no_tags: frozenset[Tag] = frozenset()
+    files = []
+    for row in rows:
+        (filename, url, build, hashes, requires_python, yanked, yanked_reason, size,
+         core_metadata, upload_time) = row  # fmt: skip
+        is_wheel = filename.endswith(".whl")
+        # The tag triple: the wheel name's last three fields (validated when first parsed).
+        tags = tag_set("-".join(filename[:-4].rsplit("-", 3)[-3:])) if is_wheel else no_tags
+        build_tag: BuildTag = (int(build[0]), str(build[1])) if build else ()
+        # Positional, in DISTFILE_FIELDS order: a page set of 1,000 projects makes half a
+        # million of these.
+        values = (
+            filename, url, index_url, version, is_wheel, tags, build_tag,
+            hashes or {}, requires_python, yanked, yanked_reason, size, core_metadata,
+            upload_time,
+        )  # fmt: skip
+        files.append(DistFile(*values))
+    return files
+
+
 @dataclass
 class _PageBuilder:
-    """Turns raw file entries into DistFiles, collecting what it skips for one warning each.
+    """Turns raw file entries into rows grouped by version, collecting what it skips for one
+    warning each; DistFiles are made only for the versions asked for (a pin needs one
+    release of a page that may list thousands, the cache stores them all as rows).
 
     `add` keeps the `hashes` and `core_metadata` dicts it is given (callers build them fresh).
     """
 
     index_url: str  # redacted
     project: str
-    files: list[DistFile] = field(default_factory=list)
+    # by the version's text: one group per spelling ("1.0" and "1.0.0" are equal Versions,
+    # and each file keeps its own); its Version, and its rows
+    groups: dict[str, tuple[Version, list[Row]]] = field(default_factory=dict)
     unparsable: list[str] = field(default_factory=list)
     other_project: list[str] = field(default_factory=list)
     bad_requires_python: list[str] = field(default_factory=list)
@@ -154,10 +222,9 @@ class _PageBuilder:
 
     def add(
         self,
-        *,
         filename: str,
         url: str,
-        hashes: dict[str, str],
+        hashes: dict[str, str] | None,
         requires_python: str | None,
         yanked: bool,
         yanked_reason: str | None,
@@ -165,48 +232,47 @@ class _PageBuilder:
         size: int | None = None,
         upload_time: str | None = None,
     ) -> None:
-        if filename.endswith(".whl"):
-            try:
-                name, version, build_tag, tags = _parse_wheel_filename(filename)
-            except InvalidWheelFilename:
-                self.unparsable.append(filename)
-                return
-            is_wheel = True
-        elif filename.endswith(SDIST_SUFFIXES):
-            # pip still builds legacy .tar.bz2/.tgz/.tar.xz/.tar sdists; packaging parses only
-            # the PEP 625 suffixes, so read the name and version through a .tar.gz spelling.
-            stem = filename[: -len(next(x for x in SDIST_SUFFIXES if filename.endswith(x)))]
-            try:
-                name, version = parse_sdist_filename(stem + ".tar.gz")
-            except InvalidSdistFilename:
-                self.unparsable.append(filename)
-                return
-            is_wheel, build_tag, tags = False, (), frozenset()
-        else:
-            return  # .exe, .egg, .msi, ...: pip never installs these
+        """One file entry (positional, in `Row` order but for the build tag; a page set of
+        1,000 projects has half a million)."""
+        build: BuildTag = ()
+        try:
+            if filename.endswith(".whl"):
+                name, version, text, build, _triple = _wheel_fields(filename)
+            elif filename.endswith(SDIST_SUFFIXES):
+                suffix = next(x for x in SDIST_SUFFIXES if filename.endswith(x))
+                name, version, text = _parse_sdist_stem(filename[: -len(suffix)])
+            else:
+                return  # .exe, .egg, .msi, ...: pip never installs these
+        except (InvalidWheelFilename, InvalidSdistFilename):
+            self.unparsable.append(filename)
+            return
         if name != self.canonical_project:
             self.other_project.append(filename)
             return
         if requires_python is not None:
             requires_python = requires_python.strip() or None
-        if requires_python is not None and not _valid_specifier(requires_python):
-            # pip ignores a constraint it cannot parse, so the file stays a candidate.
-            self.bad_requires_python.append(f"{filename} ({requires_python!r})")
-            requires_python = None
-        # Positional, in DistFile's field order (checked at import): a page set of 1,000
-        # projects makes half a million of these.
-        values = (
-            filename, url, self.index_url, version, is_wheel, tags, build_tag, hashes,
-            requires_python, yanked, yanked_reason, size, core_metadata, upload_time,
-        )  # fmt: skip
-        self.files.append(DistFile(*values))
+            if requires_python is not None and not _valid_specifier(requires_python):
+                # pip ignores a constraint it cannot parse, so the file stays a candidate.
+                self.bad_requires_python.append(f"{filename} ({requires_python!r})")
+                requires_python = None
+        row = [
+            filename, url, list(build), hashes or None, requires_python, yanked,
+            yanked_reason, size, core_metadata, upload_time,
+        ]  # fmt: skip
+        group = self.groups.get(text)
+        if group is None:
+            self.groups[text] = (version, [row])
+        else:
+            group[1].append(row)
 
     def _warn(self, what: str, items: list[str]) -> str:
         shown = ", ".join(items[:_SHOWN_NAMES])
         more = f" and {len(items) - _SHOWN_NAMES} more" if len(items) > _SHOWN_NAMES else ""
         return f"{self.project} on {self.index_url}: {what}: {shown}{more}"
 
-    def result(self) -> ParsedPage:
+    def result(self, versions: SpecifierSet | None = None) -> ParsedPage:
+        """The page: files of the versions in `versions` (pre-releases admitted; all when
+        None), every version's rows, and the warnings."""
         warnings: list[str] = []
         if self.unparsable:
             warnings.append(self._warn("skipped files whose names do not parse", self.unparsable))
@@ -220,7 +286,12 @@ class _PageBuilder:
                     "ignored a requires-python that does not parse", self.bad_requires_python
                 )
             )
-        return ParsedPage(files=tuple(self.files), warnings=tuple(warnings))
+        groups = tuple(VersionRows(v, tuple(rows)) for v, rows in self.groups.values())
+        files: list[DistFile] = []
+        for group in groups:
+            if versions is None or versions.contains(group.version, prereleases=True):
+                files += files_from_rows(group.rows, group.version, self.index_url)
+        return ParsedPage(files=tuple(files), warnings=tuple(warnings), groups=groups)
 
 
 def _join(page_url: str, url: str) -> str:
@@ -271,13 +342,21 @@ class _AnchorCollector(HTMLParser):
             self.base_href = dict(attrs).get("href") or None
 
 
-def parse_html_page(body: bytes, *, page_url: str, index_url: str, project: str) -> ParsedPage:
+def parse_html_page(
+    body: bytes,
+    *,
+    page_url: str,
+    index_url: str,
+    project: str,
+    versions: SpecifierSet | None = None,
+) -> ParsedPage:
     """Parse a PEP 503 HTML project page.
 
     `page_url` is the URL the page was served from (after redirects, without credentials);
     relative hrefs resolve against it, or against a ``<base href>``. `index_url` is recorded,
     redacted, on every DistFile. Only wheels and sdists (the archive kinds pip builds) become
-    files.
+    files, and with `versions` only those of the versions it contains (the page's `groups`
+    keep them all).
 
     Returns the ParsedPage. Raises MalformedPage when the body is not an HTML document.
     """
@@ -320,7 +399,7 @@ def parse_html_page(body: bytes, *, page_url: str, index_url: str, project: str)
             yanked_reason=(attrs.get("data-yanked") or None) if yanked else None,
             core_metadata=_metadata_attr(core_metadata),
         )
-    return builder.result()
+    return builder.result(versions)
 
 
 def _json_metadata(value: Any) -> dict[str, str] | None:
@@ -331,7 +410,14 @@ def _json_metadata(value: Any) -> dict[str, str] | None:
     return None
 
 
-def parse_json_page(body: bytes, *, page_url: str, index_url: str, project: str) -> ParsedPage:
+def parse_json_page(
+    body: bytes,
+    *,
+    page_url: str,
+    index_url: str,
+    project: str,
+    versions: SpecifierSet | None = None,
+) -> ParsedPage:
     """Parse a PEP 691 JSON project page (API version 1.x).
 
     Arguments as for `parse_html_page`; relative file URLs resolve against `page_url`.
@@ -354,37 +440,38 @@ def parse_json_page(body: bytes, *, page_url: str, index_url: str, project: str)
         raise MalformedPage(project, index_url, "no 'files' list")
 
     builder = _PageBuilder(index_url=redact_url(index_url), project=project)
+    add = builder.add
     for position, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise MalformedPage(project, index_url, f"file entry {position} is not an object")
-        filename, url = entry.get("filename"), entry.get("url")
+        get = entry.get
+        filename, url = get("filename"), get("url")
         if not isinstance(filename, str) or not isinstance(url, str):
             raise MalformedPage(
                 project, index_url, f"file entry {position} lacks a filename or url"
             )
-        raw_hashes = entry.get("hashes")
+        raw_hashes = get("hashes")
         hashes = (
             {str(k).lower(): v for k, v in raw_hashes.items() if isinstance(v, str)}
             if isinstance(raw_hashes, dict)
-            else {}
+            else None
         )
-        yanked_value = entry.get("yanked", False)
-        yanked = yanked_value is True or isinstance(yanked_value, str)
-        core_metadata = entry.get("core-metadata")
+        yanked_value = get("yanked", False)
+        core_metadata = get("core-metadata")
         if core_metadata is None:
-            core_metadata = entry.get("dist-info-metadata")
-        requires_python = entry.get("requires-python")
-        size = entry.get("size")
-        upload_time = entry.get("upload-time")
-        builder.add(
-            filename=filename,
-            url=url if url.startswith(("https://", "http://")) else _join(page_url, url),
-            hashes=hashes,
-            requires_python=requires_python if isinstance(requires_python, str) else None,
-            yanked=yanked,
-            yanked_reason=(yanked_value or None) if isinstance(yanked_value, str) else None,
-            core_metadata=_json_metadata(core_metadata),
-            size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-            upload_time=upload_time if isinstance(upload_time, str) else None,
+            core_metadata = get("dist-info-metadata")
+        requires_python = get("requires-python")
+        size = get("size")
+        upload_time = get("upload-time")
+        add(
+            filename,
+            url if url.startswith(("https://", "http://")) else _join(page_url, url),
+            hashes,
+            requires_python if isinstance(requires_python, str) else None,
+            yanked_value is True or isinstance(yanked_value, str),
+            (yanked_value or None) if isinstance(yanked_value, str) else None,
+            None if core_metadata is None else _json_metadata(core_metadata),
+            size if isinstance(size, int) and not isinstance(size, bool) else None,
+            upload_time if isinstance(upload_time, str) else None,
         )
-    return builder.result()
+    return builder.result(versions)
