@@ -85,14 +85,15 @@ def rank_candidates(
     nothing is installable; the caller explains why with `judge.explain_missing`.
     """
     files = list(files)
+    # "===" compares spellings ("1.0" and "1.0.0" are one Version): versions are then
+    # compared as text; every other operator compares Versions.
+    spelled = any(clause.operator == "===" for clause in specifier)
     # No version outside the specifier (pre-releases admitted) can be chosen, so files of
     # other versions are skipped before their tags are ranked: for a pin, most of the page.
-    # Not for "===", which compares spellings ("1.0" and "1.0.0" are one Version).
     possible = (
-        None
-        if any(clause.operator == "===" for clause in specifier)
-        else set(specifier.filter({f.version for f in files}, prereleases=True))
+        None if spelled else set(specifier.filter({f.version for f in files}, prereleases=True))
     )
+    priorities: dict[frozenset[Tag], int | None] = {}  # a page repeats a few tag sets
     compatible: list[tuple[DistFile, int]] = []
     for file in files:
         if possible is not None and file.version not in possible:
@@ -100,7 +101,10 @@ def rank_candidates(
         if not requires_python_allows(file.requires_python, python_full_version):
             continue
         if file.is_wheel:
-            priority = tag_priority(file, tag_ranks)
+            if file.tags in priorities:
+                priority = priorities[file.tags]
+            else:
+                priority = priorities[file.tags] = tag_priority(file, tag_ranks)
             if priority is None:
                 continue
         elif policy.only_binary:
@@ -109,9 +113,13 @@ def rank_candidates(
             priority = len(tag_ranks)  # an sdist ranks after every wheel of its version
         compatible.append((file, priority))
 
-    versions = {str(f.version) for f, _ in compatible}
-    allowed = set(specifier.filter(versions, prereleases=True if policy.pre else None))
-    matching = [(f, p) for f, p in compatible if str(f.version) in allowed]
+    prereleases = True if policy.pre else None
+    if spelled:
+        texts = set(specifier.filter({str(f.version) for f, _ in compatible}, prereleases))
+        matching = [(f, p) for f, p in compatible if str(f.version) in texts]
+    else:
+        allowed = set(specifier.filter({f.version for f, _ in compatible}, prereleases))
+        matching = [(f, p) for f, p in compatible if f.version in allowed]
 
     if hashes:
         wanted = set(hashes)
