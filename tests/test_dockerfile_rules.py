@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from wheelcheck.dockerfile import analyze
-from wheelcheck.dockerfile.analyze import DockerfileReport
+from wheelcheck.dockerfile.analysis import DockerfileReport
 
 if TYPE_CHECKING:
     from indexserver import IndexServer

@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from wheelcheck.dockerfile.analyze import DockerfileReport, IndexChoice, aanalyze, analyze
+    from wheelcheck.dockerfile.analysis import DockerfileReport, IndexChoice, aanalyze, analyze
     from wheelcheck.dockerfile.fix import same_app, suggest, unified_diff
     from wheelcheck.dockerfile.rules import RULES, Finding, Severity
 
@@ -30,11 +30,14 @@ __all__ = [
     "unified_diff",
 ]
 
+# Where each name lives. No module is named like a name it exports: importing submodule
+# `analyze` would set the package attribute `analyze` to the module, and __getattr__ is
+# asked only for attributes that are missing, so the function would never be found.
 _HOMES = {
-    "DockerfileReport": "analyze",
-    "IndexChoice": "analyze",
-    "aanalyze": "analyze",
-    "analyze": "analyze",
+    "DockerfileReport": "analysis",
+    "IndexChoice": "analysis",
+    "aanalyze": "analysis",
+    "analyze": "analysis",
     "same_app": "fix",
     "suggest": "fix",
     "unified_diff": "fix",

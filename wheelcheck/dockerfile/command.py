@@ -107,7 +107,7 @@ def dockerfile_command(
     """Read DOCKERFILE, check what it pip-installs on its base image and the slim/alpine
     alternatives, and report findings by line, with fixes (--fix, --diff, --write)."""
     from wheelcheck.checker import CheckOptions
-    from wheelcheck.dockerfile.analyze import analyze
+    from wheelcheck.dockerfile.analysis import analyze
     from wheelcheck.dockerfile.fix import same_app, suggest, unified_diff
     from wheelcheck.dockerfile.output import write_dockerfile_report
 

@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from wheelcheck.dockerfile.analyze import DockerfileReport
+from wheelcheck.dockerfile.analysis import DockerfileReport
 from wheelcheck.dockerfile.installs import RunStep
 from wheelcheck.dockerfile.parse import Dockerfile, Instruction, parse_dockerfile
 from wheelcheck.dockerfile.rules import BuildPlan, Finding, build_plan

@@ -7,7 +7,7 @@ import json
 from typing import Any, TextIO, assert_never
 
 from wheelcheck import __version__
-from wheelcheck.dockerfile.analyze import DockerfileReport, redact_command
+from wheelcheck.dockerfile.analysis import DockerfileReport, redact_command
 from wheelcheck.dockerfile.rules import RULES, Severity
 from wheelcheck.report import Format, write_report
 

@@ -20,7 +20,7 @@ from wheelcheck.images import resolve_image
 from wheelcheck.models import Libc, Report, Target, TargetResult, Verdict
 
 if TYPE_CHECKING:
-    from wheelcheck.dockerfile.analyze import IndexChoice
+    from wheelcheck.dockerfile.analysis import IndexChoice
 
 __all__ = ["RULES", "Finding", "Rule", "Severity", "apply_rules"]
 
