@@ -85,3 +85,33 @@ def test_the_cache_keeps_each_files_spelling(tmp_path: Path) -> None:
             ("spell-1.0.tar.gz", "1.0"),
             ("spell-1.0.0-py3-none-any.whl", "1.0.0"),
         }
+
+
+def test_among_equal_files_the_last_listed_wins_cached_or_not(tmp_path: Path) -> None:
+    """pip prefers, among files of equal rank, the one listed last on the page; grouping
+    the rows by version spelling ("1.0", "1.0.0") must not change which one that is."""
+    from wheelcheck.index.cache import IndexCache, Validators
+
+    names = ["spell-1.0.tar.gz", "spell-1.0.0.tar.gz", "spell-1.0.zip"]
+    entries = ",".join(
+        f'{{"filename": "{n}", "url": "https://x/{n}", "hashes": {{}}}}' for n in names
+    )
+    body = f'{{"meta": {{"api-version": "1.1"}}, "files": [{entries}]}}'.encode()
+    url = "https://pypi.org/simple/spell/"
+    page = parse_json_page(body, page_url=url, index_url=url, project="spell")
+    assert [f.filename for f in page.files] == names
+    cache = IndexCache(tmp_path)
+    cache.store_page("ab" * 32, page, validators=Validators(), body_sha256=None)
+    entry = cache.load_page("ab" * 32)
+    assert entry is not None
+    back = entry.parsed(url)
+    assert back is not None and list(back.files) == list(page.files)
+    (target,) = parse_targets(["python:3.12-slim"], ["amd64"])
+    for specifier in ("", "==1.0"):
+        ranked = rank_candidates(
+            back.files,
+            specifier=SpecifierSet(specifier),
+            tag_ranks=tag_ranks(target),
+            python_full_version=target.python_full_version,
+        )
+        assert ranked[0].filename == "spell-1.0.zip"

@@ -36,7 +36,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
-from wheelcheck.index.pages import ParsedPage, files_from_rows
+from wheelcheck.index.pages import ParsedPage, Row, files_from_groups
 from wheelcheck.models import Dependencies, DistFile
 
 __all__ = [
@@ -51,7 +51,7 @@ __all__ = [
     "freshness_lifetime",
 ]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: a page's rows carry their position on the page
 # Freshness of a page whose index sends no Cache-Control or Expires (PyPI's own pages say
 # max-age=600). Configurable: CheckOptions.cache_max_age, --cache-max-age.
 DEFAULT_MAX_AGE = 600.0
@@ -166,14 +166,14 @@ class CachedPage:
         `versions` keeps only the files of versions it contains (pre-releases admitted).
         """
         try:
-            files: list[DistFile] = []
+            groups: list[tuple[Version, list[Row]]] = []
             for text, chunk in self.chunks.items():
                 version = Version(text)
-                if versions is not None and not versions.contains(version, prereleases=True):
-                    continue
-                files += files_from_rows(json.loads(chunk), version, index_url)
-        except (ValueError, KeyError, TypeError, IndexError, InvalidVersion):
-            return None
+                if versions is None or versions.contains(version, prereleases=True):
+                    groups.append((version, json.loads(chunk)))
+            files = files_from_groups(groups, index_url)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError, InvalidVersion):
+            return None  # not rows (AttributeError: a filename that is not a string)
         return ParsedPage(files=tuple(files), warnings=self.warnings)
 
 
@@ -238,6 +238,8 @@ def _page_payload(page: ParsedPage | None) -> tuple[bytes, bytes]:
     chunks: list[bytes] = []
     ranges: list[list[Any]] = []
     offset = 0
+    if page is not None and page.files and not page.groups:
+        raise ValueError("a page is stored from its groups (made by the page parsers)")
     for group in page.groups if page is not None else ():
         chunk = _COMPACT.encode(group.rows).encode()
         end = offset + len(chunk)

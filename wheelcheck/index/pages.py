@@ -54,7 +54,7 @@ __all__ = [
     "ParsedPage",
     "Row",
     "VersionRows",
-    "files_from_rows",
+    "files_from_groups",
     "parse_html_page",
     "parse_json_page",
 ]
@@ -75,7 +75,9 @@ class MalformedPage(ProjectLookupError):
 
 # One file of a page as the cache stores it, in this order: filename, url, build tag (a
 # list, empty without one), hashes (None when empty), requires-python, yanked, yanked
-# reason, size, core-metadata, upload-time. Its version and tags come from the filename.
+# reason, size, core-metadata, upload-time, and its position on the page (pip prefers the
+# file listed last among equals, and the rows are grouped by version). Its version and tags
+# come from the filename.
 Row = list[Any]
 
 
@@ -174,29 +176,34 @@ if tuple(f.name for f in dataclasses.fields(DistFile)) != DISTFILE_FIELDS:
     raise ImportError("DistFile's fields changed: update DISTFILE_FIELDS (built positionally)")
 
 
-def files_from_rows(rows: Iterable[Row], version: Version, index_url: str) -> list[DistFile]:
-    """The DistFiles of one version's rows (see `Row`), served by `index_url` (redacted).
+def files_from_groups(
+    groups: Iterable[tuple[Version, Iterable[Row]]], index_url: str
+) -> list[DistFile]:
+    """The DistFiles of each version's rows (see `Row`), in page order, served by
+    `index_url` (redacted).
 
     Raises ValueError, TypeError... for rows that are not `Row`s (a damaged cache entry).
     """
     no_tags: frozenset[Tag] = frozenset()
-    files = []
-    for row in rows:
-        (filename, url, build, hashes, requires_python, yanked, yanked_reason, size,
-         core_metadata, upload_time) = row  # fmt: skip
-        is_wheel = filename.endswith(".whl")
-        # The tag triple: the wheel name's last three fields (validated when first parsed).
-        tags = tag_set("-".join(filename[:-4].rsplit("-", 3)[-3:])) if is_wheel else no_tags
-        build_tag: BuildTag = (int(build[0]), str(build[1])) if build else ()
-        # Positional, in DISTFILE_FIELDS order: a page set of 1,000 projects makes half a
-        # million of these.
-        values = (
-            filename, url, index_url, version, is_wheel, tags, build_tag,
-            hashes or {}, requires_python, yanked, yanked_reason, size, core_metadata,
-            upload_time,
-        )  # fmt: skip
-        files.append(DistFile(*values))
-    return files
+    placed: list[tuple[int, DistFile]] = []
+    for version, rows in groups:
+        for row in rows:
+            (filename, url, build, hashes, requires_python, yanked, yanked_reason, size,
+             core_metadata, upload_time, position) = row  # fmt: skip
+            is_wheel = filename.endswith(".whl")
+            # The tag triple: the wheel name's last three fields (validated when parsed).
+            tags = tag_set("-".join(filename[:-4].rsplit("-", 3)[-3:])) if is_wheel else no_tags
+            build_tag: BuildTag = (int(build[0]), str(build[1])) if build else ()
+            # Positional, in DISTFILE_FIELDS order: a page set of 1,000 projects makes half
+            # a million of these.
+            values = (
+                filename, url, index_url, version, is_wheel, tags, build_tag,
+                hashes or {}, requires_python, yanked, yanked_reason, size, core_metadata,
+                upload_time,
+            )  # fmt: skip
+            placed.append((int(position), DistFile(*values)))
+    placed.sort(key=lambda item: item[0])
+    return [file for _, file in placed]
 
 
 @dataclass
@@ -216,6 +223,7 @@ class _PageBuilder:
     unparsable: list[str] = field(default_factory=list)
     other_project: list[str] = field(default_factory=list)
     bad_requires_python: list[str] = field(default_factory=list)
+    added: int = 0  # files kept so far: the next one's position
 
     def __post_init__(self) -> None:
         self.canonical_project = canonicalize_name(self.project)
@@ -257,8 +265,9 @@ class _PageBuilder:
                 requires_python = None
         row = [
             filename, url, list(build), hashes or None, requires_python, yanked,
-            yanked_reason, size, core_metadata, upload_time,
+            yanked_reason, size, core_metadata, upload_time, self.added,
         ]  # fmt: skip
+        self.added += 1
         group = self.groups.get(text)
         if group is None:
             self.groups[text] = (version, [row])
@@ -287,10 +296,12 @@ class _PageBuilder:
                 )
             )
         groups = tuple(VersionRows(v, tuple(rows)) for v, rows in self.groups.values())
-        files: list[DistFile] = []
-        for group in groups:
-            if versions is None or versions.contains(group.version, prereleases=True):
-                files += files_from_rows(group.rows, group.version, self.index_url)
+        wanted = (
+            (g.version, g.rows)
+            for g in groups
+            if versions is None or versions.contains(g.version, prereleases=True)
+        )
+        files = files_from_groups(wanted, self.index_url)
         return ParsedPage(files=tuple(files), warnings=tuple(warnings), groups=groups)
 
 
