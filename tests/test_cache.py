@@ -644,3 +644,51 @@ def test_an_entry_rewritten_by_another_process_mid_check_is_a_gap(tmp_path: Path
     theirs.store_document("zipdir", "ab" * 32, {"v": 2})
     assert ours.load_document("zipdir", "ab" * 32) == {"v": 2}
     assert ours.ledger.gaps == ["an entry changed while the check read it"]
+
+
+def test_a_check_asks_for_a_page_once_even_with_refresh(pages: _PageServer, tmp_path: Path) -> None:
+    """One version first (a pin), then the whole page (remedies, the resolver): the second
+    read uses what the first stored, so a page changing in between cannot mix two contents
+    into one report."""
+    from packaging.specifiers import SpecifierSet
+
+    lookup(pages, tmp_path)
+    settings = IndexSettings(
+        index_url=f"http://127.0.0.1:{pages.server_address[1]}/simple", origin="test"
+    )
+
+    async def go() -> tuple[ProjectPage | None, ProjectPage | None]:
+        async with IndexClient(settings, cache=IndexCache(tmp_path), refresh=True) as client:
+            one = await client.get_project(NormalizedName("demo"), SpecifierSet("==1.0"))
+            pages.body = demo_page("2.0")
+            whole = await client.get_project(NormalizedName("demo"))
+        return one, whole
+
+    one, whole = asyncio.run(go())
+    assert versions(one) == versions(whole) == ["1.0"]
+    assert len(pages.log) == 2  # filled, then revalidated once
+
+
+def test_a_whole_page_that_cannot_be_read_is_said_and_not_kept(
+    index_server: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = IndexClient.get_project
+
+    async def failing(
+        self: IndexClient, name: NormalizedName, versions: Any = None
+    ) -> ProjectPage | None:
+        if versions is None and name == "cuid":  # the whole page, read for remedies
+            raise ProjectLookupError(name, "test", "injected")
+        return await real(self, name, versions)
+
+    monkeypatch.setattr(IndexClient, "get_project", failing)
+    options: dict[str, Any] = {"no_deps": True, "advice": True, "cache_dir": tmp_path}
+    report = run_check(index_server, ["cuid==0.4"], **options)
+    assert any(r.verdict.value == "source" for r in report.packages[0].results.values())
+    assert any("whole page of cuid could not be read" in note for note in report.notes)
+    assert not list(tmp_path.glob("checks-*/*"))  # not kept for reuse
+    monkeypatch.setattr(IndexClient, "get_project", real)
+    assert not any(
+        "whole page" in note for note in run_check(index_server, ["cuid==0.4"], **options).notes
+    )
+    assert list(tmp_path.glob("checks-*/*"))

@@ -7,7 +7,6 @@ build the targets, fetch each project page once for all targets, judge, recommen
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -229,9 +228,13 @@ async def _advise(
 
     # Remedies look at other versions (the nearest with a wheel): a pinned requirement's
     # page holds only its own version, so packages that build or miss get the whole page.
+    unread: list[str] = []
+
     async def whole_page(name: str) -> None:
-        with contextlib.suppress(ProjectLookupError):
+        try:
             known[name] = await client.get_project(NormalizedName(name)) or known[name]
+        except ProjectLookupError:
+            unread.append(name)  # its remedies look at the pinned version alone
 
     needs_remedy = {
         canonicalize_name(package.name)
@@ -244,7 +247,7 @@ async def _advise(
         for group in groups
         if group.name is not None
     }
-    return await advise_report(
+    advised = await advise_report(
         report,
         client=client,
         pages=known,
@@ -253,6 +256,14 @@ async def _advise(
         sizes=opts.sizes,
         progress=progress,
     )
+    if not unread:
+        return advised
+    client.note_uncached("the whole page of a package that builds or misses")
+    note = (
+        f"advice: the whole page of {', '.join(sorted(unread))} could not be read; "
+        "remedies there look at the pinned version only"
+    )
+    return replace(advised, notes=(*advised.notes, note))
 
 
 def _by_page(warnings: Sequence[str]) -> list[str]:

@@ -147,6 +147,9 @@ class IndexClient:
             tuple[NormalizedName, str], asyncio.Task[ProjectPage | None]
         ] = {}
         self._warned: set[str] = set()
+        # Page keys this client fetched or revalidated and stored: a check asks the index
+        # for a page once, so a page read twice (one version, then whole) is one content.
+        self._asked: set[str] = set()
         self._http_client: httpx.AsyncClient | None = None
         self._auths: dict[tuple[str, str, int | None], httpx.Auth | None] = {}
         self.requests = 0  # page requests sent, for benchmarks and tests
@@ -320,7 +323,9 @@ class IndexClient:
         key = IndexCache.page_key(index.url, index.display, name, ACCEPT)
         entry = cache.load_page(key, versions)
         usable = entry is not None and (
-            self.offline or (not self.refresh and entry.is_fresh(cache.default_max_age))
+            self.offline
+            or key in self._asked
+            or (not self.refresh and entry.is_fresh(cache.default_max_age))
         )
         if entry is not None and usable:
             usable, cached = self._from_entry(entry, index, versions)
@@ -347,7 +352,7 @@ class IndexClient:
         if answer.status == 304 and entry is not None:
             usable, cached = self._from_entry(entry, index, versions)
             if usable:
-                cache.store_page(
+                self._store(
                     key,
                     cached,
                     validators=_merge_validators(validators, entry),
@@ -358,7 +363,7 @@ class IndexClient:
             answer = await self._fetch(index, name, {})  # a 304 for a corrupt entry: refetch
             validators = _validators(answer.headers)
         if answer.status in (404, 410):
-            cache.store_page(key, None, validators=validators, body_sha256=None)
+            self._store(key, None, validators=validators, body_sha256=None)
             return None
         if answer.status == 304:
             raise ProjectLookupError(name, index.display, "HTTP 304 for an unconditional request")
@@ -368,9 +373,7 @@ class IndexClient:
             # The same bytes as last time (an index that sends no validators): no parse.
             usable, cached = self._from_entry(entry, index, versions)
             if usable:
-                cache.store_page(
-                    key, cached, validators=validators, body_sha256=digest, entry=entry
-                )
+                self._store(key, cached, validators=validators, body_sha256=digest, entry=entry)
                 return self._emit(cached)
         raw = RawPage(
             url=answer.url,
@@ -380,8 +383,26 @@ class IndexClient:
         )
         # Files are made for the versions asked only; the page's rows are all stored.
         page = self._parse(index, name, raw, versions)
-        cache.store_page(key, page, validators=validators, body_sha256=digest)
+        self._store(key, page, validators=validators, body_sha256=digest)
         return self._emit(page)
+
+    def _store(
+        self,
+        key: str,
+        page: ParsedPage | None,
+        *,
+        validators: Validators,
+        body_sha256: str | None,
+        entry: CachedPage | None = None,
+    ) -> None:
+        """Store a page the index just answered; a later read in this check uses it as is."""
+        assert self.cache is not None
+        failed = self.cache.writes_failed
+        self.cache.store_page(
+            key, page, validators=validators, body_sha256=body_sha256, entry=entry
+        )
+        if self.cache.writes_failed == failed and not validators.no_store:
+            self._asked.add(key)
 
     @staticmethod
     def _from_entry(
