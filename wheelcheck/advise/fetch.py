@@ -127,7 +127,10 @@ async def advise_report(
                 # Compiling the samples runs none of their code; it is CPU work, off the loop.
                 scale = await asyncio.to_thread(pyc_scale, samples, python) if samples else 1.0
                 stored[python] = wheel_installed_size(found, python, scale=scale)
-            store_sizes(client, file, stored)
+            if len(samples) == len(choose_sample(found)):
+                store_sizes(client, file, stored)
+            else:  # a sample could not be read: this estimate is not the file's for good
+                client.note_uncached(f"a sample of {file.filename}")
         listed.add(file.filename)
         for python, size in stored.items():
             wheel_sizes[(file.filename, python)] = size
