@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from subprocess import PIPE
@@ -25,7 +26,7 @@ from wheelcheck.cli import main
 from wheelcheck.errors import ProjectLookupError
 from wheelcheck.index import IndexClient, IndexSettings
 from wheelcheck.index import client as client_module
-from wheelcheck.index.cache import IndexCache, freshness_lifetime
+from wheelcheck.index.cache import IndexCache, Validators, freshness_lifetime
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -692,3 +693,92 @@ def test_a_whole_page_that_cannot_be_read_is_said_and_not_kept(
         "whole page" in note for note in run_check(index_server, ["cuid==0.4"], **options).notes
     )
     assert list(tmp_path.glob("checks-*/*"))
+
+
+def client_for(server: _PageServer, cache_dir: Path, **options: Any) -> IndexClient:
+    url = f"http://127.0.0.1:{server.server_address[1]}/simple"
+    return IndexClient(
+        IndexSettings(index_url=url, origin="test"), cache=IndexCache(cache_dir), **options
+    )
+
+
+def test_reads_of_one_page_in_flight_together_ask_once(pages: _PageServer, tmp_path: Path) -> None:
+    from packaging.specifiers import SpecifierSet
+
+    lookup(pages, tmp_path)
+
+    async def go() -> list[ProjectPage | None]:
+        async with client_for(pages, tmp_path, refresh=True) as client:
+            return await asyncio.gather(
+                client.get_project(NormalizedName("demo"), SpecifierSet("==1.0")),
+                client.get_project(NormalizedName("demo")),
+            )
+
+    one, whole = asyncio.run(go())
+    assert versions(one) == versions(whole) == ["1.0"]
+    assert len(pages.log) == 2  # filled, then one revalidation for both reads
+
+
+def test_a_page_fresh_at_its_first_read_is_not_asked_for_later(
+    pages: _PageServer, tmp_path: Path
+) -> None:
+    from packaging.specifiers import SpecifierSet
+
+    pages.headers = {"Cache-Control": "max-age=1"}
+    lookup(pages, tmp_path)
+
+    async def go() -> tuple[ProjectPage | None, ProjectPage | None]:
+        async with client_for(pages, tmp_path) as client:
+            one = await client.get_project(NormalizedName("demo"), SpecifierSet("==1.0"))
+            pages.body = demo_page("2.0")
+            await asyncio.sleep(1.1)  # a long check: the page's lifetime ends meanwhile
+            return one, await client.get_project(NormalizedName("demo"))
+
+    one, whole = asyncio.run(go())
+    assert versions(one) == versions(whole) == ["1.0"]
+    assert len(pages.log) == 1
+
+
+def test_a_page_that_could_not_be_stored_is_held_for_the_check(
+    pages: _PageServer, tmp_path: Path
+) -> None:
+    from packaging.specifiers import SpecifierSet
+
+    pages.headers = {"Cache-Control": "no-store"}
+    pages.body = demo_page("1.0")[:-2] + b', {"filename": "demo-2.0.tar.gz", "url": "x"}]}'
+
+    async def go() -> tuple[ProjectPage | None, ProjectPage | None]:
+        async with client_for(pages, tmp_path) as client:
+            one = await client.get_project(NormalizedName("demo"), SpecifierSet("==1.0"))
+            pages.body = demo_page("3.0")
+            return one, await client.get_project(NormalizedName("demo"))
+
+    one, whole = asyncio.run(go())
+    assert versions(one) == ["1.0"] and versions(whole) == ["1.0", "2.0"]
+    assert len(pages.log) == 1
+
+
+def test_a_row_with_an_out_of_range_number_is_a_miss(tmp_path: Path) -> None:
+    """int(Infinity) raises OverflowError: a crafted entry is a miss, never a crash."""
+    from wheelcheck.index.pages import parse_json_page
+
+    cache = IndexCache(tmp_path)
+    url = "https://pypi.org/simple/demo/"
+    page = parse_json_page(demo_page(), page_url=url, index_url=url, project="demo")
+    cache.store_page("ab" * 32, page, validators=Validators(), body_sha256=None)
+    (path,) = [p for p in tmp_path.rglob("*") if p.is_file()]
+    header, index_line, rows = path.read_bytes().split(b"\n", 2)
+    broken = rows.replace(b",0]]", b",1e999]]")
+    assert broken != rows
+    document = json.loads(header)
+    document["len"] = len(index_line) + 1 + len(broken)
+    chunk = json.loads(index_line)
+    chunk["versions"][0][2] = len(broken)
+    chunk["versions"][0][3] = zlib.crc32(broken)
+    index_line = json.dumps(chunk, separators=(",", ":")).encode()
+    document["index_len"] = len(index_line) + 1
+    document["crc"] = zlib.crc32(index_line + b"\n")
+    document["len"] = len(index_line) + 1 + len(broken)
+    path.write_bytes(json.dumps(document).encode() + b"\n" + index_line + b"\n" + broken)
+    entry = cache.load_page("ab" * 32)
+    assert entry is not None and entry.parsed(url) is None

@@ -172,8 +172,11 @@ class CachedPage:
                 if versions is None or versions.contains(version, prereleases=True):
                     groups.append((version, json.loads(chunk)))
             files = files_from_groups(groups, index_url)
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError, InvalidVersion):
-            return None  # not rows (AttributeError: a filename that is not a string)
+        except (
+            ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError,
+            InvalidVersion,
+        ):  # fmt: skip
+            return None  # not rows: a filename that is not a string, int(Infinity)...
         return ParsedPage(files=tuple(files), warnings=self.warnings)
 
 

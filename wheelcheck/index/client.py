@@ -20,7 +20,13 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck.errors import ProjectLookupError
 from wheelcheck.index.cache import CachedPage, IndexCache, Validators, freshness_lifetime
-from wheelcheck.index.pages import MalformedPage, ParsedPage, parse_html_page, parse_json_page
+from wheelcheck.index.pages import (
+    MalformedPage,
+    ParsedPage,
+    files_from_groups,
+    parse_html_page,
+    parse_json_page,
+)
 from wheelcheck.index.trust import netrc_credentials
 from wheelcheck.index.urls import normalize_index_url, redact_url, split_credentials
 from wheelcheck.models import DistFile, ProjectPage
@@ -147,9 +153,12 @@ class IndexClient:
             tuple[NormalizedName, str], asyncio.Task[ProjectPage | None]
         ] = {}
         self._warned: set[str] = set()
-        # Page keys this client fetched or revalidated and stored: a check asks the index
-        # for a page once, so a page read twice (one version, then whole) is one content.
+        # A check asks the index for a page once, so a page read twice (one version, then
+        # whole) is one content: keys used from the cache or stored by this client; pages
+        # it could not store (and lookups that failed), held for the rest of the check.
         self._asked: set[str] = set()
+        self._held: dict[str, ParsedPage | ProjectLookupError | None] = {}
+        self._page_locks: dict[str, asyncio.Lock] = {}
         self._http_client: httpx.AsyncClient | None = None
         self._auths: dict[tuple[str, str, int | None], httpx.Auth | None] = {}
         self.requests = 0  # page requests sent, for benchmarks and tests
@@ -321,6 +330,29 @@ class IndexClient:
             return None if raw is None else self._emit(self._parse(index, name, raw))
 
         key = IndexCache.page_key(index.url, index.display, name, ACCEPT)
+        # One page, one content per check: reads of a key wait for each other (one version
+        # for a pin, then the whole page for remedies or a resolver), and what the first
+        # used, the others use, fresh or not.
+        async with self._page_locks.setdefault(key, asyncio.Lock()):
+            if key in self._held:
+                held = self._held[key]
+                if isinstance(held, ProjectLookupError):
+                    raise held
+                return self._emit(_narrowed(held, index.display, versions))
+            try:
+                return await self._get_with_cache(cache, key, index, name, versions)
+            except ProjectLookupError as error:
+                self._held[key] = error  # asked and failed: failed for the whole check
+                raise
+
+    async def _get_with_cache(
+        self,
+        cache: IndexCache,
+        key: str,
+        index: _Index,
+        name: NormalizedName,
+        versions: SpecifierSet | None,
+    ) -> ParsedPage | None:
         entry = cache.load_page(key, versions)
         usable = entry is not None and (
             self.offline
@@ -330,6 +362,7 @@ class IndexClient:
         if entry is not None and usable:
             usable, cached = self._from_entry(entry, index, versions)
             if usable:
+                self._asked.add(key)
                 return self._emit(cached)
             entry = None  # corrupt payload: a miss
         if self.offline:
@@ -403,6 +436,8 @@ class IndexClient:
         )
         if self.cache.writes_failed == failed and not validators.no_store:
             self._asked.add(key)
+        elif entry is None:  # not stored (no-store, a failed write): kept for this check
+            self._held[key] = page
 
     @staticmethod
     def _from_entry(
@@ -513,3 +548,18 @@ def _merge_validators(new: Validators, entry: CachedPage) -> Validators:
         max_age=new.max_age,
         no_store=new.no_store,
     )
+
+
+def _narrowed(
+    page: ParsedPage | None, index_url: str, versions: SpecifierSet | None
+) -> ParsedPage | None:
+    """A held page (parsed from the index, every version's rows kept) with the files of
+    `versions` (all when None)."""
+    if page is None:
+        return None
+    groups = (
+        (group.version, group.rows)
+        for group in page.groups
+        if versions is None or versions.contains(group.version, prereleases=True)
+    )
+    return ParsedPage(files=tuple(files_from_groups(groups, index_url)), warnings=page.warnings)
