@@ -191,3 +191,12 @@ def test_log_warnings_are_one_line_each_on_stderr() -> None:
         "wheelcheck: warning: x.whl#METADATA: ignoring invalid Requires-Dist 'b (>=1.0.*)': "
         ".* suffix can only be used with `==`\n"
     )
+
+
+def test_the_command_leaves_its_host_processs_garbage_collector_alone() -> None:
+    """Only the console script raises the collector's thresholds (a process of its own)."""
+    import gc
+
+    before = gc.get_threshold()
+    assert CliRunner().invoke(main, ["--help"]).exit_code == 0
+    assert gc.get_threshold() == before

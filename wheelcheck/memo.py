@@ -27,9 +27,17 @@ from typing import Any
 from wheelcheck.index.cache import EntryStamp, IndexCache
 from wheelcheck.models import Report
 
-__all__ = ["check_key", "load_report", "store_report"]
+__all__ = ["check_key", "code_digest", "load_report", "store_report"]
 
 _FORMAT = 1
+
+
+@functools.cache
+def code_digest() -> str:
+    """A short digest of this code and its data (see `_code_stamp`), for keys of things this
+    code decided that outlive a run."""
+    text = json.dumps(_code_stamp(), separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def check_key(*inputs: object) -> str:

@@ -2,8 +2,8 @@
 
 An sdist's call (pure or native, and why) and a wheel's installed size per Python version
 cost a download or a dozen range requests each; a warm or offline check reads them back
-instead. Keyed by the file's URL and hash (`IndexCache.file_key`) and by wheelcheck's
-version; a file without a hash is read every time, and the check says so to the cache's
+instead. Keyed by the file's URL and hash (`IndexCache.file_key`) and by this code
+(`memo.code_digest`); a file without a hash is read every time, and the check says so to the cache's
 ledger (it cannot be reused whole), as it does for sizes estimated from incomplete samples,
 which are not stored.
 """
@@ -13,19 +13,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
-from wheelcheck import __version__
 from wheelcheck.index.client import IndexClient
+from wheelcheck.memo import code_digest
 from wheelcheck.metadata.native import NativeCall, NativeKind
 from wheelcheck.models import DistFile
 
 __all__ = ["load_call", "load_sizes", "store_call", "store_sizes"]
 
-# Both are wheelcheck's own judgements, not the file's facts: a new version of wheelcheck
-# (its classifier, its size model) does not read an older one's.
-_CALLS = f"sdist-call-{__version__}"
+# Both are wheelcheck's own judgements, not the file's facts: other code (another version,
+# an edited checkout: its classifier, its size model) does not read this code's.
+_CALLS = f"sdist-call-{code_digest()}"
 _KINDS: Mapping[object, NativeKind] = {"pure": "pure", "native": "native", "unknown": "unknown"}
 # Sizes calibrate the .pyc model by compiling samples with this interpreter: per version.
-_SIZES = f"wheel-size-{__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
+_SIZES = f"wheel-size-{code_digest()}-py{sys.version_info[0]}{sys.version_info[1]}"
 
 
 def _key(client: IndexClient, file: DistFile) -> str | None:
