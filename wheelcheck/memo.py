@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from wheelcheck.index.cache import EntryStamp, IndexCache
+from wheelcheck.index.cache import EntryStamp, IndexCache, is_fresh
 from wheelcheck.models import Report
 
 __all__ = ["check_key", "code_digest", "load_report", "store_report"]
@@ -43,7 +43,7 @@ def code_digest() -> str:
 def check_key(*inputs: object) -> str:
     """The key of a check with these inputs (dataclasses, strings, requirements...), and of
     this code: the same inputs give the same key in every process."""
-    text = json.dumps([_FORMAT, _code_stamp(), _canonical(inputs)], separators=(",", ":"))
+    text = json.dumps([_FORMAT, code_digest(), _canonical(inputs)], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -61,10 +61,8 @@ def load_report(
         for relative, size, mtime_ns, inode, page, stored, max_age in document["entries"]:
             if cache.entry_identity(relative) != (size, mtime_ns, inode):
                 return None
-            if page and not offline:
-                lifetime = cache.default_max_age if max_age is None else max_age
-                if stored is None or not 0 <= now - stored < lifetime:
-                    return None  # a normal check would ask the index again
+            if page and not offline and not is_fresh(stored, max_age, cache.default_max_age, now):
+                return None  # a normal check would ask the index again
         return Report.from_dict(document["report"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return None  # not ours, or from another version: recompute

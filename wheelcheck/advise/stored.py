@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
+from wheelcheck.index.cache import IndexCache
 from wheelcheck.index.client import IndexClient
 from wheelcheck.memo import code_digest
 from wheelcheck.metadata.native import NativeCall, NativeKind
@@ -62,7 +63,8 @@ def load_sizes(
     client: IndexClient, file: DistFile, pythons: list[tuple[int, int]]
 ) -> dict[tuple[int, int], int] | None:
     """The stored installed sizes of the wheel `file` for every one of `pythons`, or None."""
-    found = _stored_sizes(client, file)
+    key = _key(client, file)
+    found = None if key is None or client.cache is None else _stored_sizes(client.cache, key)
     if found is None or not all(python in found for python in pythons):
         return None
     return {python: found[python] for python in pythons}
@@ -73,16 +75,13 @@ def store_sizes(client: IndexClient, file: DistFile, sizes: Mapping[tuple[int, i
     key = _key(client, file)
     if key is None or client.cache is None:
         return
-    merged = {**(_stored_sizes(client, file) or {}), **sizes}
+    merged = {**(_stored_sizes(client.cache, key) or {}), **sizes}
     document = {f"{major}.{minor}": size for (major, minor), size in sorted(merged.items())}
     client.cache.store_document(_SIZES, key, document)
 
 
-def _stored_sizes(client: IndexClient, file: DistFile) -> dict[tuple[int, int], int] | None:
-    key = None if client.cache is None else client.cache.file_key(file)
-    if key is None or client.cache is None:
-        return None
-    document = client.cache.load_document(_SIZES, key)
+def _stored_sizes(cache: IndexCache, key: str) -> dict[tuple[int, int], int] | None:
+    document = cache.load_document(_SIZES, key)
     if not isinstance(document, dict):
         return None
     sizes: dict[tuple[int, int], int] = {}

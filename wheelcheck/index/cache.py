@@ -49,6 +49,7 @@ __all__ = [
     "Validators",
     "default_cache_dir",
     "freshness_lifetime",
+    "is_fresh",
 ]
 
 FORMAT_VERSION = 4  # 4: a page's rows carry their position on the page
@@ -114,6 +115,17 @@ def freshness_lifetime(
     return lifetime, no_store
 
 
+def is_fresh(stored: object, max_age: object, default_max_age: float, now: float | None) -> bool:
+    """Whether a page stored at `stored` (epoch seconds) with its own lifetime `max_age`
+    (None: `default_max_age`) may be used at `now` without asking the index again."""
+    if max_age is None:
+        max_age = default_max_age
+    if not isinstance(stored, int | float) or not isinstance(max_age, int | float):
+        return False
+    age = (time.time() if now is None else now) - stored
+    return 0 <= age < max_age
+
+
 @dataclass(frozen=True, slots=True)
 class CachedPage:
     """A stored project page: its header, its index line, and the rows of the versions read.
@@ -151,14 +163,7 @@ class CachedPage:
 
     def is_fresh(self, default_max_age: float, now: float | None = None) -> bool:
         """Whether the entry may be used without asking the index again."""
-        stored = self.header.get("stored")
-        max_age = self.header.get("max_age")
-        if max_age is None:
-            max_age = default_max_age
-        if not isinstance(stored, int | float) or not isinstance(max_age, int | float):
-            return False
-        age = (time.time() if now is None else now) - stored
-        return 0 <= age < max_age
+        return is_fresh(self.header.get("stored"), self.header.get("max_age"), default_max_age, now)
 
     def parsed(self, index_url: str, versions: SpecifierSet | None = None) -> ParsedPage | None:
         """The page's files (with `index_url`, redacted, as their index), or None if corrupt.
@@ -296,7 +301,6 @@ class IndexCache:
         self._pages = self.root / f"pages-v{FORMAT_VERSION}"
         self._metadata = self.root / f"metadata-v{FORMAT_VERSION}"
         self._checks = self.root / f"checks-v{FORMAT_VERSION}"
-        self.writes_failed = 0
         self.ledger = CacheLedger()
         self._made: set[Path] = set()  # directories this instance created or found
 
@@ -369,15 +373,16 @@ class IndexCache:
         validators: Validators,
         body_sha256: str | None,
         entry: CachedPage | None = None,
-    ) -> None:
-        """Store `page` (None: the index answered 404/410) with what revalidates it.
+    ) -> bool:
+        """Store `page` (None: the index answered 404/410) with what revalidates it; False
+        when it is not stored.
 
         `entry` (a complete one) is stored again as it is, with new validators (after a
         304). Responses marked ``no-store`` are not stored.
         """
         if validators.no_store:
             self.delete_page(key)
-            return
+            return False
         if entry is not None:
             index_line, body = entry.index_line, b"".join(entry.chunks.values())
         else:
@@ -392,7 +397,7 @@ class IndexCache:
             "index_len": len(index_line),
         }
         # The header's CRC covers the index line; each version's rows have their own.
-        self._write(self._pages, key, header, index_line + body, crc=zlib.crc32(index_line))
+        return self._write(self._pages, key, header, index_line + body, crc=zlib.crc32(index_line))
 
     def delete_page(self, key: str) -> None:
         self.ledger.gaps.append("a page the index marked no-store")
@@ -517,7 +522,8 @@ class IndexCache:
         crc: int | None = None,
         *,
         flat: bool = False,
-    ) -> None:
+    ) -> bool:
+        """Write one entry; False when it could not be written (a gap in the ledger)."""
         path = directory / key if flat else self._path(directory, key)
         checksum = zlib.crc32(payload) if crc is None else crc
         full = {**header, "v": FORMAT_VERSION, "len": len(payload), "crc": checksum}
@@ -538,12 +544,12 @@ class IndexCache:
                     Path(temporary).unlink()
                 raise
         except OSError:
-            self.writes_failed += 1
             self.ledger.gaps.append("a cache write failed")
             self._made.discard(path.parent)  # removed under us, perhaps: mkdir next time
-        else:
-            if not flat:  # a finished check is not something a check reads
-                self._note(path, status, full, wrote=True)
+            return False
+        if not flat:  # a finished check is not something a check reads
+            self._note(path, status, full, wrote=True)
+        return True
 
 
 def _split_entry(data: bytes) -> tuple[dict[str, Any], bytes] | None:

@@ -147,11 +147,9 @@ class IndexClient:
         }
         self._indexes = tuple(self._make_index(url) for url in settings.index_urls)
         self._semaphore = asyncio.Semaphore(max_connections)
-        self._lookups: dict[NormalizedName, asyncio.Task[ProjectPage | None]] = {}
+        self._lookups: dict[NormalizedName, _Lookup] = {}
         # (name, specifier) -> lookup of some versions only; see get_project
-        self._narrow_lookups: dict[
-            tuple[NormalizedName, str], asyncio.Task[ProjectPage | None]
-        ] = {}
+        self._narrow_lookups: dict[tuple[NormalizedName, str], _Lookup] = {}
         self._warned: set[str] = set()
         # A check asks the index for a page once, so a page read twice (one version, then
         # whole) is one content: keys used from the cache or stored by this client; pages
@@ -430,11 +428,9 @@ class IndexClient:
     ) -> None:
         """Store a page the index just answered; a later read in this check uses it as is."""
         assert self.cache is not None
-        failed = self.cache.writes_failed
-        self.cache.store_page(
+        if self.cache.store_page(
             key, page, validators=validators, body_sha256=body_sha256, entry=entry
-        )
-        if self.cache.writes_failed == failed and not validators.no_store:
+        ):
             self._asked.add(key)
         elif entry is None:  # not stored (no-store, a failed write): kept for this check
             self._held[key] = page

@@ -111,32 +111,22 @@ def tag_set(tag_triple: str) -> frozenset[Tag]:
     return parse_tag(tag_triple)
 
 
-def _parse_wheel_filename(
-    filename: str,
-) -> tuple[NormalizedName, Version, BuildTag, frozenset[Tag]]:
-    """packaging's parse_wheel_filename, with the tag triple parsed once per page set.
+def _wheel_fields(filename: str) -> tuple[NormalizedName, Version, str, BuildTag]:
+    """(name, version, the version's text, build tag) of a wheel file name whose tag triple
+    parses; raises InvalidWheelFilename otherwise.
 
-    A large project repeats the same few dozen tag triples across thousands of files, and
-    parsing them dominated page parsing. packaging still validates the name, version and
-    build tag (given a trivial triple); the real triple comes from a cache.
+    packaging's parse_wheel_filename, with the tag triple parsed once per page set (a large
+    project repeats a few dozen triples across thousands of files) and the rest once per
+    release (packaging validates name, version and build tag, given a trivial triple).
     """
-    name, version, _text, build, triple = _wheel_fields(filename)
-    return name, version, build, tag_set(triple)
-
-
-def _wheel_fields(filename: str) -> tuple[NormalizedName, Version, str, BuildTag, str]:
-    """(name, version, the version's text, build tag, tag triple) of a wheel file name whose
-    triple parses; raises InvalidWheelFilename otherwise."""
     parts = filename[:-4].rsplit("-", 3)  # "name-version[-build]", then py, abi, platform
     if len(parts) != 4:
         raise InvalidWheelFilename(f"Invalid wheel filename (wrong number of parts): {filename!r}")
-    triple = f"{parts[1]}-{parts[2]}-{parts[3]}"
     try:
-        tag_set(triple)
+        tag_set(f"{parts[1]}-{parts[2]}-{parts[3]}")
     except ValueError as error:  # a malformed tag triple
         raise InvalidWheelFilename(f"Invalid wheel filename: {filename!r}") from error
-    name, version, text, build = _parse_wheel_head(parts[0])
-    return name, version, text, build, triple
+    return _parse_wheel_head(parts[0])
 
 
 @functools.lru_cache(maxsize=4096)
@@ -245,7 +235,7 @@ class _PageBuilder:
         build: BuildTag = ()
         try:
             if filename.endswith(".whl"):
-                name, version, text, build, _triple = _wheel_fields(filename)
+                name, version, text, build = _wheel_fields(filename)
             elif filename.endswith(SDIST_SUFFIXES):
                 suffix = next(x for x in SDIST_SUFFIXES if filename.endswith(x))
                 name, version, text = _parse_sdist_stem(filename[: -len(suffix)])
