@@ -313,8 +313,9 @@ def test_advice_pass_sizes_wheels_and_inspects_sdists_over_http() -> None:
     assert cbuild.results[ALPINE].remedy is not None
     assert advised.sizes[ALPINE].largest[0] == ("fast", expected)
     assert advised.sizes[ALPINE].unknown == ("cbuild", "gone")
-    assert advised.recommendation.image == "python:3.12-slim"
-    assert len(advised.recommendation.candidates) == 2
+    recommendation = recommend(TARGETS, advised.packages, sizes=advised.sizes)
+    assert recommendation.image == "python:3.12-slim"
+    assert len(recommendation.candidates) == 2
     document = advised.to_dict()
     assert document["sizes"][ALPINE]["installed_bytes"] == expected
     assert document["packages"][1]["results"][ALPINE]["build"]["kind"] == "native"

@@ -29,6 +29,7 @@ from wheelcheck.models import (
     DeclaredRequirement,
     PackageResult,
     ProjectPage,
+    Recommendation,
     Report,
     RequirementSet,
     Target,
@@ -181,27 +182,63 @@ async def _check(
                 wanted[group.name] = _pinned_everywhere(group, targets)
         pages = await _fetch_pages(wanted, client, progress)
         packages = judge_direct(groups, targets, pages, policy, index_urls)
+        trees: dict[str, TreeResult] = {}
         if sources.locks:
             # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
             packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
             notes.insert(0, "lockfile: its pins are judged as locked, without resolving")
-            notes += _by_page(page_notes)
-            report = _report(targets, packages, index_urls, "locked", notes)
-            return await _advise(report, client, pages, {}, groups, policy, opts, progress)
-        if opts.no_deps:
+            scope = "locked"
+        elif opts.no_deps:
             notes.insert(0, "--no-deps: only the requirements the files name are checked")
-            notes += _by_page(page_notes)
-            report = _report(targets, packages, index_urls, "direct", notes)
-            return await _advise(report, client, pages, {}, groups, policy, opts, progress)
-        trees = await _resolve_trees(
-            groups, requirement_set.constraints, targets, packages, client, policy, progress
+            scope = "direct"
+        else:
+            scope = "tree"
+            trees = await _resolve_trees(
+                groups, requirement_set.constraints, targets, packages, client, policy, progress
+            )
+        # Every failed page lookup once, by package, before the tree repeats it per row.
+        errors = lookup_failures(packages)
+        conflicts: dict[str, str] = {}
+        notes += _by_page(page_notes)
+        if trees:
+            merged = merge_trees(packages, targets, trees)
+            packages, conflicts = merged.packages, merged.conflicts
+            notes += merged.notes
+            errors += merged.errors
+        report = Report(
+            targets=targets,
+            packages=tuple(packages),
+            recommendation=_PENDING,
+            index_urls=index_urls,
+            scope=scope,
+            notes=tuple(notes),
+            conflicts=conflicts,
+            errors=tuple(errors),
         )
-        merged = merge_trees(packages, targets, trees)
-        notes += _by_page(page_notes) + merged.notes
-        report = _report(
-            targets, merged.packages, index_urls, "tree", notes, merged.conflicts, merged.errors
-        )
-        return await _advise(report, client, pages, trees, groups, policy, opts, progress)
+        report = await _advise(report, client, pages, trees, groups, policy, opts, progress)
+    # Recommended once, from everything the check found; withheld when it is incomplete.
+    recommendation = recommend(
+        targets,
+        report.packages,
+        sizes=report.sizes if opts.advice and opts.sizes else None,
+        conflicts=report.conflicts,
+        errors=report.errors,
+    )
+    return replace(report, recommendation=recommendation)
+
+
+# What a Report holds until the check recommends, once, at its end.
+_PENDING = Recommendation(None, ())
+
+
+def lookup_failures(packages: Sequence[PackageResult]) -> list[str]:
+    """``name: reason`` for each distinct failed lookup among `packages`, in their order."""
+    found: dict[str, None] = {}
+    for package in packages:
+        for result in package.results.values():
+            if result.verdict is Verdict.ERROR:
+                found.setdefault(f"{package.name}: {result.reason}")
+    return list(found)
 
 
 async def _advise(
@@ -268,27 +305,6 @@ async def _advise(
 
 def _by_page(warnings: Sequence[str]) -> list[str]:
     return sorted(warnings, key=lambda warning: warning.split(": ", 1)[0])
-
-
-def _report(
-    targets: Sequence[Target],
-    packages: Sequence[PackageResult],
-    index_urls: Sequence[str],
-    scope: str,
-    notes: Sequence[str],
-    conflicts: Mapping[str, str] | None = None,
-    errors: Sequence[str] = (),
-) -> Report:
-    return Report(
-        targets=tuple(targets),
-        packages=tuple(packages),
-        recommendation=recommend(targets, packages, conflicts=conflicts),
-        index_urls=tuple(index_urls),
-        scope=scope,
-        notes=tuple(notes),
-        conflicts=dict(conflicts or {}),
-        errors=tuple(errors),
-    )
 
 
 def check(

@@ -279,6 +279,9 @@ class TargetResult:
     build: BuildNeeds | None = None
     remedy: Remedy | None = None
     installed_size: int | None = None
+    # Resolved trees only: False when this release's dependencies could not be read without
+    # running code (a legacy sdist), so the packages it needs were never checked.
+    dependencies_known: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -291,6 +294,7 @@ class TargetResult:
             "installed_size": self.installed_size,
             "build": None if self.build is None else self.build.to_dict(),
             "remedy": None if self.remedy is None else self.remedy.to_dict(),
+            "dependencies_known": self.dependencies_known,
         }
 
     @classmethod
@@ -306,6 +310,7 @@ class TargetResult:
             build=None if build is None else BuildNeeds.from_dict(build),
             remedy=None if remedy is None else Remedy.from_dict(remedy),
             installed_size=document["installed_size"],
+            dependencies_known=document.get("dependencies_known", True),
         )
 
 
@@ -356,7 +361,13 @@ class PackageResult:
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
-    """Which base image to use, and why, in plain sentences."""
+    """Which base image to use, and why, in plain sentences.
+
+    `image` is None when no image can be recommended; `withheld` then says why when the
+    check could not support any answer: it is incomplete (`unknown` names the packages
+    without a verdict on some target, or the tree could not be read whole) or it had nothing
+    to check. A recommendation is never drawn from partial results.
+    """
 
     image: str | None
     reasons: tuple[str, ...]
@@ -365,10 +376,19 @@ class Recommendation:
     # per candidate base image: builds, toolchains and estimated size (issue 4)
     candidates: tuple[BaseEstimate, ...] = ()
     assumptions: tuple[str, ...] = ()
+    withheld: str | None = None
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """False when the recommendation was withheld because the check is incomplete."""
+        return self.withheld is None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "image": self.image,
+            "withheld": self.withheld,
+            "unknown": list(self.unknown),
             "reasons": list(self.reasons),
             "blockers": {k: list(v) for k, v in self.blockers.items()},
             "candidates": [c.to_dict() for c in self.candidates],
@@ -383,6 +403,8 @@ class Recommendation:
             blockers={k: tuple(v) for k, v in document["blockers"].items()},
             candidates=tuple(BaseEstimate.from_dict(c) for c in document["candidates"]),
             assumptions=tuple(document["assumptions"]),
+            withheld=document.get("withheld"),
+            unknown=tuple(document.get("unknown", ())),
         )
 
 

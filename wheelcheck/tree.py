@@ -34,7 +34,11 @@ def _result(resolved: ResolvedPackage, tree: TreeResult, target: Target) -> Targ
     result = judge_choice(tree.pages[resolved.name], resolved.file, tag_ranks(target))
     if not resolved.dependencies.known:
         # The evidence says why: "dependencies unknown: ... setup.py would have to run".
-        result = replace(result, reason=f"{result.reason}; {resolved.dependencies.evidence}")
+        result = replace(
+            result,
+            reason=f"{result.reason}; {resolved.dependencies.evidence}",
+            dependencies_known=False,
+        )
     return result
 
 

@@ -3,8 +3,8 @@
 Runs after the verdicts (and the tree) are known. It reads each distinct sdist that would be
 built (its member list, to call it pure or native) and each distinct wheel's zip directory
 (for its installed size), fetches the pages of curated binary alternatives, and folds it all
-into the results and a quantitative recommendation. A file that cannot be read costs only its
-own piece of advice, never the report.
+into the results; the recommendation is drawn from them afterwards. A file that cannot be
+read costs only its own piece of advice, never the report.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from wheelcheck.advise.build_needs import build_needs
-from wheelcheck.advise.recommend import recommend
 from wheelcheck.advise.remedies import alternative_projects, find_remedy
 from wheelcheck.advise.size import choose_sample, pyc_scale, target_size, wheel_installed_size
 from wheelcheck.advise.stored import load_call, load_sizes, store_call, store_sizes
@@ -67,8 +66,8 @@ async def advise_report(
     progress: Progress = _quiet,
 ) -> Report:
     """`report` with build needs and remedies on every `source` result, installed sizes on
-    installed results (when `sizes`), per-target size totals and a recommendation with
-    candidate bases and estimates.
+    installed results (when `sizes`) and per-target size totals; the recommendation drawn
+    from them is the caller's (wheelcheck.advise.recommend).
 
     `pages` maps normalised project names to the pages the check used; `specifiers` maps a
     direct requirement's normalised name to its specifier per target id (others: any
@@ -175,7 +174,8 @@ async def advise_report(
             found: dict[str, int | None] = {}
             for package in packages:
                 got = package.results.get(target.id)
-                if got is not None and got.verdict in (*_SIZED, Verdict.SOURCE):
+                if got is not None and got.verdict in (*_SIZED, Verdict.SOURCE, Verdict.ERROR):
+                    # A failed lookup would install something of unknown size: not sized.
                     found[package.name] = got.installed_size
             per_target[target.id] = target_size(found)
     notes = list(report.notes)
@@ -185,19 +185,7 @@ async def advise_report(
             f"advice: {len(failures)} file(s) could not be read, their advice is missing "
             f"(first: {failures[0]})"
         )
-    recommendation = recommend(
-        report.targets,
-        packages,
-        sizes=per_target if sizes else None,
-        conflicts=report.conflicts,
-    )
-    return replace(
-        report,
-        packages=tuple(packages),
-        sizes=per_target,
-        notes=tuple(notes),
-        recommendation=recommendation,
-    )
+    return replace(report, packages=tuple(packages), sizes=per_target, notes=tuple(notes))
 
 
 def _advise_package(

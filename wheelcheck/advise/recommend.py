@@ -1,10 +1,13 @@
 """Slim or alpine: the base-image recommendation drawn from the verdicts.
 
 The rule (issue 2): recommend the alpine variant only if no package needs a source build or is
-missing on any requested alpine target; otherwise the slim variant. The reasons name the
-packages that block alpine, per architecture. A pure-Python sdist (issue 4) builds anywhere
-without a compiler and blocks nothing. With sizes, every candidate base gets its builds,
-toolchains and an estimated image size, and the verdict says what the choice costs.
+missing on any requested alpine target; otherwise the slim variant. No recommendation at all
+while the check is incomplete: a package without a verdict on some target (a failed lookup), a
+tree that could not be resolved for want of an answer from the index, or nothing to check. A
+user changes their base image on this word, so it is never drawn from partial results. The
+reasons name the packages that block alpine, per architecture. A pure-Python sdist (issue 4)
+builds anywhere without a compiler and blocks nothing. With sizes, every candidate base gets
+its builds, toolchains and an estimated image size, and the verdict says what it costs.
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ def recommend(
     packages: Sequence[PackageResult],
     sizes: Mapping[str, TargetSize] | None = None,
     conflicts: Mapping[str, str] | None = None,
+    errors: Sequence[str] = (),
 ) -> Recommendation:
     """Choose a base image for these targets from the per-package verdicts.
 
@@ -92,9 +96,16 @@ def recommend(
     also carries a BaseEstimate per candidate base image, a verdict line comparing them, and
     the assumptions behind the numbers. A target in `conflicts` (target id -> why pip cannot
     resolve the tree there) is blocked whatever its rows say.
+
+    Returns a Recommendation with `image` None and `withheld` set, and no estimates, when
+    nothing was checked or the check is incomplete: some package has an `error` verdict, or
+    `errors` (failures not tied to one package, such as a tree cut short) is not empty.
     """
-    plain = _recommend(targets, packages, conflicts or {})
-    if sizes is None:
+    withheld = _withheld(targets, packages, errors)
+    if withheld is not None:
+        return withheld
+    plain = _unchecked_below(_recommend(targets, packages, conflicts or {}), targets, packages)
+    if sizes is None or plain.image is None:
         return plain
     candidates = estimate_candidates(targets, packages, sizes)
     if not candidates:
@@ -108,19 +119,85 @@ def recommend(
     )
 
 
+# How a user gets a complete answer after a failed lookup (the reasons say what failed).
+RETRY_HINT = (
+    "run the check again once the index answers, or point it at another index with "
+    "--index-url URL (or --mirror NAME)"
+)
+
+
+def unknown_packages(packages: Sequence[PackageResult]) -> list[str]:
+    """The packages without a verdict on some target: their lookup failed."""
+    return [p.name for p in packages if any(r.verdict is Verdict.ERROR for r in p.results.values())]
+
+
+def _withheld(
+    targets: Sequence[Target], packages: Sequence[PackageResult], errors: Sequence[str]
+) -> Recommendation | None:
+    """The empty recommendation of a check that cannot support one, else None."""
+    if not packages or not targets:
+        return Recommendation(
+            None,
+            ("nothing was checked: the input names no package",),
+            withheld="nothing to check",
+        )
+    unknown = unknown_packages(packages)
+    if not unknown and not errors:
+        return None
+    reasons = []
+    if unknown:
+        count = f"{len(unknown)} of {len(packages)} package{'s' if len(packages) > 1 else ''}"
+        reasons.append(
+            f"{count} could not be looked up on every target, so their verdicts are unknown: "
+            + ", ".join(unknown)
+        )
+    elif errors:
+        reasons.append(
+            f"{len(errors)} lookup{'s' if len(errors) > 1 else ''} failed (see the errors), "
+            "so the dependency tree is not complete"
+        )
+    reasons.append(RETRY_HINT)
+    return Recommendation(
+        None, tuple(reasons), withheld="incomplete: some lookups failed", unknown=tuple(unknown)
+    )
+
+
+def _unchecked_below(
+    plain: Recommendation, targets: Sequence[Target], packages: Sequence[PackageResult]
+) -> Recommendation:
+    """Say what the tree could not reach: a legacy sdist's dependencies are unknown without
+    running its setup.py, so what it needs was never checked. That can add builds anywhere
+    but remove none: a choice of slim (alpine already blocked) stands with the caveat, a
+    choice of alpine ("every package installs from a wheel") cannot be made."""
+    cut = [p.name for p in packages if any(not r.dependencies_known for r in p.results.values())]
+    if not cut:
+        return plain
+    names = ", ".join(cut)
+    what = f"the dependencies of {names} cannot be read without running code, so the packages "
+    alpine = {t.image for t in targets if t.variant == "alpine"}
+    if plain.image is not None and plain.image not in alpine:
+        return replace(plain, reasons=(*plain.reasons, what + "they need were not checked"))
+    return Recommendation(
+        None,
+        (
+            what + "they need were not checked and could need builds on any base",
+            *plain.reasons,
+        ),
+        withheld="incomplete: part of the dependency tree could not be read",
+    )
+
+
 def _recommend(
     targets: Sequence[Target], packages: Sequence[PackageResult], conflicts: Mapping[str, str]
 ) -> Recommendation:
     alpine = [t for t in targets if t.variant == "alpine"]
     debian = [t for t in targets if t.variant in ("slim", "full")]
-    errors = any(r.verdict is Verdict.ERROR for p in packages for r in p.results.values())
-    caveat = ["some lookups failed, so this recommendation is provisional"] if errors else []
     debian_problems = _by_image(debian, packages)
 
     if not alpine:
         image = debian[0].image if debian else None
         reasons = ["no alpine target was checked; add --target python:X-alpine to compare"]
-        return Recommendation(image, (*reasons, *debian_problems, *caveat))
+        return Recommendation(image, (*reasons, *debian_problems))
 
     blocked = {t.id: found for t in alpine if (found := blockers(t, packages))}
     unresolvable = [t for t in alpine if t.id in conflicts]
@@ -129,7 +206,7 @@ def _recommend(
         reasons = [f"every package installs from a wheel on {images}, the smaller base"]
         if debian_problems:
             reasons += [f"(slim would be worse: {p})" for p in debian_problems]
-        return Recommendation(alpine[0].image, (*reasons, *caveat))
+        return Recommendation(alpine[0].image, tuple(reasons))
 
     slim = _slim_image_for(alpine[0], debian)
     debian_blocked = {n for t in debian for names in blockers(t, packages).values() for n in names}
@@ -147,7 +224,7 @@ def _recommend(
         reasons.append(f"every package installs from a wheel on {slim}")
     return Recommendation(
         slim,
-        (*reasons, *caveat),
+        tuple(reasons),
         {
             **{
                 tid: tuple(n for names in found.values() for n in names)

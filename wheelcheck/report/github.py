@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from wheelcheck.models import Report, Verdict
+from wheelcheck.models import Report
 from wheelcheck.policy import Finding, Policy, findings, relative_path
 from wheelcheck.report.text import printable
 
@@ -63,18 +63,12 @@ def render_github(report: Report, policy: Policy | None = None, *, base: Path | 
     """The workflow commands for `report` under `policy`, one per line."""
     policy = policy or Policy()
     lines = [_annotation(f, base) for f in findings(report, policy) if not f.ignored]
-    failures = [
-        f"{package.name} on {target_id}: {result.reason}"
-        for package in report.packages
-        for target_id, result in package.results.items()
-        if result.verdict is Verdict.ERROR
-    ] + list(report.errors)
-    if failures:
+    if report.has_errors:
         lines.append(
             command(
                 "error",
-                "some lookups failed, so the report is incomplete (exit 3):\n"
-                + "\n".join(failures),
+                "some lookups failed, so the report is incomplete and recommends no image "
+                "(exit 3):\n" + "\n".join(report.errors),
                 title="wheelcheck could not finish",
             )
         )

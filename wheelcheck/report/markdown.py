@@ -147,7 +147,11 @@ def render_markdown(report: Report, policy: Policy | None = None) -> str:
     else:
         status = "✅ pass"
     image = report.recommendation.image
-    out.append(f"### wheelcheck: {status} · " + (f"use {code(image)}" if image else "no image"))
+    if report.recommendation.withheld is not None:
+        answer = f"no recommendation ({escape(report.recommendation.withheld)})"
+    else:
+        answer = f"use {code(image)}" if image else "no image"
+    out.append(f"### wheelcheck: {status} · {answer}")
     out.append("")
     tally = [
         f"{len(failing)} failing",
@@ -161,12 +165,6 @@ def render_markdown(report: Report, policy: Policy | None = None) -> str:
     if report.has_errors:
         out.append(f"**{ERROR_MARK} wheelcheck could not finish** (exit 3, not a finding):")
         out.append("")
-        for package in report.packages:
-            for target_id, result in package.results.items():
-                if result.verdict is Verdict.ERROR:
-                    out.append(
-                        f"- {escape(package.name)} on {escape(target_id)}: {escape(result.reason)}"
-                    )
         out.extend(f"- {escape(error)}" for error in report.errors)
         out.append("")
 
@@ -189,7 +187,11 @@ def render_markdown(report: Report, policy: Policy | None = None) -> str:
         out.append("")
 
     recommendation = report.recommendation
-    out.append(f"**Recommendation:** {code(image) if image else 'no single image'}")
+    if report.recommendation.withheld is not None:
+        chosen = f"none ({escape(report.recommendation.withheld)})"
+    else:
+        chosen = code(image) if image else "no single image"
+    out.append(f"**Recommendation:** {chosen}")
     out.append("")
     out.extend(f"- {escape(reason)}" for reason in recommendation.reasons)
     if recommendation.reasons:

@@ -35,8 +35,9 @@ VERDICT_STYLE: dict[Verdict, str] = {
     Verdict.SKIPPED: "dim",
     Verdict.ERROR: "bold magenta",
 }
-# Verdicts whose reason is worth a line under the table.
-EXPLAINED = (Verdict.SOURCE, Verdict.MISSING, Verdict.NOT_FOUND, Verdict.ERROR, Verdict.UNCHECKED)
+# Verdicts whose reason is worth a line under the table (a failed lookup is one of the
+# report's errors, listed once below it).
+EXPLAINED = (Verdict.SOURCE, Verdict.MISSING, Verdict.NOT_FOUND, Verdict.UNCHECKED)
 
 
 def target_label(target: Target) -> str:
@@ -144,7 +145,10 @@ def write_table(report: Report, stream: TextIO, *, color: bool | None = None) ->
     recommendation = report.recommendation
     console.print()
     head = Text("Recommendation: ", style="bold")
-    head.append(recommendation.image or "no single image", style="bold green")
+    if recommendation.withheld is not None:
+        head.append(f"none ({recommendation.withheld})", style="bold magenta")
+    else:
+        head.append(recommendation.image or "no single image", style="bold green")
     console.print(head)
     for reason in recommendation.reasons:
         console.print(Text(f"  - {printable(reason)}"))
@@ -216,6 +220,8 @@ def size_lines(report: Report) -> list[str]:
     labels = {t.id: target_label(t) for t in report.targets}
     lines = []
     for target_id, size in report.sizes.items():
+        if not size.packages:
+            continue  # nothing was sized there: a total of 0 MB would be no answer
         largest = ", ".join(f"{name} {_mb(b / 1e6)}" for name, b in size.largest)
         line = (
             f"  {labels.get(target_id, target_id)}: {_mb(size.installed_bytes / 1e6)} in "
