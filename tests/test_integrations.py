@@ -246,6 +246,25 @@ def test_action_defaults_pass_when_nothing_is_missing(
     assert "✅ pass" in summary.read_text(encoding="utf-8")
 
 
+def test_action_recommends_no_image_when_the_index_cannot_be_reached(
+    workspace: Path, tmp_path: Path, bin_dir: Path
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inputs = {"index-url": f"http://127.0.0.1:{port}/simple/"}
+    step, outputs, summary = run_action(inputs, workspace, tmp_path, bin_dir)
+    assert step.returncode == 3, step.stderr
+    assert outputs["exit-code"] == "3"
+    assert outputs["recommended-image"] == ""
+    assert "::notice" not in step.stdout
+    assert "no recommendation (incomplete" in summary.read_text(encoding="utf-8")
+    report = json.loads(Path(outputs["report-path"]).read_text(encoding="utf-8"))
+    assert report["recommendation"]["image"] is None and report["errors"]
+
+
 def test_action_reads_the_repository_configuration_and_globs(
     index_server: IndexServer, workspace: Path, tmp_path: Path, bin_dir: Path
 ) -> None:

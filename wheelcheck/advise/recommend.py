@@ -119,11 +119,22 @@ def recommend(
     )
 
 
-# How a user gets a complete answer after a failed lookup (the reasons say what failed).
-RETRY_HINT = (
-    "run the check again once the index answers, or point it at another index with "
-    "--index-url URL (or --mirror NAME)"
-)
+def _retry_hint(packages: Sequence[PackageResult]) -> str:
+    """How a user gets a complete answer after failed lookups, naming the failing index."""
+    failing = sorted(
+        {
+            r.index_url
+            for p in packages
+            for r in p.results.values()
+            if r.verdict is Verdict.ERROR and r.index_url
+        }
+    )
+    which = " and ".join(failing) if failing else "the index"
+    return (
+        f"{which} could not be reached or answered with errors: run the check again once it "
+        "answers, or check against another index with --index-url URL (PyPI: --index-url "
+        "https://pypi.org/simple)"
+    )
 
 
 def unknown_packages(packages: Sequence[PackageResult]) -> list[str]:
@@ -156,7 +167,7 @@ def _withheld(
             f"{len(errors)} lookup{'s' if len(errors) > 1 else ''} failed (see the errors), "
             "so the dependency tree is not complete"
         )
-    reasons.append(RETRY_HINT)
+    reasons.append(_retry_hint(packages))
     return Recommendation(
         None, tuple(reasons), withheld="incomplete: some lookups failed", unknown=tuple(unknown)
     )

@@ -160,6 +160,12 @@ class _Context:
                 merged[verdict] += [n for n in names if n not in merged[verdict]]
         return merged
 
+    @property
+    def verdicts_known(self) -> bool:
+        """True when a check ran and every lookup it made answered: only then may a rule
+        say what installs where (a failed lookup's package has no verdict)."""
+        return self.report is not None and not self.report.has_errors
+
     def checked(self, family: str) -> list[Target]:
         if self.report is None:
             return []
@@ -250,6 +256,11 @@ def _full_base(ctx: _Context) -> list[Finding]:
     data = {**data, "slim": slim, "source_on_slim": source}
     if ctx.report is None:
         why = "it carries compilers and -dev libraries an app image rarely needs"
+    elif not ctx.verdicts_known:
+        why = (
+            "it carries compilers and -dev libraries an app image rarely needs (what installs "
+            "on slim is unknown: some lookups failed)"
+        )
     elif not source and not builds.get(Verdict.MISSING):
         why = f"every package installs from a wheel on {slim}"
     else:
@@ -644,8 +655,12 @@ def _index(ctx: _Context) -> list[Finding]:
     message = f"installs from {named_url}" + (
         f" ({first.index_source})" if first.index_source else ""
     )
+    fix = "a mirror serves PyPI's files: the verdicts hold for it if it is in sync"
     if ctx.report is None:
         message += "; not checked (--no-check)"
+    elif not ctx.verdicts_known:
+        message += f"; wheelcheck could not get every answer from {used} (see the errors)"
+        fix = "check against another index: wheelcheck dockerfile --index-url URL"
     elif same:
         message += "; wheelcheck checked that index"
     else:
@@ -657,7 +672,7 @@ def _index(ctx: _Context) -> list[Finding]:
             Severity.INFO,
             lines[0],
             message,
-            "a mirror serves PyPI's files: the verdicts hold for it if it is in sync",
+            fix,
             {"index_url": named_url, "checked": used, "lines": lines},
         )
     ]

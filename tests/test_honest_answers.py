@@ -1,0 +1,272 @@
+"""No answer that was not computed: a check that could not finish recommends nothing.
+
+Each test runs what a user runs (the CLI, the library, the Dockerfile command) against a real
+local index that fails in one way, and asserts what the user sees: the exit code, the
+recommendation line, the JSON fields, the absence of a traceback. Whatever was obtained stays
+in the report.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from click.testing import CliRunner, Result
+from faultserver import (
+    JSON_TYPE,
+    FaultServer,
+    add_sample_tree,
+    drop,
+    hang,
+    make_wheel,
+    serve,
+    status,
+)
+
+from wheelcheck import check
+from wheelcheck.advise.recommend import recommend
+from wheelcheck.cli import main
+from wheelcheck.index.dependencies import DependencyReader
+from wheelcheck.models import PackageResult, Target, TargetResult, Verdict
+from wheelcheck.targets import parse_targets
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+check_module = importlib.import_module("wheelcheck.checker")
+
+NAMES = ("one", "two", "three", "four", "five")
+TARGETS = ("python:3.12-slim", "python:3.12-alpine")
+INCOMPLETE = "Recommendation: none (incomplete: some lookups failed)"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultServer]:
+    """Five pure-wheel projects without dependencies (a complete check recommends alpine),
+    and the sample tree of tests/faultserver.py (gamma: dependencies unknown)."""
+    with FaultServer() as fault_server:
+        for name in NAMES:
+            wheel, content, metadata = make_wheel(name, "1.0")
+            fault_server.add_project(name, [(wheel, content)], metadata={wheel: metadata})
+        add_sample_tree(fault_server, str(tmp_path_factory.mktemp("faults") / "code-ran"))
+        yield fault_server
+
+
+@pytest.fixture(autouse=True)
+def _fast_retries(server: FaultServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(
+        check_module, "IndexClient", functools.partial(check_module.IndexClient, backoff=0.01)
+    )
+    monkeypatch.setattr(
+        check_module, "DependencyReader", functools.partial(DependencyReader, backoff=0.01)
+    )
+    server.clear_faults()
+    yield
+    server.clear_faults()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def cli(
+    index_url: str, tmp_path: Path, *args: str, text: str = "\n".join(NAMES) + "\n"
+) -> tuple[Result, dict[str, Any]]:
+    """Run ``wheelcheck check`` as a user would; return the result and its JSON report."""
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(text, encoding="utf-8")
+    document = tmp_path / "report.json"
+    argv = ["check", str(requirements), "-i", index_url, "-a", "amd64", "-a", "arm64"]
+    argv += [arg for target in TARGETS for arg in ("-t", target)]
+    argv += ["--timeout", "0.5", "--retries", "1", "--quiet", "--report", f"json={document}"]
+    result = CliRunner().invoke(main, [*argv, *args], catch_exceptions=False)
+    return result, (json.loads(document.read_text()) if document.exists() else {})
+
+
+def recommendation_block(stdout: str) -> str:
+    return stdout[stdout.index("Recommendation:") :]
+
+
+def test_a_complete_check_recommends(server: FaultServer, tmp_path: Path) -> None:
+    outcome, document = cli(server.index_url, tmp_path)
+    assert outcome.exit_code == 0, outcome.output
+    assert "Recommendation: python:3.12-alpine" in outcome.stdout
+    assert document["recommendation"]["image"] == "python:3.12-alpine"
+    assert document["recommendation"]["withheld"] is None
+    assert document["errors"] == []
+
+
+FAULTS = {
+    "500-for-good": status(500),
+    "stall": hang(3),
+    "reset": drop(),
+    "truncated-body": serve(b'{"meta": {"api-version": "1.1"}, "name": "fo', JSON_TYPE),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
+def test_two_of_five_failing_for_good_recommends_nothing_and_keeps_the_rest(
+    server: FaultServer, tmp_path: Path, fault: Any
+) -> None:
+    for name in ("four", "five"):
+        server.inject(server.page_path(name), fault, permanent=True)
+    outcome, document = cli(server.index_url, tmp_path)
+
+    assert outcome.exit_code == 3, outcome.output
+    assert "Traceback" not in outcome.output
+    assert INCOMPLETE in outcome.stdout
+    assert "python:3.12-alpine" not in recommendation_block(outcome.stdout)
+    # sizes only for what was looked up, the rest named as not sized
+    assert "in 3 packages; largest: three" in outcome.stdout
+    assert "not sized: five, four" in outcome.stdout
+    recommendation = document["recommendation"]
+    assert recommendation["image"] is None
+    assert recommendation["withheld"].startswith("incomplete")
+    assert recommendation["unknown"] == ["four", "five"]
+    assert recommendation["candidates"] == []
+    assert [e.split(":", 1)[0] for e in document["errors"]] == ["four", "five"]
+    verdicts = {
+        p["name"]: {r["verdict"] for r in p["results"].values()} for p in document["packages"]
+    }
+    # nothing obtained is lost: the three that answered keep their verdict on every target
+    assert verdicts == {
+        "one": {"pure"},
+        "two": {"pure"},
+        "three": {"pure"},
+        "four": {"error"},
+        "five": {"error"},
+    }
+
+
+def test_every_lookup_failing_recommends_nothing_in_every_format(tmp_path: Path) -> None:
+    index = f"http://127.0.0.1:{closed_port()}/simple"
+    outcome, document = cli(index, tmp_path, "--report", f"markdown={tmp_path / 'r.md'}")
+    assert outcome.exit_code == 3
+    assert "Traceback" not in outcome.output
+    assert INCOMPLETE in outcome.stdout
+    assert "every package installs from a wheel" not in outcome.stdout
+    assert "0 packages" not in outcome.stdout and "Image size per base" not in outcome.stdout
+    assert f"{index} could not be reached" in outcome.stdout
+    assert "--index-url URL" in outcome.stdout
+    assert document["recommendation"]["image"] is None
+    assert document["recommendation"]["unknown"] == list(NAMES)
+    assert len(document["errors"]) == len(NAMES)  # once per package, not once per target
+    markdown = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert markdown.startswith("### wheelcheck: ❗ incomplete · no recommendation (incomplete")
+
+    github = CliRunner().invoke(
+        main,
+        ["check", str(tmp_path / "requirements.txt"), "-i", index, "-f", "github", "--quiet"],
+        catch_exceptions=False,
+    )
+    assert github.exit_code == 3
+    assert "::notice" not in github.stdout  # no "wheelcheck recommends ..."
+    assert "::error title=wheelcheck could not finish::" in github.stdout
+
+
+def test_offline_with_an_empty_cache_recommends_nothing(tmp_path: Path) -> None:
+    outcome, document = cli("https://pypi.org/simple", tmp_path, "--offline")
+    assert outcome.exit_code == 3, outcome.output
+    assert INCOMPLETE in outcome.stdout
+    assert document["recommendation"]["image"] is None
+    assert document["errors"]
+
+
+def test_the_library_withholds_the_recommendation_too() -> None:
+    report = check(
+        requirements=["one==1.0", "two"],
+        index_url=f"http://127.0.0.1:{closed_port()}/simple",
+        targets=list(TARGETS),
+        retries=0,
+        environ={},
+        pip_config_files=[],
+    )
+    assert report.has_errors
+    assert report.recommendation.image is None
+    assert not report.recommendation.complete
+    assert report.recommendation.unknown == ("one", "two")
+    assert report.to_dict()["errors"]
+
+
+def test_an_empty_requirements_file_recommends_nothing(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    outcome, document = cli(server.index_url, tmp_path, text="# nothing yet\n")
+    assert outcome.exit_code == 0
+    assert "0 packages x 4 targets: nothing to check" in outcome.stdout
+    assert "Recommendation: none (nothing to check)" in outcome.stdout
+    assert "alpine" not in recommendation_block(outcome.stdout)
+    assert document["recommendation"]["image"] is None
+    assert document["recommendation"]["withheld"] == "nothing to check"
+
+
+def test_unknown_dependencies_withhold_alpine(server: FaultServer, tmp_path: Path) -> None:
+    # gamma is a setup.py-only sdist: it builds without a compiler, so alpine would win,
+    # but what gamma needs is unknown without running setup.py.
+    outcome, document = cli(server.index_url, tmp_path, text="gamma\n")
+    assert outcome.exit_code == 0, outcome.output
+    assert "Recommendation: none (incomplete: part of the dependency tree" in outcome.stdout
+    assert "the dependencies of gamma cannot be read without running code" in outcome.stdout
+    assert document["recommendation"]["image"] is None
+    results = document["packages"][0]["results"].values()
+    assert {r["dependencies_known"] for r in results} == {False}
+
+
+def _package(name: str, verdict: Verdict, targets: tuple[Target, ...], **extra: Any) -> Any:
+    result = TargetResult(verdict, "test", "1.0", **extra)
+    return PackageResult(name, name, None, {t.id: result for t in targets})
+
+
+def test_unknown_dependencies_keep_a_slim_choice_with_the_caveat() -> None:
+    targets = tuple(parse_targets(list(TARGETS), ["amd64"]))
+    alpine = [t for t in targets if t.variant == "alpine"]
+    builds = PackageResult(
+        "psycopg2",
+        "psycopg2",
+        None,
+        {
+            t.id: TargetResult(Verdict.SOURCE if t in alpine else Verdict.BINARY, "t", "2.9")
+            for t in targets
+        },
+    )
+    cut = _package("legacy", Verdict.PURE, targets, dependencies_known=False)
+    chosen = recommend(targets, [builds, cut])
+    assert chosen.image == "python:3.12-slim"
+    assert chosen.complete
+    assert any("dependencies of legacy cannot be read" in r for r in chosen.reasons)
+
+
+def test_a_dockerfile_whose_mirror_is_unreachable_recommends_nothing(tmp_path: Path) -> None:
+    # The README's Dockerfile example installs from the Tsinghua mirror; here the mirror is
+    # a closed port on this machine (the default test run never leaves it).
+    mirror = f"http://127.0.0.1:{closed_port()}/simple"
+    example = Path(__file__).parents[1] / "examples" / "llm-app"
+    text = (example / "Dockerfile").read_text(encoding="utf-8")
+    assert "https://pypi.tuna.tsinghua.edu.cn/simple" in text
+    (tmp_path / "Dockerfile").write_text(
+        text.replace("https://pypi.tuna.tsinghua.edu.cn/simple", mirror), encoding="utf-8"
+    )
+    (tmp_path / "requirements.txt").write_text(
+        (example / "requirements.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    outcome = CliRunner().invoke(
+        main,
+        ["dockerfile", str(tmp_path / "Dockerfile"), "--timeout", "0.5", "--retries", "0"],
+        catch_exceptions=False,
+    )
+    assert outcome.exit_code == 3, outcome.output
+    assert "Traceback" not in outcome.output
+    assert INCOMPLETE in outcome.stdout
+    assert "every package installs from a wheel" not in outcome.stdout
+    assert f"{mirror} could not be reached" in outcome.stdout
+    assert "wheelcheck dockerfile --index-url URL" in outcome.stdout  # the WCD011 fix
+    assert "wheelcheck checked that index" not in outcome.stdout
