@@ -270,3 +270,24 @@ def test_a_dockerfile_whose_mirror_is_unreachable_recommends_nothing(tmp_path: P
     assert f"{mirror} could not be reached" in outcome.stdout
     assert "wheelcheck dockerfile --index-url URL" in outcome.stdout  # the WCD011 fix
     assert "wheelcheck checked that index" not in outcome.stdout
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"),
+    [("markdown", "**❗ incomplete**"), ("github", "::error title=wheelcheck could not finish::")],
+)
+def test_dockerfile_formats_say_the_check_is_incomplete(
+    tmp_path: Path, fmt: str, shown: str
+) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "requirements.txt").write_text("one\n", encoding="utf-8")
+    index = f"http://127.0.0.1:{closed_port()}/simple"
+    argv = ["dockerfile", str(tmp_path / "Dockerfile"), "-i", index, "-f", fmt, "--retries", "0"]
+    outcome = CliRunner().invoke(main, argv, catch_exceptions=False)
+    assert outcome.exit_code == 3, outcome.output
+    assert shown in outcome.stdout
+    assert "one: connection failed" in outcome.stdout

@@ -83,6 +83,11 @@ def _markdown(result: DockerfileReport, stream: TextIO) -> None:
     stream.write(f"### wheelcheck dockerfile: `{df.path}`\n\n")
     if result.index is not None:
         stream.write(f"Index: `{result.index.url}` ({result.index.source})\n\n")
+    if result.report is not None and result.report.has_errors:
+        # Exit 3: say so first, so no finding reads as the whole answer.
+        stream.write("**❗ incomplete**: some lookups failed, so no base image is recommended:\n\n")
+        stream.writelines(f"- {_markdown_cell(error)}\n" for error in result.report.errors)
+        stream.write("\n")
     if not result.findings:
         stream.write("No findings.\n")
         return
@@ -151,6 +156,12 @@ def _escape_property(text: str) -> str:
 
 
 def _github(result: DockerfileReport, stream: TextIO) -> None:
+    if result.report is not None and result.report.has_errors:
+        from wheelcheck.report.github import command
+
+        message = "some lookups failed, so the report is incomplete and recommends no image "
+        message += "(exit 3):\n" + "\n".join(result.report.errors)
+        stream.write(command("error", message, title="wheelcheck could not finish") + "\n")
     path = _escape_property(result.dockerfile.path)
     for f in result.findings:
         title = _escape_property(f"{f.rule} {f.name}")
