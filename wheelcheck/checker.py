@@ -110,7 +110,8 @@ async def acheck(
     ``"numpy==2.1.0"``. Options come from `options` and keyword overrides (``targets=``,
     ``index_url=``, ...; see CheckOptions). Raises InputError (bad input: nothing was fetched)
     or UnknownTarget; index failures do not raise: they become `error` results and
-    `Report.has_errors` is true.
+    `Report.has_errors` is true. When one of several indexes fails, the others' answers are
+    judged, marked "may be incomplete", and the index is named once in `Report.errors`.
 
     >>> report = await acheck(requirements=["psycopg2==2.9.10"], targets=["python:3.12-alpine"])
     """
@@ -186,22 +187,44 @@ async def _check(
             packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
             notes.insert(0, "lockfile: its pins are judged as locked, without resolving")
             notes += _by_page(page_notes)
-            report = _report(targets, packages, index_urls, "locked", notes)
-            return await _advise(report, client, pages, {}, groups, policy, opts, progress)
+            failed = client.index_failures()
+            report = _report(targets, packages, index_urls, "locked", notes, errors=failed)
+            report = await _advise(report, client, pages, {}, groups, policy, opts, progress)
+            return _with_index_failures(report, failed, client)
         if opts.no_deps:
             notes.insert(0, "--no-deps: only the requirements the files name are checked")
             notes += _by_page(page_notes)
-            report = _report(targets, packages, index_urls, "direct", notes)
-            return await _advise(report, client, pages, {}, groups, policy, opts, progress)
+            failed = client.index_failures()
+            report = _report(targets, packages, index_urls, "direct", notes, errors=failed)
+            report = await _advise(report, client, pages, {}, groups, policy, opts, progress)
+            return _with_index_failures(report, failed, client)
         trees = await _resolve_trees(
             groups, requirement_set.constraints, targets, packages, client, policy, progress
         )
         merged = merge_trees(packages, targets, trees)
         notes += _by_page(page_notes) + merged.notes
+        failed = client.index_failures()
         report = _report(
-            targets, merged.packages, index_urls, "tree", notes, merged.conflicts, merged.errors
+            targets,
+            merged.packages,
+            index_urls,
+            "tree",
+            notes,
+            merged.conflicts,
+            [*merged.errors, *failed],
         )
-        return await _advise(report, client, pages, trees, groups, policy, opts, progress)
+        report = await _advise(report, client, pages, trees, groups, policy, opts, progress)
+        return _with_index_failures(report, failed, client)
+
+
+def _with_index_failures(report: Report, before: Sequence[str], client: IndexClient) -> Report:
+    """`report` with the client's index failures as they are now: advice reads more pages,
+    and an extra index may fail for those too. `before` are the lines already in it."""
+    now = client.index_failures()
+    if tuple(now) == tuple(before):
+        return report
+    kept = [error for error in report.errors if error not in before]
+    return replace(report, errors=(*kept, *now))
 
 
 async def _advise(
