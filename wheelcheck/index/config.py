@@ -4,7 +4,9 @@ The main index is taken from the first source that names one, in this order:
 ``--index-url`` or ``--mirror`` > ``-i`` in a requirements file > ``PIP_INDEX_URL`` >
 pip's configuration files > ``https://pypi.org/simple``. Extra indexes follow pip:
 ``PIP_EXTRA_INDEX_URL`` replaces the config files' value, and ``--extra-index-url`` from
-the command line and from requirements files is appended to it.
+the command line and from requirements files is appended to it. A URL that is used must
+be an absolute http(s) URL with a host: anything else fails naming its source, never falls
+back to PyPI (a typo in a private index URL would check the public index instead).
 """
 
 from __future__ import annotations
