@@ -12,6 +12,7 @@ import functools
 import importlib
 import io
 import json
+import socket
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -241,6 +242,116 @@ def test_failure_on_one_target_only_marks_that_target(server: FaultServer, tmp_p
     )
     assert outcome.exit_code == 3
     assert "error: python:3.12-slim/arm64: dependency tree incomplete: zeta" in outcome.stdout
+
+
+# -- a failing extra index: named once, the other indexes' answers kept, exit 3 ---------------
+
+BASELINE_VERDICTS = {"alpha": "pure", "delta": "source", "beta": "binary", "gamma": "source"}
+
+
+def closed_port_url() -> str:
+    """An index URL (with credentials, which must never show) where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://bob:{SECRET}@127.0.0.1:{port}/simple/"
+
+
+SECRET = "s3cret-token"
+
+
+def test_unreachable_extra_index_is_named_once_and_the_primary_answers_stand(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    dead = closed_port_url()
+    shown = dead.replace(SECRET, "****")
+    outcome = cli(server, tmp_path, "--extra-index-url", dead, "--format", "json")
+    assert outcome.exit_code == 3, outcome.output
+    assert "Traceback" not in outcome.output
+    assert SECRET not in outcome.output
+    document = json.loads(outcome.stdout)
+    results = {p["name"]: p["results"][SLIM] for p in document["packages"]}
+    # What the main index serves is judged from its files, as pip would install them...
+    assert {name: r["verdict"] for name, r in results.items()} == BASELINE_VERDICTS
+    # ...and says that a file on the failed index could have changed the answer.
+    for result in results.values():
+        assert f"may be incomplete: {shown} failed" in result["reason"], result
+    # The failure itself: one line, naming the index, in JSON errors and on stderr.
+    assert len(document["errors"]) == 1, document["errors"]
+    (error,) = document["errors"]
+    assert error.startswith(f"index {shown} failed for 4 projects (alpha, beta, delta, gamma)")
+    assert "connection failed" in error
+    assert outcome.stderr.count(shown) == 1, outcome.stderr
+    assert "some lookups failed" in outcome.stderr
+
+
+def test_extra_index_answering_500_for_good_leaves_the_other_answers(
+    server: FaultServer,
+) -> None:
+    with FaultServer() as extra:
+        for name in BASELINE_VERDICTS:
+            extra.inject(extra.page_path(name), status(500), permanent=True)
+        report = run(server, extra_index_urls=[extra.index_url])
+        assert extra.count(extra.page_path("alpha")) == 4  # --retries 3, then given up
+    assert report.has_errors
+    assert verdicts(report) == BASELINE_VERDICTS
+    assert report.errors == (
+        f"index {extra.index_url} failed for 4 projects (alpha, beta, delta, gamma): HTTP 500 "
+        "Internal Server Error (after 4 attempts); what the other indexes served may be "
+        "incomplete",
+    )
+    alpha = next(p for p in report.packages if p.name == "alpha")
+    assert alpha.results[SLIM].reason == (
+        f"pure-Python wheel; may be incomplete: {extra.index_url} failed"
+    )
+
+
+def test_working_extra_index_marks_nothing(server: FaultServer) -> None:
+    with FaultServer() as extra:  # knows no project: 404 for all, an answer
+        report = run(server, extra_index_urls=[extra.index_url])
+    assert not report.has_errors and report.errors == ()
+    assert verdicts(report) == BASELINE_VERDICTS
+    assert not any(
+        "may be incomplete" in r.reason for p in report.packages for r in p.results.values()
+    )
+
+
+def test_project_found_nowhere_because_an_index_failed_is_an_error_not_not_found(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    # "private-tool" is on no working index; the dead one may have it: nobody can say.
+    dead = closed_port_url()
+    shown = dead.replace(SECRET, "****")
+    outcome = cli(
+        server, tmp_path, "--extra-index-url", dead, "--format", "json", "--no-deps",
+        text="alpha\nprivate-tool\n",
+    )  # fmt: skip
+    assert outcome.exit_code == 3, outcome.output
+    document = json.loads(outcome.stdout)
+    results = {p["name"]: p["results"][SLIM] for p in document["packages"]}
+    assert results["private-tool"]["verdict"] == "error"
+    assert shown in results["private-tool"]["reason"]
+    assert results["alpha"]["verdict"] == "pure"
+    assert "may be incomplete" in results["alpha"]["reason"]
+    assert document["errors"] == [
+        f"index {shown} failed for 2 projects (alpha, private-tool): connection failed: All "
+        "connection attempts failed (after 2 attempts); what the other indexes served may be "
+        "incomplete"
+    ]
+
+
+def test_failing_main_index_with_a_working_extra_is_symmetric(server: FaultServer) -> None:
+    # The extra serves alpha too; the main index fails for it: the extra's files decide.
+    with FaultServer() as extra:
+        name, body, metadata = make_wheel("alpha", "1.0", ["beta>=1.0", "gamma"])
+        extra.add_project("alpha", [(name, body)], metadata={name: metadata})
+        server.inject(server.page_path("alpha"), status(503), permanent=True)
+        report = run(server, extra_index_urls=[extra.index_url])
+    assert verdicts(report) == BASELINE_VERDICTS
+    alpha = next(p for p in report.packages if p.name == "alpha").results[SLIM]
+    assert alpha.index_url == extra.index_url
+    assert f"may be incomplete: {server.index_url} failed" in alpha.reason
+    assert len(report.errors) == 1 and report.errors[0].startswith(f"index {server.index_url} ")
 
 
 # -- malformed and careless pages: a warning or an error, never a traceback -----------------

@@ -275,11 +275,20 @@ def test_project_only_on_the_extra_index(server: IndexServer, tmp_path: Path) ->
     assert len(requests_for(server, "private")) == 1  # the main index was asked too
 
 
-def test_one_failing_index_fails_the_lookup(server: IndexServer) -> None:
-    """A partial answer could change the verdict, so it is an error, not a smaller page."""
-    main = f"{server.url}/simple"
-    with pytest.raises(ProjectLookupError):
-        lookup(main, "demo", "http://127.0.0.1:9/simple", retries=0)
+def test_one_failing_index_leaves_the_others_page_marked_incomplete(server: IndexServer) -> None:
+    """As pip, the other indexes' files are used; the page says which index it lacks."""
+    main, dead = f"{server.url}/simple", "http://127.0.0.1:9/simple"
+    result = lookup(main, "demo", dead, retries=0)
+    assert result is not None
+    assert result.index_urls == (main,) and result.failed_indexes == (dead,)
+    assert len(result.files) == 3
+
+
+def test_project_on_no_answering_index_is_an_error_when_one_failed(server: IndexServer) -> None:
+    """Not on the main index, and the failed one may have it: not found would be a guess."""
+    with pytest.raises(ProjectLookupError) as caught:
+        lookup(f"{server.url}/simple", "no-such-project", "http://127.0.0.1:9/simple", retries=0)
+    assert caught.value.index_url == "http://127.0.0.1:9/simple"
 
 
 def test_each_project_is_fetched_once(server: IndexServer) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wheelcheck.errors import InputError
+from wheelcheck.errors import InputError, InvalidIndexURL
 from wheelcheck.index import (
     MIRRORS,
     discover_pip_config_files,
@@ -200,28 +200,89 @@ def test_duplicate_extras_are_dropped() -> None:
     assert settings.extra_index_urls == ("https://b.example/simple",)
 
 
-def test_non_http_indexes_dropped_with_warning() -> None:
-    settings = select_indexes(
-        cli_index_url="file:///srv/wheels",
-        cli_extra_index_urls=["file:///other", "https://x.example/simple"],
-        environ={"PIP_INDEX_URL": "https://env.example/simple"},
-        pip_config_files=[],
+def test_local_indexes_from_pips_settings_are_dropped_with_warning(tmp_path: Path) -> None:
+    # The user's pip reads these; wheelcheck cannot: a warning, and the next source is used.
+    conf = write(
+        tmp_path / "pip.conf",
+        "[global]\nindex-url = file:///srv/wheels\n"
+        "extra-index-url = file:///opt/pypi/simple https://x.example/simple\n",
     )
-    assert settings.index_url == "https://env.example/simple"
-    assert settings.origin == "PIP_INDEX_URL"
+    settings = select_indexes(
+        file_extra_index_urls=["./wheels"],
+        environ={"PIP_INDEX_URL": "/srv/mirror"},
+        pip_config_files=[conf],
+    )
+    assert settings.index_url == "https://pypi.org/simple"
+    assert settings.origin == "default"
     assert settings.extra_index_urls == ("https://x.example/simple",)
-    assert len(settings.warnings) == 2
-    assert "file:///srv/wheels" in settings.warnings[0]
-    assert "--index-url" in settings.warnings[0]
+    assert len(settings.warnings) == 4
+    assert "/srv/mirror" in settings.warnings[0] and "PIP_INDEX_URL" in settings.warnings[0]
+    assert "file:///srv/wheels" in settings.warnings[1] and str(conf) in settings.warnings[1]
+    assert "file:///opt/pypi/simple" in settings.warnings[2]
+    assert "./wheels" in settings.warnings[3] and "requirements file" in settings.warnings[3]
 
 
-def test_warnings_never_show_credentials() -> None:
-    settings = select_indexes(
-        cli_index_url="ftp://bob:topsecret@host/simple", environ=NO_ENV, pip_config_files=[]
-    )
+def test_warnings_never_show_credentials(tmp_path: Path) -> None:
+    conf = write(tmp_path / "pip.conf", "[global]\nindex-url = file://bob:topsecret@host/x\n")
+    settings = select_indexes(environ=NO_ENV, pip_config_files=[conf])
     assert settings.index_url == "https://pypi.org/simple"
     assert settings.warnings and "topsecret" not in "".join(settings.warnings)
     assert "bob:****@host" in settings.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "source"),
+    [
+        ({"cli_index_url": "not-a-url"}, "--index-url"),
+        ({"cli_index_url": "ftp://bob:topsecret@host/simple"}, "--index-url"),
+        ({"cli_index_url": "http://"}, "--index-url"),
+        ({"cli_index_url": ""}, "--index-url"),
+        ({"cli_index_url": "file:///srv/wheels"}, "--index-url"),  # asked for: not skipped
+        ({"cli_extra_index_urls": ["https://ok.example/simple", "htps://x"]}, "--extra-index-url"),
+        ({"file_index_url": "pypi.example.com/simple"}, "requirements file"),
+        ({"file_extra_index_urls": ["https://bob:topsecret@/simple"]}, "requirements file"),
+        ({"environ": {"PIP_INDEX_URL": "https//typo.example/simple"}}, "PIP_INDEX_URL"),
+        (
+            {"environ": {"PIP_EXTRA_INDEX_URL": "https://a.example/ b.example"}},
+            "PIP_EXTRA_INDEX_URL",
+        ),
+        ({"mirror": "tsinghua"}, "--mirror"),
+    ],
+)
+def test_unusable_index_urls_are_input_errors_naming_their_source(
+    kwargs: dict[str, object], source: str
+) -> None:
+    kwargs.setdefault("environ", NO_ENV)
+    with pytest.raises(InvalidIndexURL) as caught:
+        select_indexes(pip_config_files=[], **kwargs)  # type: ignore[arg-type]
+    message = str(caught.value)
+    assert message.startswith(f"{source}: ")
+    assert caught.value.source == source
+    assert "topsecret" not in message
+    assert "\n" not in message
+
+
+def test_unusable_url_in_pip_config_names_the_file(tmp_path: Path) -> None:
+    conf = write(tmp_path / "pip.conf", "[install]\nextra-index-url = https://ok/ ftp://x/\n")
+    with pytest.raises(InvalidIndexURL) as caught:
+        select_indexes(environ=NO_ENV, pip_config_files=[conf])
+    assert str(caught.value).startswith(f"pip config {conf}: extra index URL 'ftp://x/' ")
+
+
+def test_sources_below_the_chosen_index_are_not_judged() -> None:
+    # pip never reads PIP_INDEX_URL when --index-url is given: neither does wheelcheck.
+    settings = select_indexes(
+        cli_index_url="https://cli.example/simple",
+        environ={"PIP_INDEX_URL": "not a url"},
+        pip_config_files=[],
+    )
+    assert settings.index_url == "https://cli.example/simple"
+
+
+def test_long_bad_values_are_quoted_shortened() -> None:
+    with pytest.raises(InvalidIndexURL) as caught:
+        select_indexes(cli_index_url="x" * 5000, environ=NO_ENV, pip_config_files=[])
+    assert len(str(caught.value)) < 300
 
 
 def test_broken_config_file_is_an_input_error_without_its_content(tmp_path: Path) -> None:

@@ -111,7 +111,8 @@ async def acheck(
     ``"numpy==2.1.0"``. Options come from `options` and keyword overrides (``targets=``,
     ``index_url=``, ...; see CheckOptions). Raises InputError (bad input: nothing was fetched)
     or UnknownTarget; index failures do not raise: they become `error` results and
-    `Report.has_errors` is true.
+    `Report.has_errors` is true. When one of several indexes fails, the others' answers are
+    judged, marked "may be incomplete", and the index is named once in `Report.errors`.
 
     >>> report = await acheck(requirements=["psycopg2==2.9.10"], targets=["python:3.12-alpine"])
     """
@@ -216,6 +217,8 @@ async def _check(
             errors=tuple(errors),
         )
         report = await _advise(report, client, pages, trees, groups, policy, opts, progress)
+        # An index that failed is named once, after advice (which reads more pages from it).
+        report = replace(report, errors=(*report.errors, *client.index_failures()))
     # Recommended once, from everything the check found; withheld when it is incomplete.
     recommendation = recommend(
         targets,

@@ -363,7 +363,10 @@ def check(
             _write_file(report, extra_format, path, policy)
 
     if report.has_errors:
-        click.echo("wheelcheck: some lookups failed; their results are marked 'error'", err=True)
+        from wheelcheck.report.text import lookup_failure_lines
+
+        for line in lookup_failure_lines(report):
+            click.echo(line, err=True)
         sys.exit(EXIT_INDEX)
     if policy_failed(report, policy):
         sys.exit(EXIT_POLICY)

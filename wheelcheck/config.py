@@ -148,7 +148,7 @@ def read_file_settings(path: Path, *, required: bool = False) -> dict[str, Setti
             continue
         where = f"{shown}:{line}" if line else shown
         try:
-            found[key.param] = Setting(_from_toml(key, raw), where)
+            found[key.param] = Setting(_checked(key, _from_toml(key, raw)), where)
         except ValueError as error:
             problems.append(InputProblem(shown, line, f"{name}: {error}"))
     if problems:
@@ -172,10 +172,38 @@ def read_env_settings(environ: Mapping[str, str]) -> tuple[dict[str, Setting], l
         if not raw.strip():
             continue
         try:
-            found[key.param] = Setting(_from_env(key, raw), name)
+            found[key.param] = Setting(_checked(key, _from_env(key, raw)), name)
+        except _BadIndex as error:
+            raise InputError(f"{name}: {error}") from None  # the value is quoted, redacted
         except ValueError as error:
             raise InputError(f"{name}={raw!r}: {error}") from None
     return found, warnings
+
+
+class _BadIndex(ValueError):
+    """An index URL or mirror name that cannot be used; the message quotes it safely."""
+
+
+def _checked(key: Key, value: Value) -> Value:
+    """`value` when the setting can be used as is; index URLs and mirror names are checked
+    here, where their source is known, so a typo fails naming the file line or variable."""
+    # Imported here: the index package is not needed to read the other settings.
+    from wheelcheck.errors import InvalidIndexURL
+    from wheelcheck.index.config import mirror_url
+    from wheelcheck.index.urls import index_url_problem, quote_url
+
+    if key.param in ("index_url", "extra_index_urls"):
+        urls = (value,) if isinstance(value, str) else value
+        for url in urls if isinstance(urls, tuple) else ():
+            problem = index_url_problem(url)
+            if problem is not None:
+                raise _BadIndex(f"{quote_url(url)} {problem}")
+    elif key.param == "mirror" and isinstance(value, str):
+        try:
+            mirror_url(value)
+        except InvalidIndexURL as error:
+            raise _BadIndex(str(error).removeprefix(f"{error.source}: ")) from None
+    return value
 
 
 def _unknown(name: str, known: Mapping[str, Key], where: str) -> str:

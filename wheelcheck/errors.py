@@ -51,6 +51,19 @@ class InvalidInputFiles(InputError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class InvalidIndexURL(InputError):
+    """An index URL that is not an absolute http(s) URL with a host, or an unknown mirror.
+
+    The message is one line: where the value came from (``--index-url``, ``PIP_INDEX_URL``,
+    ``pip configuration file /etc/pip.conf``, ...), then the value, already redacted and
+    shortened, and what is wrong with it.
+    """
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}")
+
+
 class UnknownTarget(InputError):
     """A --target or --arch string that names nothing wheelcheck knows."""
 

@@ -39,14 +39,23 @@ def judge_files(
         hashes=hashes,
     )
     if not ranked:
-        return TargetResult(Verdict.MISSING, explain_missing(page, specifier, target, policy))
+        reason = explain_missing(page, specifier, target, policy) + incomplete_note(page)
+        return TargetResult(Verdict.MISSING, reason)
     return judge_choice(page, ranked[0], tag_ranks)
+
+
+def incomplete_note(page: ProjectPage) -> str:
+    """``; may be incomplete: <index> failed`` when an index that could list more files of
+    the project failed (a wheel there could change the verdict), else ""."""
+    if not page.failed_indexes:
+        return ""
+    return f"; may be incomplete: {', '.join(page.failed_indexes)} failed"
 
 
 def judge_choice(page: ProjectPage, best: DistFile, tag_ranks: Mapping[Tag, int]) -> TargetResult:
     """The verdict for the file pip would install (`best`, one of `page.files`)."""
     version = str(best.version)
-    notes = _yank_note(best)
+    notes = _yank_note(best) + incomplete_note(page)
     if best.is_wheel:
         verdict = Verdict.PURE if best.is_pure else Verdict.BINARY
         platform = _describe_platform(best, tag_ranks)

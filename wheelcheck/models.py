@@ -132,11 +132,16 @@ class DistFile:
 
 @dataclass(frozen=True, slots=True)
 class ProjectPage:
-    """A project's files merged from every configured index."""
+    """A project's files merged from every configured index.
+
+    `failed_indexes` are the (redacted) indexes whose lookup of the project failed while
+    others answered: `files` may then lack some of what pip would see.
+    """
 
     name: NormalizedName
     files: tuple[DistFile, ...]
     index_urls: tuple[str, ...]  # redacted indexes that had the project
+    failed_indexes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

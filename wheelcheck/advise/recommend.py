@@ -165,7 +165,7 @@ def _withheld(
     elif errors:
         reasons.append(
             f"{len(errors)} lookup{'s' if len(errors) > 1 else ''} failed (see the errors), "
-            "so the dependency tree is not complete"
+            "so the tree or some verdicts may be incomplete"
         )
     reasons.append(_retry_hint(packages))
     return Recommendation(

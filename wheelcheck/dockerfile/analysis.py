@@ -18,7 +18,9 @@ from wheelcheck.dockerfile.base import BaseImage, alternatives, resolve_base
 from wheelcheck.dockerfile.installs import Installs, PipInstall, find_installs, requirement_sources
 from wheelcheck.dockerfile.parse import Dockerfile, read_dockerfile
 from wheelcheck.dockerfile.rules import Finding, Severity, apply_rules
+from wheelcheck.errors import InvalidIndexURL
 from wheelcheck.index import redact_url
+from wheelcheck.index.urls import index_url_problem, is_local_index, quote_url
 from wheelcheck.models import Report, Target
 from wheelcheck.targets import parse_targets
 
@@ -138,6 +140,27 @@ def _choose_index(
     return None, "default", None
 
 
+def _usable_index(
+    path: str, origin: tuple[int, str] | None, url: str, notes: list[str], *, extra: bool
+) -> bool:
+    """True when the index `url`, written at `origin` (line, how) of the Dockerfile at
+    `path`, can be checked; False, with a note, for a local index (pip in the image reads it,
+    wheelcheck cannot). Raises InvalidIndexURL naming ``path:line`` for anything else."""
+    line, how = origin if origin is not None else (None, "an index option")
+    where = path if line is None else f"{path}:{line}"
+    problem = index_url_problem(url)
+    if problem is None:
+        return True
+    if is_local_index(url):
+        what = "extra index URL" if extra else "index URL"
+        notes.append(
+            f"ignoring {what} {redact_url(url)} from {where}: only http(s) indexes can be checked"
+        )
+        return False
+    hint = " (an unset build argument? give --build-arg or --index-url)" if "$" in url else ""
+    raise InvalidIndexURL(where, f"{how} {quote_url(url)} {problem}{hint}")
+
+
 async def aanalyze(
     path: str | Path,
     *,
@@ -184,7 +207,26 @@ async def aanalyze(
     report: Report | None = None
     index: IndexChoice | None = None
     if run_check and (files or lines) and chosen_targets:
-        env = {k: v for p in pips for k, v in p.env.items() if k.startswith("PIP_")}
+        # The Dockerfile's indexes are checked here, where their lines are known.
+        if index_url is None and url is not None:
+            named = next(p for p in pips if p.index_url)
+            if not _usable_index(dockerfile.path, named.index_origin, url, notes, extra=False):
+                url, source = None, "default"
+        if not extra_index_urls:
+            extras = tuple(
+                u
+                for p in pips
+                for u, origin in zip(p.extra_index_urls, p.extra_index_sources, strict=True)
+                if _usable_index(dockerfile.path, origin, u, notes, extra=True)
+            )
+        # The Dockerfile's PIP_INDEX_URL and PIP_EXTRA_INDEX_URL arrive as `url` and
+        # `extras` above (as checked); the rest of its PIP_* still applies.
+        env = {
+            k: v
+            for p in pips
+            for k, v in p.env.items()
+            if k.startswith("PIP_") and k not in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
+        }
         # Build-needs advice (TargetResult.build) feeds the apk/apt lines of the fixes.
         base_options = options or CheckOptions(advice=True)
         check_options = replace(

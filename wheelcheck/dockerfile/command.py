@@ -155,7 +155,10 @@ def dockerfile_command(
         write_dockerfile_report(result, Format(fmt), sys.stdout)
 
     if result.report is not None and result.report.has_errors:
-        click.echo("wheelcheck: some lookups failed; their results are marked 'error'", err=True)
+        from wheelcheck.report.text import lookup_failure_lines
+
+        for line in lookup_failure_lines(result.report):
+            click.echo(line, err=True)
         sys.exit(EXIT_INDEX)
     threshold = _FAIL_ON[fail_on]
     worst = result.worst

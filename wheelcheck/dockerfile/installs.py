@@ -114,6 +114,10 @@ class PipInstall:
     index_url: str | None = None  # -i / --index-url / uv --default-index
     index_source: str | None = None  # where index_url came from, for the report
     extra_index_urls: tuple[str, ...] = ()
+    # Where each index URL was written, for messages: (line, "pip install -i" or
+    # "ENV PIP_INDEX_URL"); `extra_index_sources` runs parallel to `extra_index_urls`.
+    index_origin: tuple[int, str] | None = None
+    extra_index_sources: tuple[tuple[int, str], ...] = ()
     no_cache: bool = False  # --no-cache-dir, PIP_NO_CACHE_DIR, uv --no-cache, UV_NO_CACHE
     cache_mount: bool = False  # RUN --mount=type=cache on pip's/uv's cache directory
     upgrade: bool = False
@@ -456,6 +460,8 @@ class _Options:
     local: list[str] = field(default_factory=list)
     index_url: str | None = None
     extra: list[str] = field(default_factory=list)
+    extra_flags: list[str] = field(default_factory=list)  # the option that gave each extra
+    index_flag: str = "-i"
     no_cache: bool = False
     upgrade: bool = False
     no_index: bool = False
@@ -506,9 +512,10 @@ def _parse_install(args: list[str], uv: bool) -> _Options | None:
         elif key in ("-e", "--editable"):
             opts.local.append(value)
         elif key in ("-i", "--index-url", "--default-index"):
-            opts.index_url = value
+            opts.index_url, opts.index_flag = value, key
         elif key in ("--extra-index-url", "--index"):
             opts.extra.append(value)
+            opts.extra_flags.append(key)
         elif key in ("--no-cache-dir", "--no-cache", "-n"):
             opts.no_cache = True
         elif key in ("-U", "--upgrade"):
@@ -619,6 +626,16 @@ def _index_from_env(env: Mapping[str, str], uv: bool) -> str | None:
     return None
 
 
+def _env_origin(
+    key: str, set_here: Mapping[str, str], line: int, env_lines: Mapping[str, int]
+) -> tuple[int, str]:
+    """Where the variable `key` was set: (line, "ENV KEY"), or this RUN's `line` for a
+    variable set inline or exported in it (`set_here`)."""
+    if key in set_here:
+        return line, f"inline {key}"
+    return env_lines.get(key, line), f"ENV {key}"
+
+
 def _run_step(
     instruction: Instruction, files: _Files, context: Path, env_lines: Mapping[str, int]
 ) -> RunStep:
@@ -667,19 +684,25 @@ def _run_step(
             no_cache = opts.no_cache or _truthy(
                 env.get("UV_NO_CACHE") if uv else env.get("PIP_NO_CACHE_DIR")
             )
-            index_source = None
+            set_here = {**inline, **exported}
+            index_origin: tuple[int, str] | None = None
             index_url = opts.index_url
             if index_url:
-                index_source = f"line {instruction.line}: {tool} {opts.subcommand} -i"
+                index_origin = (instruction.line, f"{tool} {opts.subcommand} {opts.index_flag}")
             elif (key := _index_from_env(env, uv)) is not None:
                 index_url = env[key]
-                where = "inline" if key in inline or key in exported else "ENV"
-                at = env_lines.get(key, instruction.line) if where == "ENV" else instruction.line
-                index_source = f"line {at}: {where} {key}"
+                index_origin = _env_origin(key, set_here, instruction.line, env_lines)
+            index_source = None if index_origin is None else "line {}: {}".format(*index_origin)
             extra = list(opts.extra)
+            extra_origins = [
+                (instruction.line, f"{tool} {opts.subcommand} {flag}") for flag in opts.extra_flags
+            ]
             for key in ("PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX"):
                 if env.get(key) and (uv or key.startswith("PIP_")):
-                    extra.extend(env[key].split())
+                    urls = env[key].split()
+                    extra.extend(urls)
+                    origin = _env_origin(key, set_here, instruction.line, env_lines)
+                    extra_origins += [origin] * len(urls)
             pips.append(
                 PipInstall(
                     line=instruction.line,
@@ -696,6 +719,8 @@ def _run_step(
                     index_url=index_url,
                     index_source=index_source,
                     extra_index_urls=tuple(extra),
+                    index_origin=index_origin,
+                    extra_index_sources=tuple(extra_origins),
                     no_cache=no_cache,
                     cache_mount=_has_cache_mount(instruction, env, uv),
                     upgrade=opts.upgrade,

@@ -63,6 +63,7 @@ _HTML_TYPES = frozenset(
 
 
 _Lookup = asyncio.Task[ProjectPage | None]  # one project's lookup, shared by its callers
+_SHOWN_FAILURES = 5  # projects named in one index failure line; the rest are counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,8 @@ class IndexClient:
         # (name, specifier) -> lookup of some versions only; see get_project
         self._narrow_lookups: dict[tuple[NormalizedName, str], _Lookup] = {}
         self._warned: set[str] = set()
+        # index (redacted) -> project -> why its lookup failed there, for index_failures
+        self._failures: dict[str, dict[NormalizedName, str]] = {}
         # A check asks the index for a page once, so a page read twice (one version, then
         # whole) is one content: keys used from the cache or stored by this client; pages
         # it could not store (and lookups that failed), held for the rest of the check.
@@ -267,10 +270,13 @@ class IndexClient:
     ) -> ProjectPage | None:
         """Return `name`'s files from every index that has it, main index first.
 
-        Returns None when every index answers 404 or 410. Raises ProjectLookupError (its
-        MalformedPage subclass for an unreadable page) when any index fails after retries,
-        or, offline, when a page is not in the cache: a partial answer could change the
-        verdict.
+        Returns None when every index answers 404 or 410. An index that fails after retries
+        (or sends an unreadable page, or, offline, has no cached page) does not hide what the
+        others answered, as pip warns and goes on: the page lists it in `failed_indexes`
+        (its files may be missing) and `index_failures` reports it. Raises
+        ProjectLookupError (its MalformedPage subclass for an unreadable page) when an index
+        failed and no other has the project: it may exist there, so "not found" would be a
+        guess.
 
         `versions` (with a cache) asks only for the files of the versions it contains
         (pre-releases admitted), read back from the cache without decoding the rest: a
@@ -309,15 +315,50 @@ class IndexClient:
             )
         files: list[DistFile] = []
         found_on: list[str] = []
+        failures: list[ProjectLookupError] = []
+        failed_on: list[str] = []
         for index, result in zip(self._indexes, results, strict=True):
-            if isinstance(result, BaseException):
+            if isinstance(result, ProjectLookupError):
+                failures.append(result)
+                failed_on.append(index.display)
+                self._failures.setdefault(index.display, {}).setdefault(name, result.reason)
+            elif isinstance(result, BaseException):
                 raise result
-            if result is not None:
+            elif result is not None:
                 files.extend(result.files)
                 found_on.append(index.display)
+        if failures and not found_on:
+            raise failures[0]  # the main index's failure first
         if not found_on:
             return None
-        return ProjectPage(name=name, files=tuple(files), index_urls=tuple(found_on))
+        return ProjectPage(
+            name=name,
+            files=tuple(files),
+            index_urls=tuple(found_on),
+            failed_indexes=tuple(failed_on),
+        )
+
+    def index_failures(self) -> tuple[str, ...]:
+        """One line per index that failed some lookups while other indexes were asked too,
+        naming it (redacted), the projects and a reason. Empty with a single index: its
+        failures are the `error` results themselves."""
+        if len(self._indexes) < 2:
+            return ()
+        lines: list[str] = []
+        for index in self._indexes:
+            failed = self._failures.get(index.display)
+            if not failed:
+                continue
+            names = sorted(failed)
+            shown = ", ".join(names[:_SHOWN_FAILURES])
+            if len(names) > _SHOWN_FAILURES:
+                shown += f" and {len(names) - _SHOWN_FAILURES} more"
+            projects = "project" if len(names) == 1 else "projects"
+            lines.append(
+                f"index {index.display} failed for {len(names)} {projects} ({shown}): "
+                f"{failed[names[0]]}; what the other indexes served may be incomplete"
+            )
+        return tuple(lines)
 
     async def _get_from_index(
         self, index: _Index, name: NormalizedName, versions: SpecifierSet | None = None

@@ -4,7 +4,9 @@ The main index is taken from the first source that names one, in this order:
 ``--index-url`` or ``--mirror`` > ``-i`` in a requirements file > ``PIP_INDEX_URL`` >
 pip's configuration files > ``https://pypi.org/simple``. Extra indexes follow pip:
 ``PIP_EXTRA_INDEX_URL`` replaces the config files' value, and ``--extra-index-url`` from
-the command line and from requirements files is appended to it.
+the command line and from requirements files is appended to it. A URL that is used must
+be an absolute http(s) URL with a host: anything else fails naming its source, never falls
+back to PyPI (a typo in a private index URL would check the public index instead).
 """
 
 from __future__ import annotations
@@ -17,10 +19,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from wheelcheck.errors import InputError
-from wheelcheck.index.urls import normalize_index_url, redact_url, split_credentials
+from wheelcheck.errors import InputError, InvalidIndexURL
+from wheelcheck.index.urls import (
+    index_url_message,
+    is_local_index,
+    normalize_index_url,
+    redact_url,
+    split_credentials,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -30,6 +37,7 @@ __all__ = [
     "MIRRORS",
     "IndexSettings",
     "discover_pip_config_files",
+    "mirror_url",
     "select_indexes",
 ]
 
@@ -185,19 +193,48 @@ def _split_list(value: str) -> list[str]:
         return value.split()
 
 
-def _is_http(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
 def _dedupe_key(url: str) -> str:
     try:
         return normalize_index_url(split_credentials(url)[0])
     except ValueError:
         return url
+
+
+def mirror_url(name: str, source: str = "--mirror") -> str:
+    """The index URL of the mirror called `name` (case and spaces ignored). Raises
+    InvalidIndexURL naming `source` for a name wheelcheck does not know."""
+    url = MIRRORS.get(name.strip().lower())
+    if url is None:
+        known = ", ".join(sorted(MIRRORS))
+        shown = repr(name[:80] + ("..." if len(name) > 80 else ""))
+        raise InvalidIndexURL(source, f"unknown mirror {shown}; known mirrors: {known}")
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    url: str
+    source: str  # where it came from, as the user knows it: "--index-url", "PIP_INDEX_URL"
+    # pip's own settings (its config files, PIP_*, requirements files) may name a local
+    # index pip reads and wheelcheck cannot: that is the user's setup, not a typo, so it is
+    # skipped with a warning. wheelcheck's own options must name an index it can check.
+    pip_setting: bool
+
+
+def _usable(candidate: _Candidate, warnings: list[str], *, extra: bool) -> bool:
+    """True for an http(s) index; False (with a warning) for a local index from pip's
+    settings. Raises InvalidIndexURL for anything else."""
+    message = index_url_message(candidate.url, extra=extra)
+    if message is None:
+        return True
+    if candidate.pip_setting and is_local_index(candidate.url):
+        what = "extra index URL" if extra else "index URL"
+        warnings.append(
+            f"ignoring {what} {redact_url(candidate.url.strip())} from {candidate.source}: "
+            "only http(s) indexes can be checked"
+        )
+        return False
+    raise InvalidIndexURL(candidate.source, message)
 
 
 def select_indexes(
@@ -214,77 +251,71 @@ def select_indexes(
 
     `environ` defaults to ``os.environ``; `pip_config_files` of None means discover them
     (see `discover_pip_config_files`), a sequence means read exactly those, later ones
-    overriding earlier ones. Index URLs that are not http(s) (``file://``, bare paths) are
-    skipped with a warning; for the main index the next source down the order is used.
-    Extra indexes equal to the main index or to an earlier extra are dropped.
+    overriding earlier ones. Every index URL that is used must be an absolute http(s) URL
+    with a host; the one exception is a local index (``file://``, a path) named by pip's own
+    settings (pip's config files, ``PIP_INDEX_URL``/``PIP_EXTRA_INDEX_URL``, a requirements
+    file): it is skipped with a warning and, for the main index, the next source down the
+    order is used. Extra indexes equal to the main index or to an earlier extra are dropped.
 
-    Returns the IndexSettings. Raises InputError when both `cli_index_url` and `mirror`
-    are given, for an unknown mirror name, and for a pip configuration file that cannot be
-    parsed (pip refuses to run then too).
+    Returns the IndexSettings. Raises InvalidIndexURL (an InputError) naming the source of
+    any other unusable URL (``--index-url``, ``PIP_INDEX_URL``, ``pip config <path>``...)
+    and for an unknown mirror name; InputError when both `cli_index_url` and `mirror` are
+    given and for a pip configuration file that cannot be parsed (pip refuses to run then
+    too).
     """
     env = os.environ if environ is None else environ
-    if cli_index_url and mirror:
+    if cli_index_url is not None and mirror is not None:
         raise InputError("--index-url and --mirror cannot be used together; choose one")
-    mirror_url: str | None = None
-    if mirror is not None:
-        mirror_url = MIRRORS.get(mirror.strip().lower())
-        if mirror_url is None:
-            raise InputError(
-                f"unknown mirror {mirror!r}; known mirrors: {', '.join(sorted(MIRRORS))}"
-            )
+    chosen_mirror = None if mirror is None else mirror_url(mirror)
 
     files = discover_pip_config_files(env) if pip_config_files is None else pip_config_files
     config = _read_pip_config(tuple(files))
     warnings: list[str] = []
 
-    candidates: list[tuple[str, str]] = []
-    if cli_index_url:
-        candidates.append((cli_index_url, "--index-url"))
-    if mirror_url is not None and mirror is not None:
-        candidates.append((mirror_url, f"--mirror {mirror.strip().lower()}"))
+    candidates: list[_Candidate] = []
+    if cli_index_url is not None:
+        candidates.append(_Candidate(cli_index_url, "--index-url", pip_setting=False))
+    if chosen_mirror is not None and mirror is not None:
+        name = mirror.strip().lower()
+        candidates.append(_Candidate(chosen_mirror, f"--mirror {name}", pip_setting=False))
     if file_index_url:
-        candidates.append((file_index_url, "requirements file"))
+        candidates.append(_Candidate(file_index_url, "requirements file", pip_setting=True))
     if env.get("PIP_INDEX_URL", "").strip():
-        candidates.append((env["PIP_INDEX_URL"], "PIP_INDEX_URL"))
+        candidates.append(_Candidate(env["PIP_INDEX_URL"], "PIP_INDEX_URL", pip_setting=True))
     if "index-url" in config:
         found = config["index-url"]
-        candidates.append((found.value, f"pip config {found.path}"))
-    candidates.append((DEFAULT_INDEX_URL, "default"))
+        candidates.append(_Candidate(found.value, f"pip config {found.path}", pip_setting=True))
 
+    # The first usable source wins; sources below it are not looked at (pip ignores them).
     index_url, origin = DEFAULT_INDEX_URL, "default"
-    for url, source in candidates:
-        url = url.strip()
-        if _is_http(url):
-            index_url, origin = url, source
+    for candidate in candidates:
+        if _usable(candidate, warnings, extra=False):
+            index_url, origin = candidate.url.strip(), candidate.source
             break
-        warnings.append(
-            f"ignoring index URL {redact_url(url)} from {source}: only http(s) indexes "
-            "can be checked"
-        )
 
     # pip: the environment replaces the config files' list; the command line and
     # requirements files add to it.
-    extras: list[tuple[str, str]] = []
+    extras: list[_Candidate] = []
     if env.get("PIP_EXTRA_INDEX_URL", "").strip():
-        extras += [(u, "PIP_EXTRA_INDEX_URL") for u in _split_list(env["PIP_EXTRA_INDEX_URL"])]
+        extras += [
+            _Candidate(u, "PIP_EXTRA_INDEX_URL", pip_setting=True)
+            for u in _split_list(env["PIP_EXTRA_INDEX_URL"])
+        ]
     elif "extra-index-url" in config:
         found = config["extra-index-url"]
-        extras += [(u, f"pip config {found.path}") for u in _split_list(found.value)]
-    extras += [(u, "--extra-index-url") for u in cli_extra_index_urls]
-    extras += [(u, "requirements file") for u in file_extra_index_urls]
+        extras += [
+            _Candidate(u, f"pip config {found.path}", pip_setting=True)
+            for u in _split_list(found.value)
+        ]
+    extras += [_Candidate(u, "--extra-index-url", pip_setting=False) for u in cli_extra_index_urls]
+    extras += [_Candidate(u, "requirements file", pip_setting=True) for u in file_extra_index_urls]
 
     seen = {_dedupe_key(index_url)}
     extra_index_urls: list[str] = []
-    for url, source in extras:
-        url = url.strip()
-        if not url:
+    for candidate in extras:
+        if not _usable(candidate, warnings, extra=True):
             continue
-        if not _is_http(url):
-            warnings.append(
-                f"ignoring extra index URL {redact_url(url)} from {source}: only http(s) "
-                "indexes can be checked"
-            )
-            continue
+        url = candidate.url.strip()
         key = _dedupe_key(url)
         if key not in seen:
             seen.add(key)

@@ -6,11 +6,24 @@ sends them as HTTP Basic auth and prints only the redacted form, as pip does.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
-__all__ = ["normalize_index_url", "redact_url", "split_credentials"]
+__all__ = [
+    "index_url_message",
+    "index_url_problem",
+    "is_local_index",
+    "normalize_index_url",
+    "quote_url",
+    "redact_url",
+    "split_credentials",
+]
 
 _MASK = "****"
+# A message quotes at most this much of a value the user gave.
+QUOTE_LIMIT = 200
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 def _split_netloc(netloc: str) -> tuple[str, str | None, str | None]:
@@ -74,3 +87,59 @@ def normalize_index_url(url: str) -> str:
     if parts.path.endswith("/"):
         return url
     return urlunsplit((parts.scheme, parts.netloc, parts.path + "/", parts.query, parts.fragment))
+
+
+def is_local_index(url: str) -> bool:
+    """True for what pip reads as a local index: a ``file:`` URL or a filesystem path."""
+    text = url.strip()
+    if text.lower().startswith("file:"):
+        return True
+    return text.startswith(("/", "./", "../", "~", "\\")) or bool(_WINDOWS_DRIVE.match(text))
+
+
+def index_url_problem(url: str) -> str | None:
+    """Why `url` cannot be an index wheelcheck reads, as a phrase (``"has no host"``), or
+    None when it is an absolute http(s) URL with a host. Never raises."""
+    text = url.strip()
+    if not text:
+        return "is empty"
+    if is_local_index(text):
+        return "is a local index (a file: URL or a path); only http(s) indexes can be checked"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 -- parses the port: raises ValueError for "host:x" or 99999
+    except ValueError as error:
+        return f"is not a valid URL ({error})"
+    if parts.scheme.lower() not in ("http", "https"):
+        if "://" not in text:
+            return "is not an absolute URL (expected https://host/...)"
+        return f"has scheme {parts.scheme}:, not http or https"
+    if not parts.hostname:
+        return "has no host"
+    if _SPACE_OR_CONTROL.search(text):
+        return "contains spaces or control characters"
+    return None
+
+
+def quote_url(value: str) -> str:
+    """`value` quoted for a one-line message: credentials masked, at most QUOTE_LIMIT
+    characters, control characters escaped. For values that may not be URLs at all."""
+    shown = redact_url(value.strip())
+    if "@" in shown and shown == value.strip():
+        # redact_url found no userinfo, yet an "@" is there ("user:pw@host", "https:/u:p@h"):
+        # mask everything between the scheme and the last "@", to be safe.
+        scheme, sep, rest = shown.partition("://")
+        head, body = (scheme + sep, rest) if sep else ("", shown)
+        shown = f"{head}{_MASK}@{body.rpartition('@')[2]}"
+    if len(shown) > QUOTE_LIMIT:
+        shown = shown[:QUOTE_LIMIT] + "..."
+    return repr(shown)
+
+
+def index_url_message(url: str, *, extra: bool = False) -> str | None:
+    """``index URL 'ftp://x' has scheme ftp:, ...`` for an unusable `url` (quoted with
+    `quote_url`), or None when it is an absolute http(s) URL with a host."""
+    problem = index_url_problem(url)
+    if problem is None:
+        return None
+    return f"{'extra index URL' if extra else 'index URL'} {quote_url(url)} {problem}"

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wheelcheck.models import Report
 
 
 def printable(text: str) -> str:
@@ -14,3 +18,14 @@ def printable(text: str) -> str:
     return "".join(
         "?" if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t" else ch for ch in text
     )
+
+
+def lookup_failure_lines(report: Report) -> list[str]:
+    """The stderr lines of a check whose lookups failed, whatever the report's format: each
+    failure not tied to one result (a failing index, once, by name; an incomplete tree),
+    then what the report marks."""
+    lines = [f"wheelcheck: error: {printable(error)}" for error in report.errors]
+    lines.append(
+        "wheelcheck: some lookups failed; their results are marked 'error' or 'may be incomplete'"
+    )
+    return lines

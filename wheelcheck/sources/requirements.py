@@ -30,7 +30,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from wheelcheck.errors import InputProblem, InvalidInputFiles
-from wheelcheck.index.urls import redact_url
+from wheelcheck.index.urls import index_url_problem, is_local_index, quote_url, redact_url
 from wheelcheck.markers import marker_problem
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
 
@@ -317,13 +317,24 @@ class _Reader:
                     included_from=Origin(file, number),
                 )
             return
-        if opts.index_url:
+        if opts.index_url is not None and self._usable_index(str(opts.index_url), file, number):
             self.index_url = str(opts.index_url)  # last one wins, as in pip
         for url in opts.extra_index_urls or []:
-            if url not in self.extra_index_urls:
+            usable = self._usable_index(str(url), file, number, extra=True)
+            if usable and url not in self.extra_index_urls:
                 self.extra_index_urls.append(str(url))
         if opts.pre:
             self.pre = True
+
+    def _usable_index(self, url: str, file: str, number: int, *, extra: bool = False) -> bool:
+        """False, with a problem at this line, for what is neither an http(s) URL with a host
+        nor a local index (a local one is pip's to read: the index selection skips it)."""
+        problem = index_url_problem(url)
+        if problem is None or is_local_index(url):
+            return True
+        option = "--extra-index-url" if extra else "--index-url"
+        self.problem(file, number, f"{option} {quote_url(url)} {problem}")
+        return False
 
     def _include_path(self, target: str, file: str, number: int) -> str | None:
         scheme = _scheme(target)
