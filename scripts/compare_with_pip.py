@@ -61,8 +61,10 @@ DEFAULT_FILE = Path(__file__).resolve().parent.parent / "examples/llm-app/requir
 DEFAULT_TARGETS = ("python:3.12-alpine", "python:3.12-slim-bookworm")
 DEFAULT_ARCHES = ("amd64", "arm64")
 
-# The facts of the official images, written out by hand from shared/reference/base-images.md
-# (not from wheelcheck's data/), so a wrong entry there shows up as a disagreement here.
+# The facts of the official images, written out by hand from their public sources
+# (https://github.com/docker-library/official-images/blob/master/library/python,
+# https://pkgs.alpinelinux.org/packages?name=musl, https://packages.debian.org/trixie/libc6),
+# not copied from wheelcheck's data/, so a wrong entry there shows up as a disagreement here.
 PYTHON_PATCH = {(3, 10): 21, (3, 11): 16, (3, 12): 14, (3, 13): 15, (3, 14): 7}
 VARIANT_LIBC = {
     "alpine": ("musl", (1, 2)),  # Alpine 3.17+: musl 1.2.x

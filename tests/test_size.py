@@ -124,7 +124,7 @@ def test_base_images_order_and_fallback_platform() -> None:
     full = base_image_size("full", "linux/amd64")
     assert alpine and slim and full
     assert alpine.uncompressed_mb < slim.uncompressed_mb < full.uncompressed_mb
-    assert alpine.compressed_mb == 18.0  # from the shared reference, not an estimate
+    assert alpine.compressed_mb == 18.0  # from docker-library/repo-info, not an estimate
     assert base_image_size("slim", "linux/s390x") is not None  # the family's default row
 
 

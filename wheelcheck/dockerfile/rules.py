@@ -487,8 +487,9 @@ def _has_build_tools(ctx: _Context, stage: Stage, before: int) -> bool:
     )
 
 
-# Build libraries for a few packages (shared/reference/build-deps.md), used only when the
-# check carries no build-needs advice (CheckOptions.advice off: TargetResult.build unset).
+# Build libraries for a few packages (the names of their rows in data/build-deps.json, which
+# cite their sources), used only when the check carries no build-needs advice
+# (CheckOptions.advice off: TargetResult.build unset).
 _FALLBACK: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "apt": {
         "psycopg2": ("libpq-dev",),
@@ -529,27 +530,34 @@ def build_plan(report: Report | None, packages: Sequence[str], target: Target) -
 
     Uses the build-needs advice of wheelcheck.advise.build_needs that the check puts in
     `TargetResult.build`; for a package without it, the compiler of the distribution plus a
-    small fallback table.
+    small fallback table. `source` cites what the advice cites (data/build-deps.json and the
+    row's own source), per package when they differ.
     """
     manager = "apk" if target.libc is Libc.MUSL else "apt"
     build: list[str] = []
     runtime: list[str] = []
     guessed: list[str] = []
+    cited: dict[str, list[str]] = {}  # source -> the packages it covers
     for name in packages:
         result = _result(report, name, target)
         needs = result.build if result is not None else None
         if needs is not None and needs.kind != "unknown":
             build += [p for p in needs.system_packages if p not in build]
             runtime += [p for p in needs.runtime_packages if p not in runtime]
+            cited.setdefault(needs.source or "data/build-deps.json", []).append(name)
         else:
             guessed.append(name)
     if guessed:
         generic = ["build-base"] if manager == "apk" else ["build-essential"]
         extra = [p for name in guessed for p in _FALLBACK[manager].get(name, ())]
         build += [p for p in (*generic, *extra) if p not in build]
-    source = "wheelcheck.advise.build_needs (data/build-deps.json)"
+    if len(cited) == 1 and not guessed:
+        parts = list(cited)
+    else:
+        parts = [f"{_names(names)}: {source}" for source, names in cited.items()]
     if guessed:
-        source = f"a generic compiler for {_names(guessed)} (no build-needs advice)"
+        parts.append(f"a generic compiler for {_names(guessed)} (no build-needs advice)")
+    source = "; ".join(parts) or "data/build-deps.json"
     return BuildPlan(manager, tuple(runtime + build), tuple(build), tuple(runtime), source)
 
 
