@@ -197,8 +197,9 @@ async def _check(
             trees = await _resolve_trees(
                 groups, requirement_set.constraints, targets, packages, client, policy, progress
             )
-        # Every failed page lookup once, by package, before the tree repeats it per row.
-        errors = lookup_failures(packages)
+        # Every failed page lookup once, by package, before the tree repeats it per row;
+        # one that a failing index explains is said once, in that index's line.
+        errors = lookup_failures(packages, explained=client.failed_indexes())
         conflicts: dict[str, str] = {}
         notes += _by_page(page_notes)
         if trees:
@@ -234,12 +235,15 @@ async def _check(
 _PENDING = Recommendation(None, ())
 
 
-def lookup_failures(packages: Sequence[PackageResult]) -> list[str]:
-    """``name: reason`` for each distinct failed lookup among `packages`, in their order."""
+def lookup_failures(
+    packages: Sequence[PackageResult], explained: frozenset[str] = frozenset()
+) -> list[str]:
+    """``name: reason`` for each distinct failed lookup among `packages`, in their order,
+    leaving out failures of the indexes in `explained`."""
     found: dict[str, None] = {}
     for package in packages:
         for result in package.results.values():
-            if result.verdict is Verdict.ERROR:
+            if result.verdict is Verdict.ERROR and result.index_url not in explained:
                 found.setdefault(f"{package.name}: {result.reason}")
     return list(found)
 

@@ -338,6 +338,12 @@ class IndexClient:
             failed_indexes=tuple(failed_on),
         )
 
+    def failed_indexes(self) -> frozenset[str]:
+        """The (redacted) indexes that `index_failures` names so far."""
+        if len(self._indexes) < 2:
+            return frozenset()
+        return frozenset(i.display for i in self._indexes if self._failures.get(i.display))
+
     def index_failures(self) -> tuple[str, ...]:
         """One line per index that failed some lookups while other indexes were asked too,
         naming it (redacted), the projects and a reason. Empty with a single index: its
