@@ -13,8 +13,14 @@ threads waiting on the event loop) when it is stopped.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from contextlib import contextmanager
+from subprocess import PIPE
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -24,8 +30,10 @@ from wheelcheck import acheck
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 TARGET = "python:3.12-slim"
+ALPHA = FaultServer.page_path("alpha")
 BETA = FaultServer.page_path("beta")
 # A generous wait for the check to get going (a cold interpreter on a loaded 2-core
 # machine); the bound under test is measured from the signal, not from the start.
@@ -51,9 +59,16 @@ def hanging(server: FaultServer) -> Iterator[FaultServer]:
     server.clear_faults()
 
 
-def wait_for_request(server: FaultServer, path: str, timeout: float = START_TIMEOUT) -> None:
+def wait_for_request(
+    server: FaultServer,
+    path: str,
+    process: subprocess.Popen[str] | None = None,
+    timeout: float = START_TIMEOUT,
+) -> None:
     deadline = time.monotonic() + timeout
     while server.count(path) == 0:
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"exited {process.returncode} before asking for {path}: {process.stderr}")
         assert time.monotonic() < deadline, f"no request for {path} in {timeout} s"
         time.sleep(0.02)
 
@@ -128,3 +143,149 @@ def test_resolver_threads_end_when_the_loop_stops_under_them(hanging: FaultServe
         loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
     assert task.cancelled()
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+@contextmanager
+def _signals_as_from_a_terminal() -> Iterator[None]:
+    """A child starts with SIGINT and SIGTERM at their default actions, as from a terminal.
+
+    An ignored signal is inherited: a test runner started in the background of a script has
+    SIGINT ignored, and wheelcheck rightly leaves an ignored signal ignored. A handled one is
+    not (exec resets it to the default), so this sets handlers for the moment of the fork.
+    """
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.getsignal(signal.SIGTERM),
+    }
+    if previous[signal.SIGTERM] == signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def start(
+    server: FaultServer,
+    tmp_path: Path,
+    *args: str,
+    command: str = "check",
+    cache: Path | None = None,
+) -> subprocess.Popen[str]:
+    """``python -m wheelcheck COMMAND ... --index-url <the fault server>``."""
+    if command == "check":
+        requirements = tmp_path / "requirements.txt"
+        requirements.write_text("alpha\n", encoding="utf-8")  # unpinned: the resolver runs
+        argv = ["check", str(requirements), "-t", TARGET, "--quiet", "--no-advice"]
+    else:
+        dockerfile = tmp_path / "Dockerfile"
+        dockerfile.write_text(f"FROM {TARGET}\nRUN pip install alpha\n", encoding="utf-8")
+        argv = ["dockerfile", str(dockerfile)]
+    argv += ["--index-url", server.index_url, "-a", "amd64", "--timeout", "60", "--retries", "0"]
+    env = {
+        **os.environ,
+        "WHEELCHECK_CACHE_DIR": str(cache or tmp_path / "cache"),
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    with _signals_as_from_a_terminal():
+        return subprocess.Popen(
+            [sys.executable, "-m", "wheelcheck", *argv, *args],
+            stdout=PIPE,
+            stderr=PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+
+
+def stop(process: subprocess.Popen[str], server: FaultServer, signum: int) -> tuple[str, str]:
+    """Send `signum` once the check is in flight in the resolver; (stdout, stderr) after it
+    ended, which must be within STOP_BOUND of the signal."""
+    wait_for_request(server, BETA, process)
+    sent = time.monotonic()
+    process.send_signal(signum)
+    try:
+        process.wait(timeout=STOP_BOUND)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+        pytest.fail(f"still running {STOP_BOUND} s after the signal; stderr: {stderr}")
+    elapsed = time.monotonic() - sent
+    stdout, stderr = process.communicate()
+    assert elapsed < STOP_BOUND
+    return stdout, stderr
+
+
+STOPS = [
+    pytest.param(signal.SIGINT, 130, "wheelcheck: interrupted", id="SIGINT"),
+    pytest.param(signal.SIGTERM, 143, "wheelcheck: terminated", id="SIGTERM"),
+]
+
+
+@pytest.mark.parametrize(("signum", "code", "message"), STOPS)
+def test_a_signal_ends_the_check_at_once_with_one_line(
+    hanging: FaultServer, tmp_path: Path, signum: int, code: int, message: str
+) -> None:
+    process = start(hanging, tmp_path, "-f", "json")
+    stdout, stderr = stop(process, hanging, signum)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr
+    assert stderr.splitlines() == [message]
+    assert stdout == ""  # no report: nothing was decided
+
+
+@pytest.mark.parametrize(("signum", "code", "message"), STOPS)
+def test_no_report_file_is_left_behind(
+    hanging: FaultServer, tmp_path: Path, signum: int, code: int, message: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    process = start(
+        hanging, tmp_path, "-o", str(out / "report.json"), "--report", f"sarif={out}/r.sarif"
+    )
+    _, stderr = stop(process, hanging, signum)
+    assert process.returncode == code, stderr
+    assert stderr.splitlines() == [message]
+    assert list(out.iterdir()) == []  # no report, and no temporary file
+
+
+@pytest.mark.parametrize(("signum", "code", "message"), STOPS)
+def test_the_dockerfile_command_stops_the_same_way(
+    hanging: FaultServer, tmp_path: Path, signum: int, code: int, message: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    process = start(hanging, tmp_path, "-o", str(out / "report.md"), command="dockerfile")
+    stdout, stderr = stop(process, hanging, signum)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr
+    assert stderr.splitlines() == [message]
+    assert stdout == ""
+    assert list(out.iterdir()) == []
+
+
+def test_the_cache_serves_the_next_run_after_an_interrupted_one(
+    hanging: FaultServer, tmp_path: Path
+) -> None:
+    cache = tmp_path / "shared-cache"
+    work = tmp_path / "work"
+    work.mkdir()
+    _, stderr = stop(start(hanging, work, cache=cache), hanging, signal.SIGINT)
+    assert stderr.splitlines() == ["wheelcheck: interrupted"]
+    assert hanging.count(ALPHA) == 1  # its page was read, and stored, before the signal
+    assert not list(cache.rglob(".tmp-*"))
+
+    hanging.clear_faults()  # the index answers again
+    again = start(hanging, work, "-f", "json", cache=cache)
+    stdout, stderr = again.communicate(timeout=120)
+    assert again.returncode == 0, stderr
+    assert hanging.count(ALPHA) == 0  # from the cache: fresh, and whole
+    fresh = start(hanging, work, "-f", "json", cache=tmp_path / "fresh-cache")
+    expected, _ = fresh.communicate(timeout=120)
+    assert fresh.returncode == 0
+    assert stdout == expected
+    assert '"beta"' in stdout  # the tree was resolved this time

@@ -1,7 +1,8 @@
 """The ``wheelcheck dockerfile`` click command (registered by wheelcheck.cli).
 
 Exit codes as for ``check``: 0 nothing at or above --fail-on, 1 a finding at or above it,
-2 bad input or usage, 3 the index could not be reached or answered with errors.
+2 bad input or usage, 3 the index could not be reached or answered with errors, 130
+interrupted (SIGINT, Ctrl-C), 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations
@@ -106,8 +107,9 @@ def dockerfile_command(
 ) -> None:
     """Read DOCKERFILE, check what it pip-installs on its base image and the slim/alpine
     alternatives, and report findings by line, with fixes (--fix, --diff, --write)."""
+    from wheelcheck import interrupt
     from wheelcheck.checker import CheckOptions
-    from wheelcheck.dockerfile.analysis import analyze
+    from wheelcheck.dockerfile.analysis import aanalyze
     from wheelcheck.dockerfile.fix import same_app, suggest, unified_diff
     from wheelcheck.dockerfile.output import write_dockerfile_report
 
@@ -115,16 +117,18 @@ def dockerfile_command(
         no_deps=no_deps, timeout=timeout, retries=retries, verify=cert or True, advice=True
     )
     try:
-        result = analyze(
-            dockerfile,
-            context=context,
-            targets=targets,
-            arches=arches,
-            index_url=index_url,
-            extra_index_urls=extra_index_urls,
-            build_args=_build_args(build_args),
-            run_check=not no_check,
-            options=options,
+        result = interrupt.run(
+            aanalyze(
+                dockerfile,
+                context=context,
+                targets=targets,
+                arches=arches,
+                index_url=index_url,
+                extra_index_urls=extra_index_urls,
+                build_args=_build_args(build_args),
+                run_check=not no_check,
+                options=options,
+            )
         )
     except InvalidInputFiles as error:
         for problem in error.problems:
