@@ -24,13 +24,19 @@ from subprocess import PIPE
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from click.testing import CliRunner
 from faultserver import FaultServer, add_sample_tree, hang
 
+import wheelcheck.cli
 from wheelcheck import acheck
+from wheelcheck.atomicfile import replacing
+from wheelcheck.cli import main
+from wheelcheck.errors import Interrupted
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
+    from typing import TextIO
 
 TARGET = "python:3.12-slim"
 ALPHA = FaultServer.page_path("alpha")
@@ -289,3 +295,81 @@ def test_the_cache_serves_the_next_run_after_an_interrupted_one(
     assert fresh.returncode == 0
     assert stdout == expected
     assert '"beta"' in stdout  # the tree was resolved this time
+
+
+# -- report files: whole or not at all --------------------------------------------------------
+
+
+def check_to_files(server: FaultServer, tmp_path: Path, *args: str) -> int:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("alpha\n", encoding="utf-8")
+    argv = ["check", str(requirements), "-i", server.index_url, "-t", TARGET, "-a", "amd64"]
+    argv += ["--quiet", "--no-advice", "--no-cache", *args]
+    return CliRunner().invoke(main, argv, catch_exceptions=False).exit_code
+
+
+def test_a_report_interrupted_while_written_leaves_the_old_one_or_none(
+    server: FaultServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.json").write_text("the previous whole report\n", encoding="utf-8")
+    real_write_report = wheelcheck.cli.write_report
+
+    def write_then_stop(report: Any, fmt: Any, stream: TextIO, **kwargs: Any) -> None:
+        real_write_report(report, fmt, stream, **kwargs)
+        stream.flush()
+        raise Interrupted(signal.SIGTERM)  # as the signal handler raises it
+
+    monkeypatch.setattr(wheelcheck.cli, "write_report", write_then_stop)
+    server.clear_faults()
+    for option in ("-o", "--report"):
+        for name in ("new.json", "old.json"):
+            value = str(out / name) if option == "-o" else f"json={out / name}"
+            with pytest.raises(Interrupted):
+                check_to_files(server, tmp_path, option, value)
+            assert sorted(p.name for p in out.iterdir()) == ["old.json"]  # no temporary file
+    assert (out / "old.json").read_text(encoding="utf-8") == "the previous whole report\n"
+
+
+def test_a_report_that_cannot_be_written_is_exit_2_and_leaves_nothing(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    server.clear_faults()
+    assert check_to_files(server, tmp_path, "-o", str(tmp_path / "absent" / "r.json")) == 2
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "r.json").mkdir()  # a directory where the file should go
+    assert check_to_files(server, tmp_path, "--report", f"json={target / 'r.json'}") == 2
+    assert [p.name for p in target.iterdir()] == ["r.json"]
+
+
+def test_a_written_file_has_the_usual_permissions_and_links_stay_links(tmp_path: Path) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    new = tmp_path / "new.txt"
+    with replacing(new) as stream:
+        stream.write("new\n")
+    assert new.stat().st_mode & 0o777 == 0o666 & ~umask  # what open(path, "w") gives
+
+    kept = tmp_path / "Dockerfile"
+    kept.write_text("old\n", encoding="utf-8")
+    kept.chmod(0o640)
+    link = tmp_path / "link"
+    link.symlink_to(kept.name)
+    with replacing(link) as stream:
+        stream.write("FROM python:3.12-slim\n")
+    assert link.is_symlink()
+    assert kept.read_text(encoding="utf-8") == "FROM python:3.12-slim\n"
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Dockerfile", "link", "new.txt"]
+
+
+def test_an_error_while_writing_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM python:3.12\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt), replacing(path) as stream:
+        stream.write("FROM python:3.12-sl")
+        raise KeyboardInterrupt
+    assert path.read_text(encoding="utf-8") == "FROM python:3.12\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]

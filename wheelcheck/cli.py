@@ -24,7 +24,6 @@ from wheelcheck.errors import (
     EXIT_INDEX,
     EXIT_OK,
     EXIT_POLICY,
-    InputError,
     Interrupted,
     InvalidInputFiles,
     WheelcheckError,
@@ -408,13 +407,14 @@ def _parse_report_option(item: str) -> tuple[Format, Path]:
 
 
 def _write_file(report: Report, fmt: Format, path: Path, policy: Policy) -> None:
-    """Write one report file; a file never gets colour, and never the step summary (the
-    report on stdout writes it once)."""
-    try:
-        with path.open("w", encoding="utf-8") as stream:
-            write_report(report, fmt, stream, color=False, policy=policy, environ={})
-    except OSError as error:
-        raise InputError(f"cannot write the report to {path}: {error.strerror}") from None
+    """Write one report file, whole or not at all (wheelcheck.atomicfile); a file never gets
+    colour, and never the step summary (the report on stdout writes it once)."""
+    from wheelcheck.atomicfile import write_file
+
+    def write(stream: TextIO) -> None:
+        write_report(report, fmt, stream, color=False, policy=policy, environ={})
+
+    write_file(path, write)
 
 
 def _explain_settings(settings: Settings, given: set[str]) -> None:

@@ -8,7 +8,9 @@ interrupted (SIGINT, Ctrl-C), 143 stopped by SIGTERM.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -24,6 +26,17 @@ from wheelcheck.report import Format
 __all__ = ["dockerfile_command"]
 
 _FAIL_ON = {"never": None, "error": 2, "warning": 1, "info": 0}
+
+
+def _write_or_exit(path: Path, write: Callable[[TextIO], object], what: str) -> None:
+    """Write a file whole or not at all (wheelcheck.atomicfile); exit 2 when it cannot be."""
+    from wheelcheck.atomicfile import write_file
+
+    try:
+        write_file(path, write, what)
+    except WheelcheckError as error:
+        click.echo(f"wheelcheck: error: {error}", err=True)
+        sys.exit(error.exit_code)
 
 
 def _build_args(items: tuple[str, ...]) -> dict[str, str]:
@@ -144,7 +157,7 @@ def dockerfile_command(
         for change in same_app(result.dockerfile, suggestion):
             click.echo(f"wheelcheck: the suggestion changes the app: {change}", err=True)
         if write:
-            dockerfile.write_text(suggestion, encoding="utf-8")
+            _write_or_exit(dockerfile, lambda stream: stream.write(suggestion), "the suggestion")
             click.echo(f"wheelcheck: wrote {dockerfile}", err=True)
         if diff:
             click.echo(unified_diff(original, suggestion, str(dockerfile)), nl=False)
@@ -153,8 +166,11 @@ def dockerfile_command(
         n = len(result.findings)
         click.echo(f"wheelcheck: {n} finding{'s' if n != 1 else ''} in {dockerfile}", err=True)
     elif output is not None:
-        with output.open("w", encoding="utf-8") as stream:
+
+        def report(stream: TextIO) -> None:
             write_dockerfile_report(result, Format(fmt), stream, color=False)
+
+        _write_or_exit(output, report, "the report")
     else:
         write_dockerfile_report(result, Format(fmt), sys.stdout)
 
