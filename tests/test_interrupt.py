@@ -284,6 +284,7 @@ def test_the_cache_serves_the_next_run_after_an_interrupted_one(
     assert stderr.splitlines() == ["wheelcheck: interrupted"]
     assert hanging.count(ALPHA) == 1  # its page was read, and stored, before the signal
     assert not list(cache.rglob(".tmp-*"))
+    assert not list(cache.glob("checks-*/*"))  # an unfinished check is not kept for reuse
 
     hanging.clear_faults()  # the index answers again
     again = start(hanging, work, "-f", "json", cache=cache)
