@@ -90,6 +90,45 @@ def wait_for_no_resolver_threads(bound: float = STOP_BOUND) -> None:
         time.sleep(0.02)
 
 
+@contextmanager
+def _signals_as_from_a_terminal() -> Iterator[None]:
+    """A child starts with SIGINT and SIGTERM at their default actions, as from a terminal.
+
+    An ignored signal is inherited: a test runner started in the background of a script has
+    SIGINT ignored, and wheelcheck rightly leaves an ignored signal ignored. A handled one is
+    not (exec resets it to the default), so this sets handlers for the moment of the fork.
+    """
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.getsignal(signal.SIGTERM),
+    }
+    if previous[signal.SIGTERM] == signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def stop(process: subprocess.Popen[str], server: FaultServer, signum: int) -> tuple[str, str]:
+    """Send `signum` once the check is in flight in the resolver; (stdout, stderr) after it
+    ended, which must be within STOP_BOUND of the signal."""
+    wait_for_request(server, BETA, process)
+    sent = time.monotonic()
+    process.send_signal(signum)
+    try:
+        process.wait(timeout=STOP_BOUND)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, stderr = process.communicate()
+        pytest.fail(f"still running {STOP_BOUND} s after the signal; stderr: {stderr}")
+    elapsed = time.monotonic() - sent
+    stdout, stderr = process.communicate()
+    assert elapsed < STOP_BOUND
+    return stdout, stderr
+
+
 def check_options(server: FaultServer) -> dict[str, Any]:
     return {
         "index_url": server.index_url,
@@ -151,28 +190,32 @@ def test_resolver_threads_end_when_the_loop_stops_under_them(hanging: FaultServe
     assert task.cancelled()
 
 
+def test_ctrl_c_in_a_script_calling_check_raises_keyboardinterrupt_at_once(
+    hanging: FaultServer, tmp_path: Path
+) -> None:
+    """The library installs no handler: Ctrl-C is asyncio.run's, a KeyboardInterrupt once
+    the check has unwound, and the interpreter exits; nothing holds it up."""
+    script = (
+        "import sys, wheelcheck\n"
+        "wheelcheck.check(requirements=['alpha'], index_url=sys.argv[1], targets=[sys.argv[2]],"
+        " arches=['amd64'], environ={}, pip_config_files=[], timeout=60.0, retries=0)\n"
+    )
+    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost"}
+    with _signals_as_from_a_terminal():
+        process = subprocess.Popen(
+            [sys.executable, "-c", script, hanging.index_url, TARGET],
+            stdout=PIPE,
+            stderr=PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+    _, stderr = stop(process, hanging, signal.SIGINT)
+    assert process.returncode == -signal.SIGINT  # an uncaught KeyboardInterrupt exits so
+    assert stderr.rstrip().endswith("KeyboardInterrupt"), stderr
+
+
 # -- the command line ------------------------------------------------------------------------
-
-
-@contextmanager
-def _signals_as_from_a_terminal() -> Iterator[None]:
-    """A child starts with SIGINT and SIGTERM at their default actions, as from a terminal.
-
-    An ignored signal is inherited: a test runner started in the background of a script has
-    SIGINT ignored, and wheelcheck rightly leaves an ignored signal ignored. A handled one is
-    not (exec resets it to the default), so this sets handlers for the moment of the fork.
-    """
-    previous = {
-        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
-        signal.SIGTERM: signal.getsignal(signal.SIGTERM),
-    }
-    if previous[signal.SIGTERM] == signal.SIG_IGN:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 def start(
@@ -206,24 +249,6 @@ def start(
             env=env,
             cwd=tmp_path,
         )
-
-
-def stop(process: subprocess.Popen[str], server: FaultServer, signum: int) -> tuple[str, str]:
-    """Send `signum` once the check is in flight in the resolver; (stdout, stderr) after it
-    ended, which must be within STOP_BOUND of the signal."""
-    wait_for_request(server, BETA, process)
-    sent = time.monotonic()
-    process.send_signal(signum)
-    try:
-        process.wait(timeout=STOP_BOUND)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, stderr = process.communicate()
-        pytest.fail(f"still running {STOP_BOUND} s after the signal; stderr: {stderr}")
-    elapsed = time.monotonic() - sent
-    stdout, stderr = process.communicate()
-    assert elapsed < STOP_BOUND
-    return stdout, stderr
 
 
 STOPS = [
