@@ -74,7 +74,8 @@ def wait_for_request(
     deadline = time.monotonic() + timeout
     while server.count(path) == 0:
         if process is not None and process.poll() is not None:
-            pytest.fail(f"exited {process.returncode} before asking for {path}: {process.stderr}")
+            _, stderr = process.communicate()
+            pytest.fail(f"exited {process.returncode} before asking for {path}: {stderr}")
         assert time.monotonic() < deadline, f"no request for {path} in {timeout} s"
         time.sleep(0.02)
 
@@ -91,15 +92,17 @@ def wait_for_no_resolver_threads(bound: float = STOP_BOUND) -> None:
 
 
 @contextmanager
-def _signals_as_from_a_terminal() -> Iterator[None]:
-    """A child starts with SIGINT and SIGTERM at their default actions, as from a terminal.
+def _signals_as_from_a_terminal(*, sigint_ignored: bool = False) -> Iterator[None]:
+    """A child starts with SIGINT and SIGTERM at their default actions, as from a terminal
+    (`sigint_ignored`: as from ``nohup``, or in the background of a script).
 
     An ignored signal is inherited: a test runner started in the background of a script has
     SIGINT ignored, and wheelcheck rightly leaves an ignored signal ignored. A handled one is
     not (exec resets it to the default), so this sets handlers for the moment of the fork.
     """
+    sigint = signal.SIG_IGN if sigint_ignored else signal.default_int_handler
     previous = {
-        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGINT: signal.signal(signal.SIGINT, sigint),
         signal.SIGTERM: signal.getsignal(signal.SIGTERM),
     }
     if previous[signal.SIGTERM] == signal.SIG_IGN:
@@ -224,6 +227,7 @@ def start(
     *args: str,
     command: str = "check",
     cache: Path | None = None,
+    sigint_ignored: bool = False,
 ) -> subprocess.Popen[str]:
     """``python -m wheelcheck COMMAND ... --index-url <the fault server>``."""
     if command == "check":
@@ -240,7 +244,7 @@ def start(
         "WHEELCHECK_CACHE_DIR": str(cache or tmp_path / "cache"),
         "NO_PROXY": "127.0.0.1,localhost",
     }
-    with _signals_as_from_a_terminal():
+    with _signals_as_from_a_terminal(sigint_ignored=sigint_ignored):
         return subprocess.Popen(
             [sys.executable, "-m", "wheelcheck", *argv, *args],
             stdout=PIPE,
@@ -297,6 +301,19 @@ def test_the_dockerfile_command_stops_the_same_way(
     assert stderr.splitlines() == [message]
     assert stdout == ""
     assert list(out.iterdir()) == []
+
+
+def test_a_sigint_ignored_at_start_stays_ignored(hanging: FaultServer, tmp_path: Path) -> None:
+    """``nohup``, or a background job of a script: the user chose that Ctrl-C does not stop
+    it. SIGTERM still does."""
+    process = start(hanging, tmp_path, sigint_ignored=True)
+    wait_for_request(hanging, BETA, process)
+    process.send_signal(signal.SIGINT)
+    with pytest.raises(subprocess.TimeoutExpired):
+        process.wait(timeout=0.5)
+    _, stderr = stop(process, hanging, signal.SIGTERM)
+    assert process.returncode == 143, stderr
+    assert stderr.splitlines() == ["wheelcheck: terminated"]
 
 
 def test_the_cache_serves_the_next_run_after_an_interrupted_one(
