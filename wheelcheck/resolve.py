@@ -108,11 +108,11 @@ _LIVENESS_POLL = 0.1
 class LoopBridge:
     """How resolver threads run coroutines on the event loop and wait for them.
 
-    `stop` (called from the loop, when the check is cancelled) makes every wait in progress
-    and every later one raise `Stopped` at once. A wait also ends with `Stopped` when the loop
-    no longer runs (a KeyboardInterrupt raised out of ``run_forever``, a loop closed by its
-    host): nothing would ever finish its coroutine, and the blocked thread would hang the
-    interpreter's exit, which joins executor threads.
+    `stop` (called from the loop once the resolutions are over: done, failed or cancelled)
+    makes every wait in progress and every later one raise `Stopped` at once. A wait also
+    ends with `Stopped` when the loop no longer runs (a KeyboardInterrupt raised out of
+    ``run_forever``, a loop closed by its host): nothing would ever finish its coroutine, and
+    the thread would wait for good.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
