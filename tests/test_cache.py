@@ -434,6 +434,30 @@ def test_documents_round_trip_and_damage_is_a_miss(tmp_path: Path) -> None:
     assert cache.load_document("zipdir", "ef" * 32) is None
 
 
+def test_a_write_interrupted_half_way_leaves_no_entry_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C inside a write (the library's second one raises anywhere): the old entry or
+    none is read, nothing else is left, and the next write works."""
+    cache = IndexCache(tmp_path)
+    cache.store_document("zipdir", "cd" * 32, {"old": True})
+    real_fstat = os.fstat
+
+    def interrupt(fd: int) -> os.stat_result:
+        raise KeyboardInterrupt  # after the data went out, before the rename
+
+    monkeypatch.setattr(os, "fstat", interrupt)
+    for key in ("cd" * 32, "ef" * 32):
+        with pytest.raises(KeyboardInterrupt):
+            cache.store_document("zipdir", key, {"new": True})
+    monkeypatch.setattr(os, "fstat", real_fstat)
+    assert not list(tmp_path.rglob(".tmp-*"))
+    assert cache.load_document("zipdir", "cd" * 32) == {"old": True}
+    assert cache.load_document("zipdir", "ef" * 32) is None
+    cache.store_document("zipdir", "ef" * 32, {"new": True})
+    assert cache.load_document("zipdir", "ef" * 32) == {"new": True}
+
+
 def test_offline_sends_no_request_even_for_files(index_server: IndexServer, tmp_path: Path) -> None:
     """Reads of release files (advice, metadata) fail at once offline instead of leaking."""
     run_check(index_server, ["six"], no_deps=True, cache_dir=tmp_path)

@@ -7,11 +7,13 @@ build the targets, fetch each project page once for all targets, judge, recommen
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import TypeVar
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -36,7 +38,7 @@ from wheelcheck.models import (
     Verdict,
 )
 from wheelcheck.pinned import resolve_pinned
-from wheelcheck.resolve import TreeRequirement, TreeResult, resolve_target
+from wheelcheck.resolve import LoopBridge, Stopped, TreeRequirement, TreeResult, resolve_target
 from wheelcheck.select import SelectionPolicy, is_pinned
 from wheelcheck.sources import (
     LockedSet,
@@ -51,6 +53,7 @@ from wheelcheck.targets import marker_environment, parse_targets
 from wheelcheck.tree import INSTALLABLE, merge_trees
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 def _no_progress(_message: str) -> None:
@@ -466,9 +469,12 @@ async def _resolve_trees(
 
     The threads are not the loop's default executor: each blocks on the event loop while it
     waits for a page, and the loop needs that executor for DNS lookups, so sharing it would
-    deadlock once every default thread held a resolution.
+    deadlock once every default thread held a resolution. When the check is cancelled (or
+    fails), the bridge is stopped before the threads are joined: a thread waiting for a page
+    ends at its wait instead of blocking the join for good.
     """
     loop = asyncio.get_running_loop()
+    bridge = LoopBridge(loop)
     reader = DependencyReader(client)
     url_names = frozenset(
         g.first.name for g in groups if g.name is None and g.first.name is not None
@@ -500,34 +506,70 @@ async def _resolve_trees(
             narrowed[constraint.name] = current & requirement.specifier
         return narrowed
 
-    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+    threads: list[threading.Thread] = []
 
-        async def one(target: Target) -> tuple[str, TreeResult]:
-            requirements = roots(target)
-            narrowed = target_constraints(target)
-            tree = await resolve_pinned(
+    async def one(target: Target) -> tuple[str, TreeResult]:
+        requirements = roots(target)
+        narrowed = target_constraints(target)
+        tree = await resolve_pinned(
+            target,
+            requirements,
+            client=client,
+            reader=reader,
+            policy=policy,
+            constraints=narrowed,
+            url_names=url_names,
+        )
+        if tree is None:  # not a closed set of pins: the resolver decides
+            resolve = functools.partial(
+                resolve_target,
                 target,
                 requirements,
                 client=client,
                 reader=reader,
+                bridge=bridge,
                 policy=policy,
                 constraints=narrowed,
                 url_names=url_names,
             )
-            if tree is None:  # not a closed set of pins: the resolver decides
-                resolve = functools.partial(
-                    resolve_target,
-                    target,
-                    requirements,
-                    client=client,
-                    reader=reader,
-                    loop=loop,
-                    policy=policy,
-                    constraints=narrowed,
-                    url_names=url_names,
-                )
-                tree = await loop.run_in_executor(pool, resolve)
-            progress(f"resolved {target.id}")
-            return target.id, tree
+            future, thread = _in_thread(loop, resolve, f"wheelcheck-resolve {target.id}")
+            threads.append(thread)
+            try:
+                tree = await future
+            except Stopped:  # the loop stopped under the resolution, then ran again
+                raise asyncio.CancelledError from None
+        progress(f"resolved {target.id}")
+        return target.id, tree
 
+    try:
         return dict(await asyncio.gather(*(one(t) for t in targets)))
+    finally:
+        # Cancelled, failed or done: no wait outlives this, so each thread ends at its next
+        # wait (within one resolver step) and the join is short.
+        bridge.stop()
+        for thread in threads:
+            thread.join()
+
+
+def _in_thread(
+    loop: asyncio.AbstractEventLoop, function: Callable[[], T], name: str
+) -> tuple[asyncio.Future[T], threading.Thread]:
+    """Start `function()` in a thread of its own; its outcome arrives on `loop`'s future.
+
+    A daemon thread, not an executor's: a thread that outlives its check (its loop stopped
+    under it) ends by itself at its next wait, and never holds up the interpreter's exit.
+    """
+    outcome: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+    def body() -> None:
+        if not outcome.set_running_or_notify_cancel():
+            return
+        try:
+            outcome.set_result(function())
+        except BaseException as error:  # handed to the task that awaits it
+            outcome.set_exception(error)
+
+    thread = threading.Thread(target=body, name=name, daemon=True)
+    future = asyncio.wrap_future(outcome, loop=loop)
+    thread.start()
+    return future, thread

@@ -1,7 +1,9 @@
 """The command line: click options -> a check -> a report on stdout -> an exit code.
 
 Nothing imports this module. Exit codes: 0 pass, 1 policy failure (a finding at or above
---fail-on), 2 bad input or usage, 3 the index could not be reached or answered with errors.
+--fail-on), 2 bad input or usage, 3 the index could not be reached or answered with errors,
+130 interrupted (SIGINT, Ctrl-C) and 143 stopped by SIGTERM (both through `run`, the console
+script: see wheelcheck.interrupt).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from wheelcheck.errors import (
     EXIT_INDEX,
     EXIT_OK,
     EXIT_POLICY,
-    InputError,
+    Interrupted,
     InvalidInputFiles,
     WheelcheckError,
 )
@@ -42,9 +44,20 @@ def main() -> None:
 
 
 def run() -> None:
-    """The ``wheelcheck`` console script: `main` in a process of its own."""
+    """The ``wheelcheck`` console script: `main` in a process of its own, which SIGINT and
+    SIGTERM stop cleanly: one line on stderr, exit 130 or 143, nothing half-written."""
+    from wheelcheck import interrupt
+
     _fewer_collections()
-    main()
+    interrupt.arm()
+    try:
+        main()
+    except Interrupted as stop:
+        interrupt.disarm()  # a second signal now ends the exit itself
+        click.echo(f"wheelcheck: {stop}", err=True)
+        sys.exit(stop.exit_code)
+    finally:
+        interrupt.disarm()
 
 
 # Net allocations of container objects between two runs of the cyclic garbage collector.
@@ -286,8 +299,8 @@ def check(
 
     Settings also come from WHEELCHECK_* variables and [tool.wheelcheck] in pyproject.toml;
     the command line wins over the environment, which wins over the file."""
-    from wheelcheck.checker import CheckOptions
-    from wheelcheck.checker import check as run_check
+    from wheelcheck import interrupt
+    from wheelcheck.checker import CheckOptions, acheck
     from wheelcheck.config import load_settings
     from wheelcheck.policy import apply_policy, check_selectors, make_policy, policy_failed
 
@@ -344,7 +357,7 @@ def check(
             specs = cast(tuple[str, ...], v["targets"])
             check_selectors(policy, parse_targets(specs, options.arches, options.python))
         with _progress(enabled=not quiet, color=use_color) as progress:
-            report = run_check(files, options=options, progress=progress)
+            report = interrupt.run(acheck(files, options=options, progress=progress))
     report = apply_policy(report, policy)
     if verbose:
         levels = ", ".join(f"{t.id}={policy.level_for(t).value}" for t in report.targets)
@@ -397,13 +410,14 @@ def _parse_report_option(item: str) -> tuple[Format, Path]:
 
 
 def _write_file(report: Report, fmt: Format, path: Path, policy: Policy) -> None:
-    """Write one report file; a file never gets colour, and never the step summary (the
-    report on stdout writes it once)."""
-    try:
-        with path.open("w", encoding="utf-8") as stream:
-            write_report(report, fmt, stream, color=False, policy=policy, environ={})
-    except OSError as error:
-        raise InputError(f"cannot write the report to {path}: {error.strerror}") from None
+    """Write one report file, whole or not at all (wheelcheck.atomicfile); a file never gets
+    colour, and never the step summary (the report on stdout writes it once)."""
+    from wheelcheck.atomicfile import write_file
+
+    def write(stream: TextIO) -> None:
+        write_report(report, fmt, stream, color=False, policy=policy, environ={})
+
+    write_file(path, write)
 
 
 def _explain_settings(settings: Settings, given: set[str]) -> None:

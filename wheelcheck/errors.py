@@ -5,10 +5,13 @@ Exit codes (documented in the README):
   1  a finding at or above the threshold (not an exception: the CLI decides from the report)
   2  bad input or usage  -> InputError and subclasses
   3  the index could not be reached or answered with errors -> IndexFault and subclasses
+  130  interrupted by SIGINT (Ctrl-C)  -> Interrupted (the console script only)
+  143  stopped by SIGTERM              -> Interrupted (the console script only)
 """
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +19,9 @@ EXIT_OK = 0
 EXIT_POLICY = 1
 EXIT_INPUT = 2
 EXIT_INDEX = 3
+# A run stopped by a signal exits as shells report a process the signal killed: 128 + its number.
+EXIT_INTERRUPTED = 130  # SIGINT
+EXIT_TERMINATED = 143  # SIGTERM
 
 
 class WheelcheckError(Exception):
@@ -82,3 +88,23 @@ class ProjectLookupError(IndexFault):
         self.index_url = index_url  # already redacted
         self.reason = reason
         super().__init__(f"{project}: {reason} ({index_url})")
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM stopped the run (raised by the console script's handlers only).
+
+    A BaseException, as KeyboardInterrupt is, so that no ``except Exception`` takes it for a
+    failure to recover from; not a KeyboardInterrupt, which click turns into "Aborted!" and
+    exit 1, the exit code of a finding.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_TERMINATED if self.signum == signal.SIGTERM else EXIT_INTERRUPTED
+
+    def __str__(self) -> str:
+        return "terminated" if self.signum == signal.SIGTERM else "interrupted"

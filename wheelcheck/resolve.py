@@ -8,15 +8,18 @@ project to the same version (as pip's ExtrasCandidate does), and constraints nar
 without adding packages.
 
 resolvelib is synchronous; each resolution runs in a worker thread and asks the event loop
-for pages and metadata. When a release's dependencies are known, the pages of its
-dependencies (and their best release's metadata) are prefetched concurrently, so the
-resolver rarely waits on the network.
+for pages and metadata through a `LoopBridge`. When a release's dependencies are known, the
+pages of its dependencies (and their best release's metadata) are prefetched concurrently, so
+the resolver rarely waits on the network. A resolution whose check is cancelled, or whose
+loop stops, ends with `Stopped` at its next wait: no thread is left waiting for good.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import math
+import threading
 from collections.abc import Collection, Coroutine, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -90,6 +93,74 @@ class TreeResult:
     error: WheelcheckError | None = None
 
 
+class Stopped(Exception):
+    """The resolution ended unfinished: its check was cancelled or its event loop stopped.
+
+    Never a result: `resolve_target` lets it through, and the check it belonged to does
+    not go on.
+    """
+
+
+# How often a resolver thread waiting on the loop looks whether the loop still runs.
+_LIVENESS_POLL = 0.1
+
+
+class LoopBridge:
+    """How resolver threads run coroutines on the event loop and wait for them.
+
+    `stop` (called from the loop once the resolutions are over: done, failed or cancelled)
+    makes every wait in progress and every later one raise `Stopped` at once. A wait also
+    ends with `Stopped` when the loop no longer runs (a KeyboardInterrupt raised out of
+    ``run_forever``, a loop closed by its host): nothing would ever finish its coroutine, and
+    the thread would wait for good.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._pending: set[concurrent.futures.Future[Any]] = set()
+
+    def submit(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run `coroutine` on the loop; raises Stopped (and closes it) once stopped."""
+        with self._lock:
+            if self._stopped:
+                coroutine.close()
+                raise Stopped
+            try:
+                future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+            except RuntimeError:  # the loop is closed
+                coroutine.close()
+                raise Stopped from None
+            self._pending.add(future)
+        future.add_done_callback(self._forget)  # outside the lock: it may run right here
+        return future
+
+    def wait(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run `coroutine` on the loop and return its result (from a thread, not the loop)."""
+        future = self.submit(coroutine)
+        while not future.done():
+            concurrent.futures.wait((future,), timeout=_LIVENESS_POLL)
+            if not future.done() and not self.loop.is_running():
+                raise Stopped
+        try:
+            return future.result()
+        except concurrent.futures.CancelledError:
+            raise Stopped from None
+
+    def stop(self) -> None:
+        """End every wait: cancel what the threads wait for and refuse anything new."""
+        with self._lock:
+            self._stopped = True
+            pending = list(self._pending)
+        for future in pending:
+            future.cancel()
+
+    def _forget(self, future: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+
 class _Abort(Exception):
     """Carries an index failure out of the resolver, to tell it from resolvelib's own errors."""
 
@@ -105,7 +176,7 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         target: Target,
         client: IndexClient,
         reader: DependencyReader,
-        loop: asyncio.AbstractEventLoop,
+        bridge: LoopBridge,
         policy: SelectionPolicy,
         constraints: Mapping[NormalizedName, SpecifierSet],
         url_names: frozenset[NormalizedName],
@@ -113,7 +184,7 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         self.target = target
         self.client = client
         self.reader = reader
-        self.loop = loop
+        self.bridge = bridge
         self.policy = policy
         self.constraints = constraints
         self.url_names = url_names
@@ -128,14 +199,11 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
 
     # -- bridging to the event loop -------------------------------------------------------
 
-    def _wait(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
-
     def page(self, name: NormalizedName) -> ProjectPage | None:
         if name in self.pages:
             return self.pages[name]
         try:
-            page = self._wait(self.client.get_project(name))
+            page = self.bridge.wait(self.client.get_project(name))
         except ProjectLookupError as error:
             raise _Abort(error) from None
         if page is None:
@@ -149,7 +217,7 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         if key not in self.dependencies:
             page = self.pages[candidate.name]
             try:
-                self.dependencies[key] = self._wait(
+                self.dependencies[key] = self.bridge.wait(
                     self.reader.dependencies(page, candidate.version)
                 )
             except WheelcheckError as error:
@@ -162,7 +230,7 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
             if requirement.name in self.prefetched:
                 continue
             self.prefetched.add(requirement.name)
-            asyncio.run_coroutine_threadsafe(self._prefetch(requirement), self.loop)
+            self.bridge.submit(self._prefetch(requirement))
 
     async def _prefetch(self, requirement: TreeRequirement) -> None:
         try:
@@ -420,21 +488,23 @@ def resolve_target(
     *,
     client: IndexClient,
     reader: DependencyReader,
-    loop: asyncio.AbstractEventLoop,
+    bridge: LoopBridge,
     policy: SelectionPolicy,
     constraints: Mapping[NormalizedName, SpecifierSet],
     url_names: frozenset[NormalizedName] = frozenset(),
 ) -> TreeResult:
     """Resolve `requirements` for one target (call from a worker thread, not the loop).
 
-    `constraints` narrow versions (pip's -c); `url_names` are projects the user installs from
-    a direct reference, whose releases are not looked up when a dependency names them.
+    `bridge` carries the waits for pages and metadata to the loop; once it is stopped (or
+    the loop stops) this raises `Stopped`. `constraints` narrow versions (pip's -c);
+    `url_names` are projects the user installs from a direct reference, whose releases are
+    not looked up when a dependency names them.
     """
     provider = _Provider(
         target=target,
         client=client,
         reader=reader,
-        loop=loop,
+        bridge=bridge,
         policy=policy,
         constraints=constraints,
         url_names=url_names,

@@ -1,13 +1,16 @@
 """The ``wheelcheck dockerfile`` click command (registered by wheelcheck.cli).
 
 Exit codes as for ``check``: 0 nothing at or above --fail-on, 1 a finding at or above it,
-2 bad input or usage, 3 the index could not be reached or answered with errors.
+2 bad input or usage, 3 the index could not be reached or answered with errors, 130
+interrupted (SIGINT, Ctrl-C), 143 stopped by SIGTERM.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -23,6 +26,17 @@ from wheelcheck.report import Format
 __all__ = ["dockerfile_command"]
 
 _FAIL_ON = {"never": None, "error": 2, "warning": 1, "info": 0}
+
+
+def _write_or_exit(path: Path, write: Callable[[TextIO], object], what: str) -> None:
+    """Write a file whole or not at all (wheelcheck.atomicfile); exit 2 when it cannot be."""
+    from wheelcheck.atomicfile import write_file
+
+    try:
+        write_file(path, write, what)
+    except WheelcheckError as error:
+        click.echo(f"wheelcheck: error: {error}", err=True)
+        sys.exit(error.exit_code)
 
 
 def _build_args(items: tuple[str, ...]) -> dict[str, str]:
@@ -106,8 +120,9 @@ def dockerfile_command(
 ) -> None:
     """Read DOCKERFILE, check what it pip-installs on its base image and the slim/alpine
     alternatives, and report findings by line, with fixes (--fix, --diff, --write)."""
+    from wheelcheck import interrupt
     from wheelcheck.checker import CheckOptions
-    from wheelcheck.dockerfile.analysis import analyze
+    from wheelcheck.dockerfile.analysis import aanalyze
     from wheelcheck.dockerfile.fix import same_app, suggest, unified_diff
     from wheelcheck.dockerfile.output import write_dockerfile_report
 
@@ -115,16 +130,18 @@ def dockerfile_command(
         no_deps=no_deps, timeout=timeout, retries=retries, verify=cert or True, advice=True
     )
     try:
-        result = analyze(
-            dockerfile,
-            context=context,
-            targets=targets,
-            arches=arches,
-            index_url=index_url,
-            extra_index_urls=extra_index_urls,
-            build_args=_build_args(build_args),
-            run_check=not no_check,
-            options=options,
+        result = interrupt.run(
+            aanalyze(
+                dockerfile,
+                context=context,
+                targets=targets,
+                arches=arches,
+                index_url=index_url,
+                extra_index_urls=extra_index_urls,
+                build_args=_build_args(build_args),
+                run_check=not no_check,
+                options=options,
+            )
         )
     except InvalidInputFiles as error:
         for problem in error.problems:
@@ -140,7 +157,7 @@ def dockerfile_command(
         for change in same_app(result.dockerfile, suggestion):
             click.echo(f"wheelcheck: the suggestion changes the app: {change}", err=True)
         if write:
-            dockerfile.write_text(suggestion, encoding="utf-8")
+            _write_or_exit(dockerfile, lambda stream: stream.write(suggestion), "the suggestion")
             click.echo(f"wheelcheck: wrote {dockerfile}", err=True)
         if diff:
             click.echo(unified_diff(original, suggestion, str(dockerfile)), nl=False)
@@ -149,8 +166,11 @@ def dockerfile_command(
         n = len(result.findings)
         click.echo(f"wheelcheck: {n} finding{'s' if n != 1 else ''} in {dockerfile}", err=True)
     elif output is not None:
-        with output.open("w", encoding="utf-8") as stream:
+
+        def report(stream: TextIO) -> None:
             write_dockerfile_report(result, Format(fmt), stream, color=False)
+
+        _write_or_exit(output, report, "the report")
     else:
         write_dockerfile_report(result, Format(fmt), sys.stdout)
 

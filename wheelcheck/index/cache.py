@@ -532,16 +532,18 @@ class IndexCache:
             if path.parent not in self._made:  # one mkdir per directory, not per write
                 path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 self._made.add(path.parent)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            temporary: str | None = None
             try:
+                handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
                 with os.fdopen(handle, "wb") as stream:
                     stream.write(data)
                     stream.flush()
                     status = os.fstat(stream.fileno())  # a rename keeps inode and mtime
                 Path(temporary).replace(path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    Path(temporary).unlink()
+            except BaseException:  # an interrupt too: no temporary file stays behind
+                if temporary is not None:
+                    with contextlib.suppress(OSError):
+                        Path(temporary).unlink()
                 raise
         except OSError:
             self.ledger.gaps.append("a cache write failed")
