@@ -294,6 +294,15 @@ DOCKER_LINES = st.sampled_from(
 )
 
 
+def test_malformed_env_pair_is_an_input_error_not_a_crash() -> None:
+    # Found by the fuzz test below: dockerfile-parse raises ValueError on an ENV whose
+    # words are not name=value pairs.
+    parse = pytest.importorskip("wheelcheck.dockerfile.parse")
+    text = "FROM python:3.12-slim\nENV --platform=linux/amd64 python:3.12-slim\n"
+    with pytest.raises(WheelcheckError, match="can't find = in"):
+        parse.parse_dockerfile(text, path="Dockerfile")
+
+
 @budget(200)
 @given(
     st.one_of(

@@ -199,8 +199,11 @@ def parse_dockerfile(
     parser = DockerfileParser(fileobj=io.BytesIO(blanked.encode("utf-8")), env_replace=True)
     if build_args:
         parser.build_args = dict(build_args)
-    structure = parser.structure
-    contexts = parser.context_structure
+    try:
+        structure = parser.structure
+        contexts = parser.context_structure
+    except ValueError as error:  # dockerfile-parse on a malformed ENV/ARG/LABEL pair
+        raise InputError(f"{path}: not a Dockerfile docker can build: {error}") from None
     parents = iter(parser.parent_images)
 
     global_args: dict[str, str] = {}
@@ -321,7 +324,10 @@ def _parent_env(stages: list[Stage], parent: int | None) -> Mapping[str, str]:
 
 def _env_pairs(args: str) -> dict[str, str]:
     parser = DockerfileParser(fileobj=io.BytesIO(f"FROM scratch\nENV {args}\n".encode()))
-    return {k: str(v) for k, v in parser.envs.items()}
+    try:
+        return {k: str(v) for k, v in parser.envs.items()}
+    except ValueError:  # a malformed pair: docker refuses it, so it sets nothing
+        return {}
 
 
 def _split_flags(value: str) -> tuple[tuple[str, ...], str]:
