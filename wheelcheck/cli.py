@@ -23,8 +23,8 @@ from wheelcheck.errors import (
     EXIT_OK,
     EXIT_POLICY,
     InputError,
-    InvalidInputFiles,
     WheelcheckError,
+    error_lines,
 )
 from wheelcheck.report import Format, write_report
 
@@ -422,12 +422,9 @@ def _errors_to_exit_codes() -> Iterator[None]:
     """Turn wheelcheck's own errors into one-line messages and their exit codes."""
     try:
         yield
-    except InvalidInputFiles as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(error.exit_code)
     except WheelcheckError as error:
-        click.echo(f"wheelcheck: error: {error}", err=True)
+        for line in error_lines(error):
+            click.echo(line, err=True)
         sys.exit(error.exit_code)
 
 

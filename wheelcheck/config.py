@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles
+from wheelcheck.limits import MAX_TOML_BYTES, over_file_cap
 from wheelcheck.report import Format
 
 Kind = Literal["str", "list", "bool", "int", "float", "ignore", "choice"]
@@ -116,7 +117,12 @@ def read_file_settings(path: Path, *, required: bool = False) -> dict[str, Setti
     unknown key and bad value as FILE:LINE."""
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            content = stream.read(MAX_TOML_BYTES + 1)
+        if len(content) > MAX_TOML_BYTES:
+            problem = InputProblem(shown, *over_file_cap(content, MAX_TOML_BYTES, "a TOML file"))
+            raise InvalidInputFiles([problem])
+        text = content.decode("utf-8")
     except OSError as error:
         raise InputError(f"{shown}: cannot read the configuration: {error.strerror}") from None
     except UnicodeDecodeError as error:
