@@ -37,7 +37,7 @@ __all__ = [
 MiB = 1024 * 1024
 MAX_REQUIREMENTS_BYTES = 16 * MiB
 MAX_TOML_BYTES = 32 * MiB
-MAX_DOCKERFILE_BYTES = 4 * MiB
+MAX_DOCKERFILE_BYTES = 1 * MiB
 MAX_LINE_CHARS = 128 * 1024
 # How much of the user's text one message quotes, and how long one message may get.
 MAX_QUOTE_CHARS = 200

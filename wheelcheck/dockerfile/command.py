@@ -11,13 +11,7 @@ from pathlib import Path
 
 import click
 
-from wheelcheck.errors import (
-    EXIT_INDEX,
-    EXIT_OK,
-    EXIT_POLICY,
-    InvalidInputFiles,
-    WheelcheckError,
-)
+from wheelcheck.errors import EXIT_INDEX, EXIT_OK, EXIT_POLICY, WheelcheckError, error_lines
 from wheelcheck.report import Format
 
 __all__ = ["dockerfile_command"]
@@ -126,12 +120,9 @@ def dockerfile_command(
             run_check=not no_check,
             options=options,
         )
-    except InvalidInputFiles as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(error.exit_code)
     except WheelcheckError as error:
-        click.echo(f"wheelcheck: error: {error}", err=True)
+        for line in error_lines(error):
+            click.echo(line, err=True)
         sys.exit(error.exit_code)
 
     if fix or diff or write:

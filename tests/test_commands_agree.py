@@ -1,0 +1,122 @@
+"""`wheelcheck check` and `wheelcheck dockerfile` agree on the same mistakes (issue 13): the
+same exit code, the same message, and the error at the user's own ``FILE:LINE``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from click.testing import CliRunner, Result
+
+from wheelcheck.cli import main
+from wheelcheck.limits import MAX_DOCKERFILE_BYTES
+
+if TYPE_CHECKING:
+    from indexserver import IndexServer
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # relative names in messages, no pyproject.toml around
+
+
+def check(index_server: IndexServer, *args: str) -> Result:
+    index_server.clear_requests()
+    argv = ["check", "-i", f"{index_server.url}/simple/", "--retries", "0", "--no-deps"]
+    return CliRunner().invoke(main, [*argv, *args])
+
+
+def dockerfile(index_server: IndexServer, *args: str) -> Result:
+    index_server.clear_requests()
+    argv = ["dockerfile", "--index-url", f"{index_server.url}/simple/", "--retries", "0"]
+    return CliRunner().invoke(main, [*argv, "--no-deps", *args])
+
+
+def one_error(outcome: Result) -> str:
+    """Exit 2 with one line on stderr, nothing on stdout, no traceback; that line."""
+    assert outcome.exit_code == 2, outcome.output
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
+    assert "Traceback" not in outcome.output
+    assert outcome.stdout == ""
+    lines = outcome.stderr.splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def write(name: str, text: str | bytes) -> str:
+    if isinstance(text, bytes):
+        Path(name).write_bytes(text)
+    else:
+        Path(name).write_text(text, encoding="utf-8")
+    return name
+
+
+DOCKERFILE = "FROM python:3.12-slim\nWORKDIR /app\nRUN pip install --no-cache-dir six\n"
+
+
+def test_a_binary_dockerfile_is_one_line_naming_the_file(index_server: IndexServer) -> None:
+    write("Dockerfile", b"FROM python:3.12-slim\n\xff\xfe\n")
+    write("requirements.txt", b"six\n\xff\xfe\n")
+    from_dockerfile = one_error(dockerfile(index_server, "Dockerfile", "--no-check"))
+    from_check = one_error(check(index_server, "requirements.txt"))
+    assert from_dockerfile == "Dockerfile: not a text file: byte 0xff at offset 22 is not UTF-8"
+    assert from_check.startswith("requirements.txt: not a text file: byte 0xff at offset 4 is not")
+
+
+def test_a_dockerfile_with_nul_bytes_is_not_text(index_server: IndexServer) -> None:
+    write("Dockerfile", b"FROM python:3.12-slim\nRUN true\x00\n")
+    line = one_error(dockerfile(index_server, "Dockerfile", "--no-check"))
+    assert line == "Dockerfile: not a text file: it contains NUL bytes"
+
+
+def test_a_dockerfile_with_a_byte_order_mark_is_read(index_server: IndexServer) -> None:
+    """BuildKit skips a UTF-8 BOM; it used to hide the FROM ("no FROM instruction")."""
+    write("Dockerfile", "\ufeff" + DOCKERFILE)
+    outcome = dockerfile(index_server, "Dockerfile", "--no-check")
+    assert outcome.exit_code == 0, outcome.output
+    assert "line 1: FROM python:3.12-slim" in outcome.stdout
+
+
+def test_a_missing_dockerfile_is_one_line_naming_it(index_server: IndexServer) -> None:
+    line = one_error(dockerfile(index_server, "Nowhere.Dockerfile", "--no-check"))
+    assert line == "Nowhere.Dockerfile: cannot read Dockerfile: No such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ARG X=1\nFROM\n", "Dockerfile:2: FROM names no image"),
+        ("RUN true\n", "Dockerfile: no FROM instruction: this is not a Dockerfile"),
+        ("FROM python:3.12-slim\nRUN <<EOF\ntrue\n", "Dockerfile:2: heredoc <<EOF has no closing"),
+    ],
+)
+def test_dockerfile_errors_are_at_file_line_as_for_a_check(
+    index_server: IndexServer, text: str, expected: str
+) -> None:
+    write("Dockerfile", text)
+    assert one_error(dockerfile(index_server, "Dockerfile", "--no-check")).startswith(expected)
+
+
+def test_a_dockerfile_past_its_cap(index_server: IndexServer) -> None:
+    write("Dockerfile", "FROM python:3.12-slim\n# " + "c" * MAX_DOCKERFILE_BYTES + "\n")
+    started = time.monotonic()
+    line = one_error(dockerfile(index_server, "Dockerfile", "--no-check"))
+    assert time.monotonic() - started < 5
+    assert line == (
+        "Dockerfile:2: file is over the cap of 1 MiB for a Dockerfile; reading stopped here: "
+        f"'# {'c' * 198}...'"
+    )
+
+
+def test_a_1_mb_dockerfile_line_is_refused_at_once(index_server: IndexServer) -> None:
+    write("Dockerfile", "FROM python:3.12-slim\nRUN pip install " + "p" * 900_000 + "\n")
+    started = time.monotonic()
+    line = one_error(dockerfile(index_server, "Dockerfile"))
+    assert time.monotonic() - started < 5  # a sanity bound: it took 9 s
+    assert line == (
+        "Dockerfile:2: line of 900,016 characters is over the cap of 131,072 characters: "
+        f"'RUN pip install {'p' * 184}...'"
+    )
+    assert index_server.requests == []
