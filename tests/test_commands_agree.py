@@ -3,6 +3,7 @@ same exit code, the same message, and the error at the user's own ``FILE:LINE``.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +55,51 @@ def write(name: str, text: str | bytes) -> str:
 
 
 DOCKERFILE = "FROM python:3.12-slim\nWORKDIR /app\nRUN pip install --no-cache-dir six\n"
+
+
+@pytest.mark.parametrize("arch", ["sparc", ""])
+@pytest.mark.parametrize("no_check", [False, True])
+def test_an_unknown_arch_is_exit_2_for_both(
+    index_server: IndexServer, arch: str, no_check: bool
+) -> None:
+    write("requirements.txt", "six\n")
+    write("Dockerfile", DOCKERFILE)
+    from_check = one_error(check(index_server, "requirements.txt", "--arch", arch))
+    args = ["Dockerfile", "--arch", arch, *(["--no-check"] if no_check else [])]
+    from_dockerfile = one_error(dockerfile(index_server, *args))
+    assert from_dockerfile == from_check
+    assert index_server.requests == []
+    assert from_check.startswith(f"wheelcheck: error: unknown architecture '{arch}'")
+
+
+def test_an_unknown_target_is_exit_2_for_both(index_server: IndexServer) -> None:
+    write("requirements.txt", "six\n")
+    write("Dockerfile", DOCKERFILE)
+    from_check = one_error(check(index_server, "requirements.txt", "-t", "python:3.12-alpnie"))
+    from_dockerfile = one_error(dockerfile(index_server, "Dockerfile", "-t", "python:3.12-alpnie"))
+    assert from_dockerfile == from_check
+
+
+def test_an_invalid_requirement_in_a_run_line_is_at_that_line(index_server: IndexServer) -> None:
+    write("requirements.txt", "numpy=>1\n")
+    write("Dockerfile", 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install six "numpy=>1"\n')
+    from_check = one_error(check(index_server, "requirements.txt"))
+    from_dockerfile = one_error(dockerfile(index_server, "Dockerfile"))
+    assert from_check.startswith("requirements.txt:1: invalid requirement 'numpy=>1': ")
+    assert from_dockerfile == from_check.replace("requirements.txt:1:", "Dockerfile:3:")
+
+
+def test_an_invalid_line_of_a_heredoc_requirements_file_is_at_its_run(
+    index_server: IndexServer,
+) -> None:
+    write(
+        "Dockerfile",
+        "FROM python:3.12-slim\nCOPY <<EOF /app/requirements.txt\nsix\nfoo[bar\nEOF\n"
+        "RUN pip install -r /app/requirements.txt\n",
+    )
+    line = one_error(dockerfile(index_server, "Dockerfile"))
+    assert line.startswith("Dockerfile:6: invalid requirement 'foo[bar': ")
+    assert "<string>" not in line
 
 
 def test_a_binary_dockerfile_is_one_line_naming_the_file(index_server: IndexServer) -> None:
@@ -120,3 +166,14 @@ def test_a_1_mb_dockerfile_line_is_refused_at_once(index_server: IndexServer) ->
         f"'RUN pip install {'p' * 184}...'"
     )
     assert index_server.requests == []
+
+
+def test_an_inline_requirement_has_its_dockerfile_line_in_the_json(
+    index_server: IndexServer,
+) -> None:
+    write("Dockerfile", "FROM python:3.12-slim\nWORKDIR /app\nRUN pip install six\n")
+    outcome = dockerfile(index_server, "Dockerfile", "-f", "json")
+    assert outcome.exit_code == 0, outcome.output
+    package = json.loads(outcome.stdout)["check"]["packages"][0]
+    assert package["name"] == "six"
+    assert package["origin"] == {"file": "Dockerfile", "line": 3}
