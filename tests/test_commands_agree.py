@@ -80,6 +80,37 @@ def test_an_unknown_target_is_exit_2_for_both(index_server: IndexServer) -> None
     assert from_dockerfile == from_check
 
 
+@pytest.mark.parametrize("timeout", ["0", "-1"])
+def test_a_timeout_that_cannot_work_is_exit_2_for_both(
+    index_server: IndexServer, timeout: str
+) -> None:
+    write("requirements.txt", "six\n")
+    write("Dockerfile", DOCKERFILE)
+    for outcome in (
+        check(index_server, "requirements.txt", "--timeout", timeout),
+        dockerfile(index_server, "Dockerfile", "--no-check", "--timeout", timeout),
+    ):
+        assert outcome.exit_code == 2, outcome.output
+        assert "Invalid value for '--timeout'" in outcome.stderr
+        assert index_server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("timeout = 0", "pyproject.toml:2: timeout: expected a number above 0, not 0.0"),
+        ("retries = 11", "pyproject.toml:2: retries: expected 0 to 10, not 11"),
+    ],
+)
+def test_the_configuration_has_the_command_lines_ranges(
+    index_server: IndexServer, setting: str, expected: str
+) -> None:
+    write("pyproject.toml", f"[tool.wheelcheck]\n{setting}\n")
+    write("requirements.txt", "six\n")
+    line = one_error(check(index_server, "requirements.txt"))
+    assert line == str(Path.cwd() / expected)
+
+
 def test_an_invalid_requirement_in_a_run_line_is_at_that_line(index_server: IndexServer) -> None:
     write("requirements.txt", "numpy=>1\n")
     write("Dockerfile", 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install six "numpy=>1"\n')

@@ -195,7 +195,13 @@ def _warnings_on_one_line() -> None:
     metavar="FILE",
     help="TOML file with a [tool.wheelcheck] table. Default: the nearest pyproject.toml.",
 )
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds per request.",
+)
 @click.option(
     "--retries",
     type=click.IntRange(0, 10),

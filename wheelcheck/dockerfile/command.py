@@ -75,7 +75,8 @@ def _build_args(items: tuple[str, ...]) -> dict[str, str]:
     show_default=True,
     help="Exit 1 when a finding has this severity or a higher one.",
 )
-@click.option("--timeout", type=float, default=30.0, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True)  # fmt: skip
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True)
 @click.option("--cert", type=click.Path(exists=True, dir_okay=False), metavar="PATH")
 def dockerfile_command(
