@@ -136,3 +136,42 @@ def test_a_read_only_cache_is_still_read(
     assert outcome.exit_code == 0, outcome.output  # six's page came from the cache
     assert index_server.requests == []
     assert len(warnings(outcome)) == 1
+
+
+# -- --ignore that names no package -------------------------------------------------------
+
+
+def test_an_ignore_that_matches_nothing_is_a_warning(index_server: IndexServer) -> None:
+    outcome = check(index_server, "--ignore", "psycopg:built elsewhere", "--ignore", "six")
+    assert outcome.exit_code == 0, outcome.output
+    assert warnings(outcome) == [
+        f"{WARNING}--ignore psycopg: no package of this check has that name; it changes nothing"
+    ]
+
+
+def test_an_ignore_from_the_configuration_names_its_line(index_server: IndexServer) -> None:
+    Path("pyproject.toml").write_text('[tool.wheelcheck]\nignore = ["psycopg"]\n')
+    outcome = check(index_server)
+    assert outcome.exit_code == 0, outcome.output
+    where = Path.cwd() / "pyproject.toml"
+    assert warnings(outcome) == [
+        f"{WARNING}ignore psycopg ({where}:2): no package of this check has that name; "
+        "it changes nothing"
+    ]
+
+
+def test_an_ignore_from_the_environment_names_the_variable(index_server: IndexServer) -> None:
+    outcome = check(index_server, env={"WHEELCHECK_IGNORE": "Psycopg_2"})
+    assert warnings(outcome) == [
+        f"{WARNING}ignore psycopg-2 (WHEELCHECK_IGNORE): no package of this check has that "
+        "name; it changes nothing"
+    ]
+
+
+def test_an_ignore_that_matches_a_dependency_is_used(index_server: IndexServer) -> None:
+    Path("requirements.txt").write_text("requests\n")
+    argv = ["check", "requirements.txt", "-i", f"{index_server.url}/simple/"]
+    argv += ["-t", "python:3.12-slim", "--arch", "amd64", "--retries", "0"]
+    outcome = CliRunner().invoke(main, [*argv, "--ignore", "urllib3"])
+    assert outcome.exit_code == 0, outcome.output
+    assert warnings(outcome) == []

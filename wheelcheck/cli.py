@@ -295,7 +295,13 @@ def check(
     from wheelcheck.checker import CheckOptions
     from wheelcheck.checker import check as run_check
     from wheelcheck.config import load_settings
-    from wheelcheck.policy import apply_policy, check_selectors, make_policy, policy_failed
+    from wheelcheck.policy import (
+        apply_policy,
+        check_selectors,
+        make_policy,
+        policy_failed,
+        unused_ignores,
+    )
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
@@ -352,6 +358,16 @@ def check(
         with _progress(enabled=not quiet, color=use_color) as progress:
             report = run_check(files, options=options, progress=progress)
     report = apply_policy(report, policy)
+    ignore_source = sources.get("ignore", "--ignore")
+    for unused in unused_ignores(report, policy):
+        label = f"--ignore {unused.name}"
+        if ignore_source != "--ignore":
+            label = f"ignore {unused.name} ({ignore_source})"
+        click.echo(
+            f"wheelcheck: warning: {label}: no package of this check has that name; "
+            "it changes nothing",
+            err=True,
+        )
     if verbose:
         levels = ", ".join(f"{t.id}={policy.level_for(t).value}" for t in report.targets)
         click.echo(f"wheelcheck: --fail-on per target: {levels}", err=True)
