@@ -10,8 +10,8 @@ input is refused with one ``FILE:LINE`` error (exit 2) quoting the start of the 
 - TOML input (pyproject.toml, pylock.toml, uv.lock, poetry.lock, the configuration file):
   `MAX_TOML_BYTES`; lockfiles list every wheel of every pin, so they are larger;
 - Dockerfiles: `MAX_DOCKERFILE_BYTES`;
-- one line of a requirements file or Dockerfile, continuation lines joined (a pin with all
-  its ``--hash`` options is one line): `MAX_LINE_CHARS`, about 1,500 sha256 hashes;
+- one line of a requirements file, continuation lines joined (a pin with all its ``--hash``
+  options is one line), or of a Dockerfile: `MAX_LINE_CHARS`, about 1,500 sha256 hashes;
 - a project page from an index: wheelcheck.index.client.DEFAULT_MAX_PAGE_BYTES (64 MiB).
 """
 
