@@ -4,6 +4,7 @@ corrupt entries, and two processes sharing one cache (all on 127.0.0.1)."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
 import subprocess
@@ -25,6 +26,7 @@ import wheelcheck
 from wheelcheck.cli import main
 from wheelcheck.errors import ProjectLookupError
 from wheelcheck.index import IndexClient, IndexSettings
+from wheelcheck.index import cache as cache_module
 from wheelcheck.index import client as client_module
 from wheelcheck.index.cache import IndexCache, Validators, freshness_lifetime
 
@@ -179,11 +181,21 @@ def test_corrupt_and_truncated_entries_are_misses(
     assert run_check(index_server, LLM_APP, cache_dir=tmp_path, offline=True).to_dict() == uncached
 
 
-def test_unwritable_cache_is_skipped(index_server: IndexServer, tmp_path: Path) -> None:
-    blocker = tmp_path / "file-not-dir"
-    blocker.write_text("")
-    report = run_check(index_server, ["six"], no_deps=True, cache_dir=blocker)
+def test_unwritable_cache_is_skipped(
+    index_server: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Failed writes (a read-only or full disk) are skipped, with one warning. (A file where
+    the directory should be is an input error: tests/test_config_warnings.py.)"""
+
+    def refused(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    logged: list[str] = []
+    monkeypatch.setattr(cache_module.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(cache_module.logger, "warning", lambda *args: logged.append(args[0]))
+    report = run_check(index_server, ["six"], no_deps=True, cache_dir=tmp_path / "cache")
     assert {r.verdict.value for r in report.packages[0].results.values()} == {"pure"}
+    assert logged == ["cannot write to the cache in %s (%s): the check runs, storing nothing"]
 
 
 def test_two_processes_share_one_cache(index_server: IndexServer, tmp_path: Path) -> None:

@@ -354,11 +354,41 @@ def _verify(opts: CheckOptions) -> bool | str:
 
 
 def _cache(opts: CheckOptions) -> IndexCache | None:
-    """The cache the options ask for; --offline needs one."""
+    """The cache the options ask for; --offline needs one.
+
+    Raises InputError naming where the directory came from (``--cache-dir``,
+    ``WHEELCHECK_CACHE_DIR``) when it, or a folder above it, is a file: it can never hold a
+    cache. A directory that cannot be written is used for reading, with one warning
+    (`IndexCache`).
+    """
     if not (opts.cache or opts.cache_dir is not None or opts.offline):
         return None
-    root = opts.cache_dir or _environ(opts).get("WHEELCHECK_CACHE_DIR") or default_cache_dir()
-    return IndexCache(Path(root), default_max_age=opts.cache_max_age)
+    variable = _environ(opts).get("WHEELCHECK_CACHE_DIR")
+    if opts.cache_dir:
+        root = Path(opts.cache_dir)
+        source = f"--cache-dir {root}"
+    elif variable:
+        root = Path(variable)
+        source = f"WHEELCHECK_CACHE_DIR={root}"
+    else:
+        root = default_cache_dir()
+        source = f"the user cache directory {root}"
+    blocker = _not_a_directory(root)
+    if blocker is not None:
+        where = "it is a file" if blocker == root else f"{blocker} is a file"
+        raise InputError(f"{source}: cannot be the cache directory: {where}")
+    return IndexCache(root, default_max_age=opts.cache_max_age)
+
+
+def _not_a_directory(path: Path) -> Path | None:
+    """The nearest existing one of `path` and its parents when it is not a directory."""
+    for candidate in (path, *path.parents):
+        try:
+            if candidate.exists():
+                return None if candidate.is_dir() else candidate
+        except (OSError, ValueError):  # unreadable, a NUL in the name: found at first write
+            return None
+    return None
 
 
 def _kind(name: str) -> SourceKind:

@@ -25,8 +25,8 @@ from wheelcheck.errors import (
     EXIT_OK,
     EXIT_POLICY,
     Interrupted,
-    InvalidInputFiles,
     WheelcheckError,
+    error_lines,
 )
 from wheelcheck.report import Format, write_report
 
@@ -208,7 +208,13 @@ def _warnings_on_one_line() -> None:
     metavar="FILE",
     help="TOML file with a [tool.wheelcheck] table. Default: the nearest pyproject.toml.",
 )
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds per request.",
+)
 @click.option(
     "--retries",
     type=click.IntRange(0, 10),
@@ -302,7 +308,13 @@ def check(
     from wheelcheck import interrupt
     from wheelcheck.checker import CheckOptions, acheck
     from wheelcheck.config import load_settings
-    from wheelcheck.policy import apply_policy, check_selectors, make_policy, policy_failed
+    from wheelcheck.policy import (
+        apply_policy,
+        check_selectors,
+        make_policy,
+        policy_failed,
+        unused_ignores,
+    )
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
@@ -359,6 +371,16 @@ def check(
         with _progress(enabled=not quiet, color=use_color) as progress:
             report = interrupt.run(acheck(files, options=options, progress=progress))
     report = apply_policy(report, policy)
+    ignore_source = sources.get("ignore", "--ignore")
+    for unused in unused_ignores(report, policy):
+        label = f"--ignore {unused.name}"
+        if ignore_source != "--ignore":
+            label = f"ignore {unused.name} ({ignore_source})"
+        click.echo(
+            f"wheelcheck: warning: {label}: no package of this check has that name; "
+            "it changes nothing",
+            err=True,
+        )
     if verbose:
         levels = ", ".join(f"{t.id}={policy.level_for(t).value}" for t in report.targets)
         click.echo(f"wheelcheck: --fail-on per target: {levels}", err=True)
@@ -439,12 +461,9 @@ def _errors_to_exit_codes() -> Iterator[None]:
     """Turn wheelcheck's own errors into one-line messages and their exit codes."""
     try:
         yield
-    except InvalidInputFiles as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(error.exit_code)
     except WheelcheckError as error:
-        click.echo(f"wheelcheck: error: {error}", err=True)
+        for line in error_lines(error):
+            click.echo(line, err=True)
         sys.exit(error.exit_code)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles
+from wheelcheck.limits import MAX_TOML_BYTES, over_file_cap
 from wheelcheck.report import Format
 
 Kind = Literal["str", "list", "bool", "int", "float", "ignore", "choice"]
@@ -116,7 +117,12 @@ def read_file_settings(path: Path, *, required: bool = False) -> dict[str, Setti
     unknown key and bad value as FILE:LINE."""
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            content = stream.read(MAX_TOML_BYTES + 1)
+        if len(content) > MAX_TOML_BYTES:
+            problem = InputProblem(shown, *over_file_cap(content, MAX_TOML_BYTES, "a TOML file"))
+            raise InvalidInputFiles([problem])
+        text = content.decode("utf-8")
     except OSError as error:
         raise InputError(f"{shown}: cannot read the configuration: {error.strerror}") from None
     except UnicodeDecodeError as error:
@@ -148,7 +154,7 @@ def read_file_settings(path: Path, *, required: bool = False) -> dict[str, Setti
             continue
         where = f"{shown}:{line}" if line else shown
         try:
-            found[key.param] = Setting(_checked(key, _from_toml(key, raw)), where)
+            found[key.param] = Setting(_checked(key, _in_range(key, _from_toml(key, raw))), where)
         except ValueError as error:
             problems.append(InputProblem(shown, line, f"{name}: {error}"))
     if problems:
@@ -172,7 +178,7 @@ def read_env_settings(environ: Mapping[str, str]) -> tuple[dict[str, Setting], l
         if not raw.strip():
             continue
         try:
-            found[key.param] = Setting(_checked(key, _from_env(key, raw)), name)
+            found[key.param] = Setting(_checked(key, _in_range(key, _from_env(key, raw))), name)
         except _BadIndex as error:
             raise InputError(f"{name}: {error}") from None  # the value is quoted, redacted
         except ValueError as error:
@@ -212,6 +218,26 @@ def _unknown(name: str, known: Mapping[str, Key], where: str) -> str:
     if where == "environment variable":
         return f"unknown environment variable {name}{hint}; ignored"
     return f"unknown key {name!r} in {where}{hint}; known keys: {', '.join(known)}"
+
+
+# The ranges the command line enforces (--timeout above 0, --retries 0 to 10), for the same
+# settings from the file or the environment: (lowest, highest, the lowest excluded).
+_RANGES: Mapping[str, tuple[float, float | None, bool]] = {
+    "timeout": (0, None, True),
+    "retries": (0, 10, False),
+}
+
+
+def _in_range(key: Key, value: Value) -> Value:
+    bounds = _RANGES.get(key.name)
+    if bounds is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    low, high, low_excluded = bounds
+    inside = (value > low if low_excluded else value >= low) and (high is None or value <= high)
+    if not inside:
+        wanted = f"a number above {low:g}" if high is None else f"{low:g} to {high:g}"
+        raise ValueError(f"expected {wanted}, not {value!r}")
+    return value
 
 
 def _from_toml(key: Key, raw: object) -> Value:

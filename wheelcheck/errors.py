@@ -15,6 +15,8 @@ import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from wheelcheck.limits import clip_message
+
 EXIT_OK = 0
 EXIT_POLICY = 1
 EXIT_INPUT = 2
@@ -38,11 +40,17 @@ class InputError(WheelcheckError):
 
 @dataclass(frozen=True, slots=True)
 class InputProblem:
-    """One problem in one input file, printed as ``FILE:LINE: message``."""
+    """One problem in one input file, printed as ``FILE:LINE: message``.
+
+    The message is kept to one line of at most `wheelcheck.limits.MAX_MESSAGE_CHARS`: it
+    may quote the user's input, which can be anything (a 50 MB line, escape sequences)."""
 
     file: str
     line: int | None
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", clip_message(self.message))
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -68,6 +76,15 @@ class InvalidIndexURL(InputError):
     def __init__(self, source: str, message: str) -> None:
         self.source = source
         super().__init__(f"{source}: {message}")
+
+
+def error_lines(error: WheelcheckError) -> list[str]:
+    """What the commands print on stderr for `error`: one ``FILE:LINE: message`` line per
+    problem of the input files, else one ``wheelcheck: error: ...`` line, cut to
+    `wheelcheck.limits.MAX_MESSAGE_CHARS` (it may quote input: a --target, a setting)."""
+    if isinstance(error, InvalidInputFiles):
+        return [str(problem) for problem in error.problems]
+    return [f"wheelcheck: error: {clip_message(str(error))}"]
 
 
 class UnknownTarget(InputError):

@@ -216,6 +216,13 @@ def apply_policy(report: Report, policy: Policy) -> Report:
     return replace(report, packages=tuple(packages), notes=tuple(notes))
 
 
+def unused_ignores(report: Report, policy: Policy) -> list[Ignore]:
+    """The ignores that name no package of `report`: a typo, or a package the check no
+    longer has; they change nothing."""
+    names = {canonicalize_name(package.name) for package in report.packages}
+    return [ignore for ignore in policy.ignores.values() if ignore.name not in names]
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One problem to show: a package (or a whole target, for a conflict) and the targets it

@@ -15,14 +15,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wheelcheck.dockerfile.base import BaseImage, alternatives, resolve_base
-from wheelcheck.dockerfile.installs import Installs, PipInstall, find_installs, requirement_sources
+from wheelcheck.dockerfile.installs import (
+    Installs,
+    PipInstall,
+    find_installs,
+    requirement_line_origins,
+    requirement_sources,
+)
 from wheelcheck.dockerfile.parse import Dockerfile, read_dockerfile
 from wheelcheck.dockerfile.rules import Finding, Severity, apply_rules
-from wheelcheck.errors import InvalidIndexURL
+from wheelcheck.errors import InputProblem, InvalidIndexURL, InvalidInputFiles
 from wheelcheck.index import redact_url
 from wheelcheck.index.urls import index_url_problem, is_local_index, quote_url
-from wheelcheck.models import Report, Target
-from wheelcheck.targets import parse_targets
+from wheelcheck.models import Origin, Report, Target
+from wheelcheck.targets import parse_arch, parse_targets
 
 if TYPE_CHECKING:
     from wheelcheck.checker import CheckOptions
@@ -180,14 +186,18 @@ async def aanalyze(
     `index_url` overrides the index the Dockerfile names; `run_check=False` applies only the
     rules that need no index. `options` carries the remaining check options (timeout,
     retries, no_deps, ...). Raises InputError for an unreadable Dockerfile or requirement
-    file and UnknownTarget for a bad `targets` entry; index failures become `error` results.
+    file (an invalid requirement in a RUN line is reported at that line of the Dockerfile),
+    and UnknownTarget for a bad `targets` or `arches` entry, as `wheelcheck.checker.acheck`
+    does; index failures become `error` results.
     """
     # Imported here, not at module level: the checker pulls in httpx and the resolver.
     from wheelcheck.checker import CheckOptions, acheck
 
     dockerfile = read_dockerfile(path, build_args)
-    installs = find_installs(dockerfile, context)
     arch_tuple = tuple(arches)
+    for arch in arch_tuple:
+        parse_arch(arch)  # an unknown one is an error, as for a check, not an unknown base
+    installs = find_installs(dockerfile, context)
     bases = {
         s.index: resolve_base(s.base, platform=s.platform, arches=arch_tuple)
         for s in dockerfile.stages
@@ -238,9 +248,13 @@ async def aanalyze(
             environ=env,
             pip_config_files=(),
         )
-        report = await acheck(
-            [str(f) for f in files], lines, options=check_options, progress=progress
-        )
+        try:
+            report = await acheck(
+                [str(f) for f in files], lines, options=check_options, progress=progress
+            )
+        except InvalidInputFiles as error:
+            raise _located(error, dockerfile.path, lines, requirement_line_origins(pips)) from None
+        report = _relocated(report, dockerfile.path, lines, requirement_line_origins(pips))
         used = report.index_urls[0] if report.index_urls else (url or PYPI)
         if url is None and source == "default":
             source = "requirements file or default" if used.rstrip("/") != PYPI else "default"
@@ -273,6 +287,41 @@ async def aanalyze(
         requirement_lines=tuple(lines),
         targets=tuple(chosen_targets),
     )
+
+
+def _located(
+    error: InvalidInputFiles, path: str, lines: Sequence[str], origins: Mapping[str, int]
+) -> InvalidInputFiles:
+    """`error` with the problems of the inline requirement `lines` (checked as a string,
+    one line each) placed at the Dockerfile lines that install them."""
+    problems = []
+    for problem in error.problems:
+        if problem.file == _INLINE and problem.line is not None and problem.line <= len(lines):
+            line = origins.get(lines[problem.line - 1])
+            problem = InputProblem(path, line, problem.message)
+        problems.append(problem)
+    return InvalidInputFiles(problems)
+
+
+def _relocated(
+    report: Report, path: str, lines: Sequence[str], origins: Mapping[str, int]
+) -> Report:
+    """`report` with the origins of the inline requirement `lines` at the Dockerfile lines
+    that install them (the check knows them as lines of a string)."""
+    packages = []
+    for package in report.packages:
+        origin = package.origin
+        number = origin.line if origin is not None and origin.file == _INLINE else None
+        if number is not None and 0 < number <= len(lines):
+            line = origins.get(lines[number - 1])
+            if line is not None:
+                package = replace(package, origin=Origin(path, line))
+        packages.append(package)
+    return replace(report, packages=tuple(packages))
+
+
+# What wheelcheck.sources.parse_requirement_text names requirement lines given as a string.
+_INLINE = "<string>"
 
 
 def analyze(path: str | Path, **kwargs: Any) -> DockerfileReport:

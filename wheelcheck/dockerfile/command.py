@@ -14,13 +14,7 @@ from typing import TextIO
 
 import click
 
-from wheelcheck.errors import (
-    EXIT_INDEX,
-    EXIT_OK,
-    EXIT_POLICY,
-    InvalidInputFiles,
-    WheelcheckError,
-)
+from wheelcheck.errors import EXIT_INDEX, EXIT_OK, EXIT_POLICY, WheelcheckError, error_lines
 from wheelcheck.report import Format
 
 __all__ = ["dockerfile_command"]
@@ -95,7 +89,8 @@ def _build_args(items: tuple[str, ...]) -> dict[str, str]:
     show_default=True,
     help="Exit 1 when a finding has this severity or a higher one.",
 )
-@click.option("--timeout", type=float, default=30.0, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True)  # fmt: skip
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True)
 @click.option("--cert", type=click.Path(exists=True, dir_okay=False), metavar="PATH")
 def dockerfile_command(
@@ -143,12 +138,9 @@ def dockerfile_command(
                 options=options,
             )
         )
-    except InvalidInputFiles as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(error.exit_code)
     except WheelcheckError as error:
-        click.echo(f"wheelcheck: error: {error}", err=True)
+        for line in error_lines(error):
+            click.echo(line, err=True)
         sys.exit(error.exit_code)
 
     if fix or diff or write:

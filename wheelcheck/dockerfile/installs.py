@@ -775,6 +775,20 @@ def _env_lines(dockerfile: Dockerfile, stage: Stage) -> dict[str, int]:
     return lines
 
 
+def requirement_line_origins(pips: Sequence[PipInstall]) -> dict[str, int]:
+    """The Dockerfile line (of the RUN that installs it) of each requirement line that
+    `requirement_sources` returns, the first one for a line installed twice."""
+    origins: dict[str, int] = {}
+    for pip in pips:
+        for req in pip.requirement_files:
+            if req.text is not None:
+                for line in req.text.splitlines():
+                    origins.setdefault(line, pip.line)
+        for spec in pip.app_specs:
+            origins.setdefault(spec, pip.line)
+    return origins
+
+
 def requirement_sources(pips: Sequence[PipInstall]) -> tuple[list[Path], list[str]]:
     """The context files and inline requirement lines to check for these installs.
 

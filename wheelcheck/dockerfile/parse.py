@@ -14,6 +14,7 @@ ARG defaults substituted into FROM. Two thin layers are added here, each for a g
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import re
@@ -24,7 +25,8 @@ from types import MappingProxyType
 
 from dockerfile_parse import DockerfileParser
 
-from wheelcheck.errors import InputError
+from wheelcheck.errors import InputProblem, InvalidInputFiles
+from wheelcheck.limits import MAX_DOCKERFILE_BYTES, MAX_LINE_CHARS, long_line, over_file_cap
 
 __all__ = [
     "Dockerfile",
@@ -172,15 +174,37 @@ def expand(text: str, env: Mapping[str, str]) -> str:
 
 
 def read_dockerfile(path: str | Path, build_args: Mapping[str, str] | None = None) -> Dockerfile:
-    """Read and parse the Dockerfile at `path` (see `parse_dockerfile`).
+    """Read and parse the Dockerfile at `path` (see `parse_dockerfile`): UTF-8, as the
+    builder reads it (a UTF-8 byte order mark is skipped), at most MAX_DOCKERFILE_BYTES.
 
-    Raises InputError if the file cannot be read or has no FROM.
+    Raises InvalidInputFiles (one ``FILE[:LINE]`` problem) if the file cannot be read, is
+    not UTF-8 text, is over the cap, or is not a Dockerfile (see `parse_dockerfile`).
     """
+    shown = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read Dockerfile {path}: {error}") from None
-    return parse_dockerfile(text, path=str(path), build_args=build_args)
+        with Path(path).open("rb") as stream:
+            data = stream.read(MAX_DOCKERFILE_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise _invalid(shown, None, f"cannot read Dockerfile: {reason}") from None
+    except ValueError as error:  # a NUL character in the name
+        raise _invalid(shown, None, f"cannot read Dockerfile: {error}") from None
+    if len(data) > MAX_DOCKERFILE_BYTES:
+        raise _invalid(shown, *over_file_cap(data, MAX_DOCKERFILE_BYTES, "a Dockerfile"))
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[skip:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        where = error.start + skip
+        message = f"not a text file: byte 0x{data[where]:02x} at offset {where} is not UTF-8"
+        raise _invalid(shown, None, message) from None
+    if "\x00" in text:
+        raise _invalid(shown, None, "not a text file: it contains NUL bytes")
+    return parse_dockerfile(text, path=shown, build_args=build_args)
+
+
+def _invalid(path: str, line: int | None, message: str) -> InvalidInputFiles:
+    return InvalidInputFiles([InputProblem(path, line, message)])
 
 
 def parse_dockerfile(
@@ -189,12 +213,21 @@ def parse_dockerfile(
     """Parse Dockerfile `text` into stages.
 
     `build_args` override ARG defaults (as ``docker build --build-arg``). Returns the
-    Dockerfile; raises InputError when it has no FROM or a heredoc never ends.
+    Dockerfile; raises InvalidInputFiles (an InputError) when a line is over MAX_LINE_CHARS,
+    it has no FROM, or a heredoc never ends.
 
     >>> parse_dockerfile("ARG V=3.12\\nFROM python:${V}-slim\\n").final.base
     'python:3.12-slim'
     """
     lines = tuple(text.splitlines())
+    if len(text) > MAX_LINE_CHARS:  # else no line can be over the cap
+        long = [
+            InputProblem(path, number, long_line(len(line), line))
+            for number, line in enumerate(lines, start=1)
+            if len(line) > MAX_LINE_CHARS
+        ]
+        if long:
+            raise InvalidInputFiles(long)
     heredocs, blanked = _cut_heredocs(text, path)
     parser = DockerfileParser(fileobj=io.BytesIO(blanked.encode("utf-8")), env_replace=True)
     if build_args:
@@ -203,7 +236,7 @@ def parse_dockerfile(
         structure = parser.structure
         contexts = parser.context_structure
     except ValueError as error:  # dockerfile-parse on a malformed ENV/ARG/LABEL pair
-        raise InputError(f"{path}: not a Dockerfile docker can build: {error}") from None
+        raise _invalid(path, None, f"not a Dockerfile docker can build: {error}") from None
     parents = iter(parser.parent_images)
 
     global_args: dict[str, str] = {}
@@ -238,7 +271,7 @@ def parse_dockerfile(
             close()
             words = value.split()
             if not words:
-                raise InputError(f"{path}:{start}: FROM names no image")
+                raise _invalid(path, start, "FROM names no image")
             base = next(parents, None) or words[0]
             name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
             platform = next(
@@ -298,7 +331,7 @@ def parse_dockerfile(
                     env[key] = global_args[key]
     close()
     if not stages:
-        raise InputError(f"{path}: no FROM instruction: this is not a Dockerfile")
+        raise _invalid(path, None, "no FROM instruction: this is not a Dockerfile")
     return Dockerfile(
         path=path,
         lines=lines,
@@ -381,7 +414,7 @@ def _cut_heredocs(text: str, path: str) -> tuple[dict[int, tuple[Heredoc, ...]],
             body: list[str] = []
             while True:
                 if cursor >= len(lines):
-                    raise InputError(f"{path}:{start}: heredoc <<{name} has no closing {name}")
+                    raise _invalid(path, start, f"heredoc <<{name} has no closing {name}")
                 line = lines[cursor]
                 lines[cursor] = ""
                 cursor += 1

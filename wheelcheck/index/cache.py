@@ -23,6 +23,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import time
@@ -59,6 +60,8 @@ DEFAULT_MAX_AGE = 600.0
 _MAX_ENTRY_BYTES = 512 * 1024 * 1024  # anything larger on disk is not ours
 _MAX_HEADER_BYTES = 64 * 1024
 _KEPT_CHECKS = 32  # finished checks kept for reuse (wheelcheck.memo), newest first
+
+logger = logging.getLogger(__name__)
 
 
 def default_cache_dir() -> Path:
@@ -292,7 +295,8 @@ class IndexCache:
 
     `default_max_age` is the freshness, in seconds, of a page whose index sent no
     Cache-Control or Expires header. Methods never raise for a bad entry or a full or
-    read-only disk: a bad entry is a miss, a failed write is skipped.
+    read-only disk: a bad entry is a miss, a failed write is skipped; the first failed
+    write logs a warning (the check runs on, storing nothing the next one could reuse).
     """
 
     def __init__(self, root: Path, *, default_max_age: float = DEFAULT_MAX_AGE) -> None:
@@ -303,6 +307,7 @@ class IndexCache:
         self._checks = self.root / f"checks-v{FORMAT_VERSION}"
         self.ledger = CacheLedger()
         self._made: set[Path] = set()  # directories this instance created or found
+        self._warned = False  # about a failed write, once
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -545,9 +550,16 @@ class IndexCache:
                     with contextlib.suppress(OSError):
                         Path(temporary).unlink()
                 raise
-        except OSError:
+        except OSError as error:
             self.ledger.gaps.append("a cache write failed")
             self._made.discard(path.parent)  # removed under us, perhaps: mkdir next time
+            if not self._warned:
+                self._warned = True
+                logger.warning(
+                    "cannot write to the cache in %s (%s): the check runs, storing nothing",
+                    self.root,
+                    error.strerror or error,
+                )
             return False
         if not flat:  # a finished check is not something a check reads
             self._note(path, status, full, wrote=True)

@@ -23,6 +23,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck.errors import InputProblem, InvalidInputFiles
 from wheelcheck.index.urls import redact_url
+from wheelcheck.limits import clip
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
 from wheelcheck.sources.pyproject import TomlDocument, describe_names, load_toml
 
@@ -811,7 +812,9 @@ class _PoetryReader(_LockReader):
             try:
                 requirement = Requirement(text)
             except InvalidRequirement as e:
-                self.problems.append(InputProblem(path, None, f"invalid dependency '{text}': {e}"))
+                why = clip(str(e).strip().splitlines()[0]) if str(e).strip() else "invalid"
+                message = f"invalid dependency '{clip(text)}': {why}"
+                self.problems.append(InputProblem(path, None, message))
                 continue
             for candidate in by_name.get(canonicalize_name(requirement.name), []):
                 if requirement.specifier.contains(candidate.key[1], prereleases=True):

@@ -20,6 +20,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck.errors import InputProblem, InvalidInputFiles
 from wheelcheck.index.urls import redact_url
+from wheelcheck.limits import MAX_TOML_BYTES, clip, over_file_cap
 from wheelcheck.markers import marker_problem
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
 
@@ -112,7 +113,12 @@ def load_toml(path: str) -> TomlDocument:
         file = Path(path)
         if file.is_dir():
             raise IsADirectoryError(21, "Is a directory")
-        text = file.read_bytes().decode("utf-8")
+        with file.open("rb") as stream:
+            content = stream.read(MAX_TOML_BYTES + 1)
+        if len(content) > MAX_TOML_BYTES:
+            problem = InputProblem(path, *over_file_cap(content, MAX_TOML_BYTES, "a TOML file"))
+            raise InvalidInputFiles([problem])
+        text = content.decode("utf-8")
     except OSError as e:
         problem = InputProblem(path, None, f"cannot open file: {e.strerror or e}")
         raise InvalidInputFiles([problem]) from None
@@ -155,8 +161,9 @@ def parse_requirement(
         requirement = Requirement(text)
     except InvalidRequirement as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else "invalid"
+        quoted = clip(redact_text(text))
         problems.append(
-            InputProblem(origin.file, origin.line, f"invalid {what} '{redact_text(text)}': {first}")
+            InputProblem(origin.file, origin.line, f"invalid {what} '{quoted}': {clip(first)}")
         )
         return None
     if (problem := marker_problem(requirement.marker)) is not None:
@@ -174,7 +181,8 @@ def parse_requirement(
     )
 
 
-_URL_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S+")
+# The scheme starts where a run of scheme characters starts (linear time; see requirements.py).
+_URL_RE = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://\S+")
 
 
 def redact_text(text: str) -> str:

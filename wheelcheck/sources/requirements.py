@@ -31,6 +31,13 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from wheelcheck.errors import InputProblem, InvalidInputFiles
 from wheelcheck.index.urls import index_url_problem, is_local_index, quote_url, redact_url
+from wheelcheck.limits import (
+    MAX_LINE_CHARS,
+    MAX_REQUIREMENTS_BYTES,
+    clip,
+    long_line,
+    over_file_cap,
+)
 from wheelcheck.markers import marker_problem
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
 
@@ -44,8 +51,14 @@ STDIN = "-"
 
 # pip's rule: only ${NAME} with uppercase letters, digits and underscores is expanded.
 _ENV_VAR_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
-# Any scheme://... run inside a requirement text, so credentials can be masked.
-_URL_IN_TEXT_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S+")
+# Any scheme://... run inside a requirement text, so credentials can be masked. The scheme
+# starts where a run of scheme characters starts: tried from every letter of a long word,
+# the search took minutes for a line of one 1 MB word.
+_URL_IN_TEXT_RE = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://\S+")
+# pip's comment rule (pip-requirements-parser's COMMENT_RE: a "#" at the start or after
+# whitespace), with the whitespace run tried from its start only: pip-requirements-parser's
+# own pattern tries it from every position, seconds for a line of 20,000 spaces.
+_COMMENT_RE = re.compile(r"(^|(?<!\s)\s+)(#.*)$")
 # UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -66,6 +79,14 @@ class _FileError(Exception):
 
 class _Undecodable(Exception):
     """The file's bytes are not text in any encoding pip would try."""
+
+
+class _TooLarge(Exception):
+    """The file goes on past MAX_REQUIREMENTS_BYTES: a problem at `line`."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def read_requirement_files(paths: Sequence[str], *, stdin: TextIO | None = None) -> RequirementSet:
@@ -101,6 +122,10 @@ def parse_requirement_text(text: str, *, file_name: str = "<string>") -> Require
     1
     """
     reader = _Reader(stdin=None)
+    if len(text) > MAX_REQUIREMENTS_BYTES:
+        data = text[: MAX_REQUIREMENTS_BYTES + 1].encode("utf-8", "replace")
+        reader.problem(file_name, *over_file_cap(data, MAX_REQUIREMENTS_BYTES, _WHAT))
+        return reader.result()
     reader.parse_content(text, file_name, constraint=False, chain=((file_name, file_name),))
     return reader.result()
 
@@ -165,11 +190,14 @@ class _Reader:
                 self.problem(
                     included_from.file,
                     included_from.line,
-                    f"cannot open included file '{path}': {e}",
+                    f"cannot open included file '{clip(path)}': {e}",
                 )
             return
         except _Undecodable as e:
             self.problem(path, None, str(e))
+            return
+        except _TooLarge as e:
+            self.problem(path, e.line, str(e))
             return
         self.files.append(path)
         self.parse_content(text, path, constraint=constraint, chain=(*chain, (key, path)))
@@ -179,8 +207,10 @@ class _Reader:
         try:
             buffer = getattr(stream, "buffer", None)
             if buffer is not None:
-                return _decode(buffer.read())
-            text = stream.read()
+                return _decode(_capped(buffer.read(MAX_REQUIREMENTS_BYTES + 1)))
+            text = stream.read(MAX_REQUIREMENTS_BYTES + 1)
+            if len(text) > MAX_REQUIREMENTS_BYTES:
+                _capped(text.encode("utf-8", "replace"))
         except UnicodeDecodeError as e:
             raise _Undecodable(f"not a text file: {e.reason}") from e
         except OSError as e:
@@ -193,17 +223,22 @@ class _Reader:
         self, text: str, file: str, *, constraint: bool, chain: tuple[tuple[str, str], ...]
     ) -> None:
         """Parse the content of one file, following its includes."""
+        physical = text.splitlines()  # pip's line numbers
+        if len(text) > MAX_LINE_CHARS:  # else no line can be over the cap
+            for index, line in enumerate(physical):
+                if len(line) > MAX_LINE_CHARS:
+                    self.problem(file, index + 1, long_line(len(line), line))
+                    physical[index] = ""  # the line numbers of the others stay
         try:
             # Continuation lines joined (numbered by their first line), comments split off.
-            lines = [
-                (int(item.line_number), str(item.line))
-                for item in prp.preprocess(text)
-                if isinstance(item, prp.TextLine)
-            ]
+            lines = _text_lines(physical)
         except Exception as e:  # pip-requirements-parser's own "cannot happen" errors
             self.problem(file, None, f"cannot split into lines: {_first_line(e)}")
             return
         for number, raw in lines:
+            if len(raw) > MAX_LINE_CHARS:  # continuation lines joined: a new long line
+                self.problem(file, number, long_line(len(raw), raw))
+                continue
             try:
                 self._parse_line(raw, file, number, constraint=constraint, chain=chain)
             except Exception as e:  # never a traceback for one odd line
@@ -221,7 +256,7 @@ class _Reader:
         chain: tuple[tuple[str, str], ...],
     ) -> None:
         line = _expand_env(raw)
-        spec, options_text = (str(part).strip() for part in prp.break_args_options(line))
+        spec, options_text = (part.strip() for part in _break_args_options(line))
         opts = self._parse_options(options_text, raw, file, number)
         if opts is None:
             return
@@ -230,7 +265,7 @@ class _Reader:
             return
         origin = Origin(file, number)
         if spec:
-            raw_spec = str(prp.break_args_options(raw)[0]).strip()
+            raw_spec = _break_args_options(raw)[0].strip()
             declared = self._requirement(spec, _redact_text(raw_spec), origin, hashes)
         elif opts.editables:
             declared = self._editable(str(opts.editables[0]), _editable_text(raw), origin)
@@ -255,8 +290,8 @@ class _Reader:
             tokens = shlex.split(options_text)
         except ValueError as e:
             # Quote the options as written: an expanded ${VAR} may hold a secret.
-            written = _redact_text(str(prp.break_args_options(raw)[1]).strip())
-            self.problem(file, number, f"cannot split options '{written}': {e}")
+            written = _redact_text(_break_args_options(raw)[1].strip())
+            self.problem(file, number, f"cannot split options '{clip(written)}': {e}")
             return None
         parser = _build_parser()  # a fresh parser per line: optparse shares list defaults
         try:
@@ -264,7 +299,7 @@ class _Reader:
         except prp.OptionParsingError as e:
             message = str(e.msg).strip()
             message = message.split("error: ", 1)[-1]  # drop optparse's "prog: error: "
-            self.problem(file, number, _redact_text(message))
+            self.problem(file, number, clip(_redact_text(message)))
             return None
         rejected = [
             str(prp.OPT_BY_OPTIONS_DEST.get(dest, dest))
@@ -284,7 +319,7 @@ class _Reader:
                 self.problem(
                     file,
                     number,
-                    f"invalid --hash '{value}': expected a hash name and a value, "
+                    f"invalid --hash '{clip(str(value))}': expected a hash name and a value, "
                     "like --hash=sha256:abcde...",
                 )
                 return None
@@ -292,7 +327,7 @@ class _Reader:
                 self.problem(
                     file,
                     number,
-                    f"invalid --hash '{value}': allowed hash algorithms are "
+                    f"invalid --hash '{clip(str(value))}': allowed hash algorithms are "
                     + ", ".join(_STRONG_HASHES),
                 )
                 return None
@@ -342,13 +377,13 @@ class _Reader:
             try:
                 return str(prp.url_to_path(target))
             except ValueError as e:
-                self.problem(file, number, f"cannot open included file '{target}': {e}")
+                self.problem(file, number, f"cannot open included file '{clip(target)}': {e}")
                 return None
         if scheme:
             self.problem(
                 file,
                 number,
-                f"cannot open included file '{redact_url(target)}': "
+                f"cannot open included file '{clip(redact_url(target))}': "
                 "remote requirements files are not supported",
             )
             return None
@@ -374,7 +409,7 @@ class _Reader:
             if prp._looks_like_path(base) and "://" not in base:
                 return self._direct(path, extras_text, marker_text, text, origin, hashes)
             self.problem(
-                origin.file, origin.line, f"invalid requirement '{text}': {_first_line(e)}"
+                origin.file, origin.line, f"invalid requirement '{clip(text)}': {_first_line(e)}"
             )
             return None
         if (problem := marker_problem(requirement.marker)) is not None:
@@ -410,7 +445,7 @@ class _Reader:
             name = _reference_name(location)
         except (InvalidRequirement, InvalidMarker, InvalidWheelFilename, ValueError) as e:
             self.problem(
-                origin.file, origin.line, f"invalid requirement '{text}': {_first_line(e)}"
+                origin.file, origin.line, f"invalid requirement '{clip(text)}': {_first_line(e)}"
             )
             return None
         reference = redact_url(location)
@@ -454,7 +489,7 @@ class _Reader:
             self.problem(
                 origin.file,
                 origin.line,
-                f"invalid editable requirement '{text}': {_first_line(e)}",
+                f"invalid editable requirement '{clip(text)}': {_first_line(e)}",
             )
             return None
         reference = redact_url(location)
@@ -482,11 +517,48 @@ def _read_bytes(path: str) -> bytes:
         # Regular files and pipes (`<(...)`); never devices such as /dev/zero.
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
             raise _FileError("not a regular file")
-        return file.read_bytes()
+        with file.open("rb") as stream:
+            data = stream.read(MAX_REQUIREMENTS_BYTES + 1)
     except OSError as e:
         raise _FileError(e.strerror or str(e)) from e
     except ValueError as e:  # e.g. a NUL character in the name
         raise _FileError(f"invalid file name: {e}") from e
+    return _capped(data)
+
+
+_WHAT = "a requirements file"
+
+
+def _capped(data: bytes) -> bytes:
+    """`data` (read up to one byte past the cap), or _TooLarge when it is past the cap."""
+    if len(data) > MAX_REQUIREMENTS_BYTES:
+        raise _TooLarge(*over_file_cap(data, MAX_REQUIREMENTS_BYTES, _WHAT))
+    return data
+
+
+def _text_lines(physical: list[str]) -> list[tuple[int, str]]:
+    """pip-requirements-parser's `preprocess` of the lines: continuation lines joined
+    (numbered by their first line), comments and empty lines dropped; its comment pattern
+    replaced by the equivalent `_COMMENT_RE` that takes linear time."""
+    found: list[tuple[int, str]] = []
+    for number, line in prp.join_lines(enumerate(physical, start=1)):
+        parts = [p.strip() for p in _COMMENT_RE.split(line) if p.strip()]
+        if len(parts) > 2:  # as pip-requirements-parser: "cannot happen"
+            raise ValueError(f"invalid line/comment: {clip(line)!r}")
+        if parts and not parts[0].startswith("#"):
+            found.append((int(number), parts[0]))
+    return found
+
+
+def _break_args_options(line: str) -> tuple[str, str]:
+    """pip's split of a line into its requirement and its options (the first word that
+    starts with "-" and the rest), as pip-requirements-parser's `break_args_options`,
+    which takes quadratic time in the number of words."""
+    words = line.split(" ")
+    for index, word in enumerate(words):
+        if word.startswith("-"):
+            return " ".join(words[:index]), " ".join(words[index:])
+    return line, ""
 
 
 def _decode(data: bytes) -> str:
@@ -620,11 +692,11 @@ def _reference_name(location: str) -> str | None:
 def _constraint_problem(declared: DeclaredRequirement) -> str | None:
     """pip's rules for constraints: named, not editable, without extras."""
     if declared.editable:
-        return f"editable requirements are not allowed as constraints: '{declared.text}'"
+        return f"editable requirements are not allowed as constraints: '{clip(declared.text)}'"
     if declared.requirement is None:
-        return f"unnamed requirements are not allowed as constraints: '{declared.text}'"
+        return f"unnamed requirements are not allowed as constraints: '{clip(declared.text)}'"
     if declared.requirement.extras:
-        return f"constraints cannot have extras: '{declared.text}'"
+        return f"constraints cannot have extras: '{clip(declared.text)}'"
     return None
 
 
@@ -637,4 +709,4 @@ def _file_key(path: str) -> str:
 
 def _first_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
+    return clip(lines[0]) if lines else type(error).__name__
