@@ -214,3 +214,16 @@ def test_a_long_unknown_target_in_the_configuration_is_cut(
     refused(
         cli("requirements.txt"), index_server, "wheelcheck: error: unknown image 'python:3.12-zz"
     )
+
+
+def test_a_project_name_too_long_for_a_url_is_an_error_row_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    # Under the line cap, but longer than a URL may be: the lookup fails, the check goes on.
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("x" * 70_000 + "==1.0\n", encoding="utf-8")
+    argv = ["check", str(requirements), "-i", "http://127.0.0.1:9/simple", "--retries", "0"]
+    outcome = CliRunner().invoke(main, [*argv, "-f", "json"], catch_exceptions=False)
+    assert outcome.exit_code == 3
+    assert "Traceback" not in outcome.output
+    assert "cannot ask for this page: URL too long" in outcome.stdout

@@ -141,6 +141,8 @@ async def read_sdist(
                         raise MetadataError(label, f"sdist larger than {max_bytes} bytes")
         except httpx.HTTPError as error:
             raise MetadataError(label, f"request failed: {type(error).__name__}") from error
+        except (httpx.InvalidURL, ValueError, OverflowError) as error:
+            raise MetadataError(label, f"unusable file URL ({type(error).__name__})") from error
         return bytes(body)
 
     data = await _with_retry(client, read)

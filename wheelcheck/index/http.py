@@ -236,6 +236,8 @@ async def get_page(
             await response.aclose()
     except httpx.TooManyRedirects:
         raise Fatal("too many redirects") from None
+    except httpx.InvalidURL as error:  # e.g. a project name too long for a URL
+        raise Fatal(f"cannot ask for this page: {error}") from None
     except httpx.TimeoutException as error:
         raise Retryable(f"timed out ({type(error).__name__})") from None
     except httpx.UnsupportedProtocol as error:
