@@ -291,3 +291,21 @@ def test_dockerfile_formats_say_the_check_is_incomplete(
     assert outcome.exit_code == 3, outcome.output
     assert shown in outcome.stdout
     assert "one: connection failed" in outcome.stdout
+
+
+def test_an_unreachable_extra_index_recommends_nothing_and_keeps_the_rest(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    dead = f"http://127.0.0.1:{closed_port()}/simple"
+    outcome, document = cli(server.index_url, tmp_path, "--extra-index-url", dead)
+    assert outcome.exit_code == 3, outcome.output
+    assert "Traceback" not in outcome.output
+    assert INCOMPLETE in outcome.stdout
+    assert document["recommendation"]["image"] is None
+    # the primary index answered: every package keeps its verdict, marked
+    for package in document["packages"]:
+        for result in package["results"].values():
+            assert result["verdict"] == "pure"
+            assert f"may be incomplete: {dead}" in result["reason"]
+    assert [e for e in document["errors"] if dead in e] == document["errors"]  # named once
+    assert len(document["errors"]) == 1
