@@ -100,7 +100,7 @@ def _file_sizes(names: list[str]) -> dict[str, int]:
 
     from packaging.utils import canonicalize_name
 
-    from wheelcheck.index import IndexClient, select_indexes
+    from wheelcheck._index import IndexClient, select_indexes
 
     async def lookup() -> dict[str, int]:
         settings = select_indexes(

@@ -3,7 +3,7 @@
 Usage: python scripts/record_sdist_listings.py NAME[==VERSION] ... [--out tests/data/sdists]
 
 For each project it asks PyPI's JSON API for the release (the latest unless pinned), downloads
-its sdist in memory (capped at 64 MB), lists it with wheelcheck.metadata.sdist and writes
+its sdist in memory (capped at 64 MB), lists it with wheelcheck._metadata.sdist and writes
 ``<out>/<name>.json``: the file name, sha256, the member names and the text of the top-level
 pyproject.toml / setup.cfg / setup.py. Whole sdists are never stored. The host's pip
 configuration plays no part: only pypi.org and files.pythonhosted.org are contacted.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from wheelcheck.metadata.sdist import sdist_dependencies
+from wheelcheck._metadata.sdist import sdist_dependencies
 
 MAX_BYTES = 64 * 1024 * 1024
 KEPT = ("pyproject.toml", "setup.cfg", "setup.py")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from wheelcheck.advise.build_needs import (
+from wheelcheck._advise.build_needs import (
     _for_release,
     build_needs,
     curated_row,
@@ -16,9 +16,9 @@ from wheelcheck.advise.build_needs import (
     dockerfile_lines,
     merge_needs,
 )
-from wheelcheck.metadata.native import NativeCall
+from wheelcheck._judge.targets import parse_targets
+from wheelcheck._metadata.native import NativeCall
 from wheelcheck.models import Libc, Target
-from wheelcheck.targets import parse_targets
 
 DATA = Path(__file__).parent.parent / "data" / "build-deps.json"
 NATIVE_C = NativeCall("native", ("c",), ("ext_modules in setup.py",))

@@ -23,12 +23,12 @@ from indexserver import IndexServer
 from packaging.utils import NormalizedName
 
 import wheelcheck
-from wheelcheck.cli import main
+from wheelcheck._cli import main
+from wheelcheck._index import IndexClient, IndexSettings
+from wheelcheck._index import cache as cache_module
+from wheelcheck._index import client as client_module
+from wheelcheck._index.cache import IndexCache, Validators, freshness_lifetime
 from wheelcheck.errors import ProjectLookupError
-from wheelcheck.index import IndexClient, IndexSettings
-from wheelcheck.index import cache as cache_module
-from wheelcheck.index import client as client_module
-from wheelcheck.index.cache import IndexCache, Validators, freshness_lifetime
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -232,8 +232,8 @@ def test_two_processes_share_one_cache(index_server: IndexServer, tmp_path: Path
 
 
 def test_readers_never_see_a_partial_entry(tmp_path: Path) -> None:
-    from wheelcheck.index.cache import Validators
-    from wheelcheck.index.pages import ParsedPage
+    from wheelcheck._index.cache import Validators
+    from wheelcheck._index.pages import ParsedPage
 
     cache = IndexCache(tmp_path)
     pages = [ParsedPage(files=(), warnings=(f"w{i}" * 5000,)) for i in range(2)]
@@ -649,7 +649,7 @@ def test_the_key_is_the_same_in_every_process() -> None:
     """Sets iterate in another order under another hash seed; the key must not."""
     script = textwrap.dedent(
         """
-        from wheelcheck.memo import check_key
+        from wheelcheck._cache.checks import check_key
         print(check_key(frozenset({"dev", "docs", "test", "lint"}), {"a": 1}, ("x", 2.5)))
         """
     )
@@ -796,7 +796,7 @@ def test_a_page_that_could_not_be_stored_is_held_for_the_check(
 
 def test_a_row_with_an_out_of_range_number_is_a_miss(tmp_path: Path) -> None:
     """int(Infinity) raises OverflowError: a crafted entry is a miss, never a crash."""
-    from wheelcheck.index.pages import parse_json_page
+    from wheelcheck._index.pages import parse_json_page
 
     cache = IndexCache(tmp_path)
     url = "https://pypi.org/simple/demo/"

@@ -256,7 +256,7 @@ def test_json_document_matches_the_shipped_schema(run: Any) -> None:
 
 
 def test_the_library_function_is_not_shadowed_by_a_module() -> None:
-    import wheelcheck.checker  # importing the implementation must not replace the function
+    import wheelcheck._check  # importing the implementation must not replace the function
 
     assert callable(wheelcheck.check)
-    assert wheelcheck.check is wheelcheck.checker.check
+    assert wheelcheck.check is wheelcheck._check.check

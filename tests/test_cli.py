@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from click.testing import CliRunner, Result
 
-from wheelcheck.cli import main
+from wheelcheck._cli import main
 
 if TYPE_CHECKING:
     from indexserver import IndexServer
@@ -169,13 +169,13 @@ def test_python_dash_m_runs_the_cli() -> None:
 def test_log_warnings_are_one_line_each_on_stderr() -> None:
     import logging
 
-    from wheelcheck import cli
+    from wheelcheck import _cli as cli
 
     runner = CliRunner()
 
     @cli.main.command("log-twice-for-test", hidden=True)
     def _log() -> None:
-        logging.getLogger("wheelcheck.metadata.core").warning(
+        logging.getLogger("wheelcheck._metadata.core").warning(
             "%s: ignoring invalid Requires-Dist %r: %s",
             "x.whl#METADATA",
             "b (>=1.0.*)",

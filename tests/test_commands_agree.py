@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import pytest
 from click.testing import CliRunner, Result
 
-from wheelcheck.cli import main
-from wheelcheck.limits import MAX_DOCKERFILE_BYTES
+from wheelcheck._cli import main
+from wheelcheck._limits import MAX_DOCKERFILE_BYTES
 
 if TYPE_CHECKING:
     from indexserver import IndexServer

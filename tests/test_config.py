@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from click.testing import CliRunner, Result
 
-from wheelcheck.cli import main
-from wheelcheck.config import (
+from wheelcheck._cli import main
+from wheelcheck._config import (
     find_pyproject,
     load_settings,
     read_env_settings,

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 import wheelcheck
-from wheelcheck.cli import main
+from wheelcheck._cli import main
+from wheelcheck._index import cache as cache_module
 from wheelcheck.errors import InputError
-from wheelcheck.index import cache as cache_module
 
 if TYPE_CHECKING:
     from indexserver import IndexServer

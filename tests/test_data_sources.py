@@ -8,19 +8,18 @@ or a module of wheelcheck as where a fact comes from.
 from __future__ import annotations
 
 import io
-import json
 import pkgutil
 import re
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import wheelcheck
-from wheelcheck.dockerfile import analyze
-from wheelcheck.dockerfile.output import write_dockerfile_report
-from wheelcheck.report import Format, write_report
+from wheelcheck._data import names, read_json
+from wheelcheck._dockerfile import analyze
+from wheelcheck._dockerfile.output import write_dockerfile_report
+from wheelcheck._report import Format, write_report
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -39,16 +38,11 @@ MODULES = sorted(
 
 
 def data_files() -> list[str]:
-    shipped = files("wheelcheck") / "_data"
-    if shipped.is_dir():  # an installed wheel (force-include)
-        return sorted(f.name for f in shipped.iterdir() if f.name.endswith(".json"))
-    return sorted(p.name for p in DATA.glob("*.json"))  # an editable install
+    return names()  # through the one loader: the wheel's wheelcheck/_data, or data/
 
 
 def read_data_file(name: str) -> Any:
-    shipped = files("wheelcheck") / "_data" / name
-    text = shipped.read_text("utf-8") if shipped.is_file() else (DATA / name).read_text("utf-8")
-    return json.loads(text)
+    return read_json(name)
 
 
 def strings(node: Any, path: str = "") -> Iterator[tuple[str, str, str]]:
@@ -153,7 +147,7 @@ def test_build_needs_source_cites_the_rows_url(source_build: wheelcheck.Report) 
 def test_dockerfile_build_deps_rule_cites_the_data_and_its_sources(
     index_server: IndexServer, tmp_path: Path, fmt: Format
 ) -> None:
-    from wheelcheck.checker import CheckOptions
+    from wheelcheck._check import CheckOptions
 
     (tmp_path / "requirements.txt").write_text("psycopg2\nrequests\n")
     (tmp_path / "Dockerfile").write_text(

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from click.testing import CliRunner
 
-from wheelcheck.cli import main
-from wheelcheck.dockerfile import analyze, same_app, suggest
-from wheelcheck.dockerfile.parse import read_dockerfile
+from wheelcheck._cli import main
+from wheelcheck._dockerfile import analyze, same_app, suggest
+from wheelcheck._dockerfile.parse import read_dockerfile
 
 if TYPE_CHECKING:
     from indexserver import IndexServer
@@ -159,7 +159,7 @@ def test_the_package_exports_functions_whatever_was_imported_first() -> None:
     import sys
 
     script = (
-        "from wheelcheck.dockerfile import suggest, DockerfileReport, analyze, aanalyze\n"
+        "from wheelcheck._dockerfile import suggest, DockerfileReport, analyze, aanalyze\n"
         "import inspect; assert inspect.isfunction(analyze), analyze\n"
         "assert inspect.iscoroutinefunction(aanalyze), aanalyze\n"
     )

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from wheelcheck.dockerfile.base import distro_python, resolve_base, slim_of
-from wheelcheck.dockerfile.installs import find_installs
-from wheelcheck.dockerfile.parse import expand, parse_dockerfile, read_dockerfile
+from wheelcheck._dockerfile.base import distro_python, resolve_base, slim_of
+from wheelcheck._dockerfile.installs import find_installs
+from wheelcheck._dockerfile.parse import expand, parse_dockerfile, read_dockerfile
 from wheelcheck.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "dockerfiles"

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from wheelcheck.dockerfile import analyze
-from wheelcheck.dockerfile.analysis import DockerfileReport
+from wheelcheck._dockerfile import analyze
+from wheelcheck._dockerfile.analysis import DockerfileReport
 
 if TYPE_CHECKING:
     from indexserver import IndexServer
@@ -30,7 +30,7 @@ def rules_only(name: str) -> DockerfileReport:
 
 
 def checked(path: Path, index_server: IndexServer, **kwargs: object) -> DockerfileReport:
-    from wheelcheck.checker import CheckOptions
+    from wheelcheck._check import CheckOptions
 
     kwargs.setdefault("index_url", f"{index_server.url}/simple/")
     return analyze(path, options=CheckOptions(no_deps=True, retries=1, advice=True), **kwargs)  # type: ignore[arg-type]

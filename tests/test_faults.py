@@ -31,17 +31,17 @@ from faultserver import (
 )
 
 from wheelcheck import check
-from wheelcheck.cli import main
-from wheelcheck.index.dependencies import DependencyReader
+from wheelcheck._cli import main
+from wheelcheck._index.dependencies import DependencyReader
+from wheelcheck._report import Format, write_report
 from wheelcheck.models import Report, Verdict
-from wheelcheck.report import Format, write_report
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
 # The module behind `wheelcheck.check`.
-check_module = importlib.import_module("wheelcheck.checker")
+check_module = importlib.import_module("wheelcheck._check")
 
 TARGETS = ["python:3.12-slim", "python:3.12-alpine"]
 SLIM = "python:3.12-slim/amd64"

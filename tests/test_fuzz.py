@@ -22,11 +22,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from wheelcheck.cli import main
+from wheelcheck._cli import main
+from wheelcheck._index.pages import parse_html_page, parse_json_page
+from wheelcheck._metadata import MemoryByteSource, sdist_dependencies, wheel_metadata, zip_entries
+from wheelcheck._sources import parse_requirement_text, read_requirement_files
 from wheelcheck.errors import WheelcheckError
-from wheelcheck.index.pages import parse_html_page, parse_json_page
-from wheelcheck.metadata import MemoryByteSource, sdist_dependencies, wheel_metadata, zip_entries
-from wheelcheck.sources import parse_requirement_text, read_requirement_files
 
 if TYPE_CHECKING:
     from indexserver import IndexServer
@@ -297,7 +297,7 @@ DOCKER_LINES = st.sampled_from(
 def test_malformed_env_pair_is_an_input_error_not_a_crash() -> None:
     # Found by the fuzz test below: dockerfile-parse raises ValueError on an ENV whose
     # words are not name=value pairs.
-    parse = pytest.importorskip("wheelcheck.dockerfile.parse")
+    parse = pytest.importorskip("wheelcheck._dockerfile.parse")
     text = "FROM python:3.12-slim\nENV --platform=linux/amd64 python:3.12-slim\n"
     with pytest.raises(WheelcheckError, match="can't find = in"):
         parse.parse_dockerfile(text, path="Dockerfile")
@@ -311,8 +311,8 @@ def test_malformed_env_pair_is_an_input_error_not_a_crash() -> None:
     )
 )
 def test_dockerfile_parser_never_crashes(text: str) -> None:
-    parse = pytest.importorskip("wheelcheck.dockerfile.parse")
-    installs = pytest.importorskip("wheelcheck.dockerfile.installs")
+    parse = pytest.importorskip("wheelcheck._dockerfile.parse")
+    installs = pytest.importorskip("wheelcheck._dockerfile.installs")
     assume("\x00" not in text)
     with tempfile.TemporaryDirectory() as context:
         (Path(context) / "requirements.txt").write_text("six\n")
@@ -358,6 +358,6 @@ def test_html_href_with_a_broken_ipv6_host_is_skipped() -> None:
 
 
 def test_bare_from_line_is_an_input_error() -> None:
-    parse = pytest.importorskip("wheelcheck.dockerfile.parse")
+    parse = pytest.importorskip("wheelcheck._dockerfile.parse")
     with pytest.raises(WheelcheckError):
         parse.parse_dockerfile("FROM\n")

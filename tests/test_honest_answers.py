@@ -29,16 +29,16 @@ from faultserver import (
 )
 
 from wheelcheck import check
-from wheelcheck.advise.recommend import recommend
-from wheelcheck.cli import main
-from wheelcheck.index.dependencies import DependencyReader
+from wheelcheck._advise.recommend import recommend
+from wheelcheck._cli import main
+from wheelcheck._index.dependencies import DependencyReader
+from wheelcheck._judge.targets import parse_targets
 from wheelcheck.models import PackageResult, Target, TargetResult, Verdict
-from wheelcheck.targets import parse_targets
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-check_module = importlib.import_module("wheelcheck.checker")
+check_module = importlib.import_module("wheelcheck._check")
 
 NAMES = ("one", "two", "three", "four", "five")
 TARGETS = ("python:3.12-slim", "python:3.12-alpine")

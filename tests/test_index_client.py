@@ -13,8 +13,8 @@ import pytest
 from indexserver import IndexServer, choose_media_type
 from packaging.utils import NormalizedName, canonicalize_name
 
+from wheelcheck._index import ACCEPT, IndexClient, IndexSettings, MalformedPage
 from wheelcheck.errors import ProjectLookupError
-from wheelcheck.index import ACCEPT, IndexClient, IndexSettings, MalformedPage
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

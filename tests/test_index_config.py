@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wheelcheck.errors import InputError, InvalidIndexURL
-from wheelcheck.index import (
+from wheelcheck._index import (
     MIRRORS,
     discover_pip_config_files,
     normalize_index_url,
@@ -16,6 +15,7 @@ from wheelcheck.index import (
     select_indexes,
     split_credentials,
 )
+from wheelcheck.errors import InputError, InvalidIndexURL
 
 # --- URLs -------------------------------------------------------------------------------
 

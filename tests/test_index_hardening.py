@@ -12,13 +12,13 @@ from indexserver import AUTH_PASSWORD, AUTH_USER, IndexServer
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from wheelcheck.cli import main
+from wheelcheck._cli import main
+from wheelcheck._index import IndexClient, IndexSettings
+from wheelcheck._index import dependencies as dependencies_module
+from wheelcheck._index.dependencies import DependencyReader
+from wheelcheck._index.trust import find_ca_bundle, netrc_credentials
+from wheelcheck._metadata.core import MetadataError
 from wheelcheck.errors import InputError, ProjectLookupError
-from wheelcheck.index import IndexClient, IndexSettings
-from wheelcheck.index import dependencies as dependencies_module
-from wheelcheck.index.dependencies import DependencyReader
-from wheelcheck.index.trust import find_ca_bundle, netrc_credentials
-from wheelcheck.metadata.core import MetadataError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -218,7 +218,7 @@ def test_the_ca_bundle_is_what_verifies_tls(tmp_path: Path) -> None:
     """An empty bundle trusts nobody: the request fails on TLS (before any connection here)."""
     import ssl
 
-    from wheelcheck.index.http import ssl_verify
+    from wheelcheck._index.http import ssl_verify
 
     bundle = tmp_path / "empty.pem"
     bundle.write_text("")

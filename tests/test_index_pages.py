@@ -9,8 +9,8 @@ import pytest
 from packaging.tags import Tag
 from packaging.version import Version
 
+from wheelcheck._index import MalformedPage, parse_html_page, parse_json_page
 from wheelcheck.errors import IndexFault, ProjectLookupError
-from wheelcheck.index import MalformedPage, parse_html_page, parse_json_page
 
 if TYPE_CHECKING:
     from wheelcheck.models import DistFile

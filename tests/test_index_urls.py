@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from click.testing import CliRunner, Result
 
-from wheelcheck.cli import main
+from wheelcheck._cli import main
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

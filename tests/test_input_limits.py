@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from click.testing import CliRunner, Result
 
-from wheelcheck.cli import main
-from wheelcheck.limits import (
+from wheelcheck._cli import main
+from wheelcheck._limits import (
     MAX_LINE_CHARS,
     MAX_REQUIREMENTS_BYTES,
     MAX_TOML_BYTES,

@@ -24,7 +24,7 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from wheelcheck.cli import main
+from wheelcheck._cli import main
 
 if TYPE_CHECKING:
     from indexserver import IndexServer

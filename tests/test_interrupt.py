@@ -27,10 +27,10 @@ import pytest
 from click.testing import CliRunner
 from faultserver import FaultServer, add_sample_tree, hang
 
-import wheelcheck.cli
+import wheelcheck._cli
 from wheelcheck import acheck
-from wheelcheck.atomicfile import replacing
-from wheelcheck.cli import main
+from wheelcheck._cli import main
+from wheelcheck._cli.atomicfile import replacing
 from wheelcheck.errors import Interrupted
 
 if TYPE_CHECKING:
@@ -357,14 +357,14 @@ def test_a_report_interrupted_while_written_leaves_the_old_one_or_none(
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.json").write_text("the previous whole report\n", encoding="utf-8")
-    real_write_report = wheelcheck.cli.write_report
+    real_write_report = wheelcheck._cli.write_report
 
     def write_then_stop(report: Any, fmt: Any, stream: TextIO, **kwargs: Any) -> None:
         real_write_report(report, fmt, stream, **kwargs)
         stream.flush()
         raise Interrupted(signal.SIGTERM)  # as the signal handler raises it
 
-    monkeypatch.setattr(wheelcheck.cli, "write_report", write_then_stop)
+    monkeypatch.setattr(wheelcheck._cli, "write_report", write_then_stop)
     server.clear_faults()
     for option in ("-o", "--report"):
         for name in ("new.json", "old.json"):

@@ -19,9 +19,8 @@ import pytest
 from fileserver import FileServer
 from packaging.requirements import Requirement
 
-from wheelcheck.errors import EXIT_INDEX
-from wheelcheck.index.ranges import HttpByteSource
-from wheelcheck.metadata import (
+from wheelcheck._index.ranges import HttpByteSource
+from wheelcheck._metadata import (
     TAIL_BYTES,
     MemoryByteSource,
     MetadataError,
@@ -33,6 +32,7 @@ from wheelcheck.metadata import (
     wheel_metadata,
     zip_entries,
 )
+from wheelcheck.errors import EXIT_INDEX
 
 FILES = Path(__file__).parent / "data" / "files"
 SIX = "six-1.17.0-py2.py3-none-any.whl"

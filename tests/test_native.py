@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from wheelcheck.metadata.native import classify, classify_sdist
-from wheelcheck.metadata.sdist import sdist_dependencies
+from wheelcheck._metadata.native import classify, classify_sdist
+from wheelcheck._metadata.sdist import sdist_dependencies
 
 SDISTS = Path(__file__).parent / "data" / "sdists"
 FILES = Path(__file__).parent / "data" / "files"

@@ -22,8 +22,8 @@ from faultserver import FaultServer, add_sample_tree, core_metadata, evil_code, 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from wheelcheck.cli import main
-from wheelcheck.metadata import sdist_dependencies
+from wheelcheck._cli import main
+from wheelcheck._metadata import sdist_dependencies
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

@@ -1,4 +1,4 @@
-"""The pinned shortcut (wheelcheck/pinned.py) answers exactly what the resolver would.
+"""The pinned shortcut (wheelcheck/_resolve/pinned.py) answers exactly what the resolver would.
 
 A compiled requirements file (every line ``name==X``, closed over its dependencies) skips
 resolvelib: `resolve_pinned` builds the tree in one pass. These tests run the same check twice,
@@ -32,10 +32,10 @@ from click.testing import CliRunner
 from indexserver import IndexServer, build_wheel
 
 import wheelcheck
-import wheelcheck.checker as checker
-from wheelcheck.cli import main
+import wheelcheck._check as checker
+from wheelcheck._cli import main
+from wheelcheck._resolve.resolver import TreeResult
 from wheelcheck.models import Report, TargetResult, Verdict
-from wheelcheck.resolve import TreeResult
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence

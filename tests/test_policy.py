@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from click.testing import CliRunner, Result
 
-from wheelcheck.cli import main
+from wheelcheck._cli import main
+from wheelcheck._findings import (
+    FailOn,
+    Ignore,
+    apply_policy,
+    check_selectors,
+    findings,
+    make_policy,
+    parse_fail_on,
+    parse_ignore,
+    policy_failed,
+)
 from wheelcheck.errors import InputError
 from wheelcheck.models import (
     Libc,
@@ -20,17 +31,6 @@ from wheelcheck.models import (
     Target,
     TargetResult,
     Verdict,
-)
-from wheelcheck.policy import (
-    FailOn,
-    Ignore,
-    apply_policy,
-    check_selectors,
-    findings,
-    make_policy,
-    parse_fail_on,
-    parse_ignore,
-    policy_failed,
 )
 
 if TYPE_CHECKING:

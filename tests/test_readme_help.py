@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from wheelcheck.cli import main
+from wheelcheck._cli import main
 
 README = Path(__file__).parent.parent / "README.md"
 BLOCK = re.compile(r"```console\n\$ (wheelcheck [^\n]*--help)\n(.*?)```", re.S)

@@ -9,10 +9,10 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
-from wheelcheck.advise.remedies import alternatives_for, find_remedy, wheel_versions
+from wheelcheck._advise.remedies import alternatives_for, find_remedy, wheel_versions
+from wheelcheck._judge.selection import SelectionPolicy
+from wheelcheck._judge.targets import parse_targets
 from wheelcheck.models import DistFile, ProjectPage, Target, Verdict
-from wheelcheck.select import SelectionPolicy
-from wheelcheck.targets import parse_targets
 
 INDEX = "https://pypi.org/simple"
 

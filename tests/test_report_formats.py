@@ -22,7 +22,12 @@ import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
-from wheelcheck.cli import main
+from wheelcheck._cli import main
+from wheelcheck._findings import apply_policy, make_policy
+from wheelcheck._report import Format, write_report
+from wheelcheck._report.github import escape_data, escape_property, render_github
+from wheelcheck._report.markdown import escape, render_markdown
+from wheelcheck._report.sarif import build_sarif
 from wheelcheck.models import (
     Libc,
     Origin,
@@ -33,11 +38,6 @@ from wheelcheck.models import (
     TargetResult,
     Verdict,
 )
-from wheelcheck.policy import apply_policy, make_policy
-from wheelcheck.report import Format, write_report
-from wheelcheck.report.github import escape_data, escape_property, render_github
-from wheelcheck.report.markdown import escape, render_markdown
-from wheelcheck.report.sarif import build_sarif
 
 if TYPE_CHECKING:
     from indexserver import IndexServer

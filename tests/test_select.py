@@ -6,9 +6,9 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from wheelcheck.index.pages import ParsedPage, parse_json_page
-from wheelcheck.select import is_pinned, rank_candidates
-from wheelcheck.targets import parse_targets, tag_ranks
+from wheelcheck._index.pages import ParsedPage, parse_json_page
+from wheelcheck._judge.selection import is_pinned, rank_candidates
+from wheelcheck._judge.targets import parse_targets, tag_ranks
 
 INDEX = Path(__file__).parent / "data" / "index" / "json"
 
@@ -71,7 +71,7 @@ def test_arbitrary_equality_compares_spellings_as_pip_does() -> None:
 
 
 def test_the_cache_keeps_each_files_spelling(tmp_path: Path) -> None:
-    from wheelcheck.index.cache import IndexCache, Validators
+    from wheelcheck._index.cache import IndexCache, Validators
 
     cache = IndexCache(tmp_path)
     page = spelled_twice_page()
@@ -90,7 +90,7 @@ def test_the_cache_keeps_each_files_spelling(tmp_path: Path) -> None:
 def test_among_equal_files_the_last_listed_wins_cached_or_not(tmp_path: Path) -> None:
     """pip prefers, among files of equal rank, the one listed last on the page; grouping
     the rows by version spelling ("1.0", "1.0.0") must not change which one that is."""
-    from wheelcheck.index.cache import IndexCache, Validators
+    from wheelcheck._index.cache import IndexCache, Validators
 
     names = ["spell-1.0.tar.gz", "spell-1.0.0.tar.gz", "spell-1.0.zip"]
     entries = ",".join(

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 
-from wheelcheck.advise.fetch import advise_report
-from wheelcheck.advise.recommend import recommend
-from wheelcheck.advise.size import (
+from wheelcheck._advise.fetch import advise_report
+from wheelcheck._advise.recommend import recommend
+from wheelcheck._advise.size import (
     MB,
     SAMPLE_FROM,
     base_image_size,
@@ -33,8 +33,9 @@ from wheelcheck.advise.size import (
     toolchain_mb,
     wheel_installed_size,
 )
-from wheelcheck.index import IndexClient, select_indexes
-from wheelcheck.metadata.zipread import MemoryByteSource, ZipEntry, zip_entries
+from wheelcheck._index import IndexClient, select_indexes
+from wheelcheck._judge.targets import parse_targets
+from wheelcheck._metadata.zipread import MemoryByteSource, ZipEntry, zip_entries
 from wheelcheck.models import (
     BuildNeeds,
     DistFile,
@@ -45,7 +46,6 @@ from wheelcheck.models import (
     TargetResult,
     Verdict,
 )
-from wheelcheck.targets import parse_targets
 
 FILES = "https://files.invalid/"
 INDEX = "https://index.invalid/simple"

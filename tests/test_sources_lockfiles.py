@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from wheelcheck.errors import InvalidInputFiles
-from wheelcheck.models import Libc, Origin, RequirementSet, Target
-from wheelcheck.sources import (
+from wheelcheck._judge.targets import marker_environment
+from wheelcheck._sources import (
     LockedSet,
     SourceKind,
     detect_kind,
     read_lockfile,
     read_pyproject,
 )
-from wheelcheck.targets import marker_environment
+from wheelcheck.errors import InvalidInputFiles
+from wheelcheck.models import Libc, Origin, RequirementSet, Target
 
 DATA = Path(__file__).parent / "data" / "lockfiles"
 UV_LOCK = DATA / "uv" / "uv.lock"

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from wheelcheck._sources import parse_requirement_text, read_requirement_files
 from wheelcheck.errors import InvalidInputFiles
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
-from wheelcheck.sources import parse_requirement_text, read_requirement_files
 
 
 def write(path: Path, text: str) -> str:

@@ -11,10 +11,8 @@ import pytest
 from packaging.markers import Marker
 from packaging.tags import Tag, sys_tags
 
-from wheelcheck.errors import UnknownTarget
-from wheelcheck.images import load_table, resolve_image
-from wheelcheck.models import Libc, Target
-from wheelcheck.targets import (
+from wheelcheck._judge.images import load_table, resolve_image
+from wheelcheck._judge.targets import (
     DEFAULT_PYTHON,
     marker_environment,
     parse_targets,
@@ -22,6 +20,8 @@ from wheelcheck.targets import (
     sibling_target,
     target_tags,
 )
+from wheelcheck.errors import UnknownTarget
+from wheelcheck.models import Libc, Target
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "base-images.json"
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import wheelcheck
-from wheelcheck.cli import main
+from wheelcheck._cli import main
 from wheelcheck.models import PackageResult, Report, Verdict
 
 if TYPE_CHECKING:

@@ -34,8 +34,8 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
-from wheelcheck.index import IndexClient, IndexSettings
-from wheelcheck.index.dependencies import DependencyReader
+from wheelcheck._index import IndexClient, IndexSettings
+from wheelcheck._index.dependencies import DependencyReader
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from wheelcheck.checker import CheckOptions, acheck, check
+    from wheelcheck._check import CheckOptions, acheck, check
     from wheelcheck.errors import IndexFault, InputError, WheelcheckError
     from wheelcheck.models import (
         DistFile,
@@ -52,9 +52,9 @@ if TYPE_CHECKING:
 
 # Imported on first use, so `wheelcheck --help` does not pay for httpx and the rest.
 _LAZY = {
-    "CheckOptions": "wheelcheck.checker",
-    "acheck": "wheelcheck.checker",
-    "check": "wheelcheck.checker",
+    "CheckOptions": "wheelcheck._check",
+    "acheck": "wheelcheck._check",
+    "check": "wheelcheck._check",
     "IndexFault": "wheelcheck.errors",
     "InputError": "wheelcheck.errors",
     "WheelcheckError": "wheelcheck.errors",

@@ -1,6 +1,6 @@
 """`python -m wheelcheck` runs the command line."""
 
-from wheelcheck.cli import run
+from wheelcheck._cli import run
 
 if __name__ == "__main__":
     run()

@@ -15,7 +15,7 @@ import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wheelcheck.limits import clip_message
+from wheelcheck._limits import clip_message
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -42,7 +42,7 @@ class InputError(WheelcheckError):
 class InputProblem:
     """One problem in one input file, printed as ``FILE:LINE: message``.
 
-    The message is kept to one line of at most `wheelcheck.limits.MAX_MESSAGE_CHARS`: it
+    The message is kept to one line of at most `wheelcheck._limits.MAX_MESSAGE_CHARS`: it
     may quote the user's input, which can be anything (a 50 MB line, escape sequences)."""
 
     file: str
@@ -81,7 +81,7 @@ class InvalidIndexURL(InputError):
 def error_lines(error: WheelcheckError) -> list[str]:
     """What the commands print on stderr for `error`: one ``FILE:LINE: message`` line per
     problem of the input files, else one ``wheelcheck: error: ...`` line, cut to
-    `wheelcheck.limits.MAX_MESSAGE_CHARS` (it may quote input: a --target, a setting)."""
+    `wheelcheck._limits.MAX_MESSAGE_CHARS` (it may quote input: a --target, a setting)."""
     if isinstance(error, InvalidInputFiles):
         return [str(problem) for problem in error.problems]
     return [f"wheelcheck: error: {clip_message(str(error))}"]

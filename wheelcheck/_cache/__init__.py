@@ -1,0 +1,1 @@
+"""What the on-disk cache keeps besides index pages: advice answers and finished checks."""

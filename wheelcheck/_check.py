@@ -1,0 +1,611 @@
+"""The check itself: requirements x targets -> Report. No printing, no exiting.
+
+Data flows one way: read the sources (all input errors surface here, before any request),
+build the targets, fetch each project page once for all targets, judge, recommend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import TypeVar
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+
+from wheelcheck._advise.recommend import recommend
+from wheelcheck._cache.checks import check_key, load_report, store_report
+from wheelcheck._index import IndexClient, IndexSettings, redact_url, select_indexes
+from wheelcheck._index.cache import DEFAULT_MAX_AGE, IndexCache, default_cache_dir
+from wheelcheck._index.dependencies import DependencyReader
+from wheelcheck._index.trust import find_ca_bundle
+from wheelcheck._judge.selection import SelectionPolicy, is_pinned
+from wheelcheck._judge.targets import marker_environment, parse_targets
+from wheelcheck._resolve.direct import RequirementGroup, group_requirements, judge_direct
+from wheelcheck._resolve.locked import judge_locked, locked_names
+from wheelcheck._resolve.pinned import resolve_pinned
+from wheelcheck._resolve.resolver import (
+    LoopBridge,
+    Stopped,
+    TreeRequirement,
+    TreeResult,
+    resolve_target,
+)
+from wheelcheck._resolve.tree import INSTALLABLE, merge_trees
+from wheelcheck._sources import (
+    LockedSet,
+    SourceKind,
+    detect_kind,
+    parse_requirement_text,
+    read_lockfile,
+    read_pyproject,
+    read_requirement_files,
+)
+from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles, ProjectLookupError
+from wheelcheck.models import (
+    DeclaredRequirement,
+    PackageResult,
+    ProjectPage,
+    Recommendation,
+    Report,
+    RequirementSet,
+    Target,
+    Verdict,
+)
+
+Progress = Callable[[str], None]
+T = TypeVar("T")
+
+
+def _no_progress(_message: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """Everything besides the requirements that shapes a check; defaults match the CLI's."""
+
+    targets: Sequence[str | Target] = ()
+    arches: Sequence[str] = ()
+    python: str | None = None
+    index_url: str | None = None
+    extra_index_urls: Sequence[str] = ()
+    mirror: str | None = None
+    pre: bool = False
+    prefer_binary: bool = False
+    no_deps: bool = False
+    max_connections: int = 10
+    timeout: float = 30.0
+    retries: int = 3
+    verify: bool | str = True  # True: --cert, PIP_CERT, REQUESTS_CA_BUNDLE, SSL_CERT_FILE
+    environ: Mapping[str, str] | None = None  # None: os.environ
+    # The on-disk cache (issue 7): off for the library unless asked (`cache=True` or a
+    # `cache_dir`); the CLI turns it on. cache_dir None: WHEELCHECK_CACHE_DIR, else the
+    # user cache directory. cache_max_age: freshness of pages sent without cache headers.
+    cache: bool = False
+    cache_dir: str | Path | None = None
+    refresh: bool = False
+    offline: bool = False
+    cache_max_age: float = DEFAULT_MAX_AGE
+    # Reuse the report of an identical earlier check while every cache entry it read is
+    # unchanged and fresh (wheelcheck._cache.checks); False recomputes it from the cached pages.
+    reuse: bool = True
+    pip_config_files: Sequence[Path] | None = None  # None: pip's usual places
+    kind: str | None = None  # input file kind (SourceKind value); None: from the file name
+    extras: Sequence[str] = ()  # of pyproject.toml / lockfiles
+    groups: Sequence[str] = ()  # dependency groups of pyproject.toml / lockfiles
+    # Issue 4 advice costs extra requests, so the library asks for it (the CLI does by
+    # default): build needs and remedies for source builds (reads their sdists), and
+    # installed sizes with image estimates (range-reads every chosen wheel).
+    advice: bool = False
+    sizes: bool = False
+
+
+async def acheck(
+    files: Sequence[str | Path] = (),
+    requirements: Sequence[str] = (),
+    *,
+    options: CheckOptions | None = None,
+    progress: Progress = _no_progress,
+    **overrides: object,
+) -> Report:
+    """Check requirement files and/or requirement strings against targets; return the Report.
+
+    `files` are paths (``-`` reads stdin); `requirements` are requirement lines such as
+    ``"numpy==2.1.0"``. Options come from `options` and keyword overrides (``targets=``,
+    ``index_url=``, ...; see CheckOptions). Raises InputError (bad input: nothing was fetched)
+    or UnknownTarget; index failures do not raise: they become `error` results and
+    `Report.has_errors` is true. When one of several indexes fails, the others' answers are
+    judged, marked "may be incomplete", and the index is named once in `Report.errors`.
+
+    >>> report = await acheck(requirements=["psycopg2==2.9.10"], targets=["python:3.12-alpine"])
+    """
+    opts = _merge_options(options, overrides)
+    sources = _read_sources(files, requirements, opts)
+    requirement_set = sources.requirement_set
+    targets = _build_targets(opts)
+    settings = select_indexes(
+        cli_index_url=opts.index_url,
+        cli_extra_index_urls=opts.extra_index_urls,
+        mirror=opts.mirror,
+        file_index_url=requirement_set.index_url,
+        file_extra_index_urls=requirement_set.extra_index_urls,
+        environ=opts.environ,
+        pip_config_files=opts.pip_config_files,
+    )
+    policy = SelectionPolicy(pre=opts.pre or requirement_set.pre, prefer_binary=opts.prefer_binary)
+    cache = _cache(opts)
+    if cache is None:
+        return await _check(sources, targets, settings, policy, opts, None, progress)
+    # A check whose inputs and cache entries are all unchanged has the same answer.
+    key = check_key(sources, targets, settings, policy, opts.no_deps, opts.advice, opts.sizes)
+    if opts.reuse and not opts.refresh:
+        reused = load_report(cache, key, offline=opts.offline)
+        if reused is not None:
+            progress("reused the earlier check: nothing it read has changed")
+            return reused
+    report = await _check(sources, targets, settings, policy, opts, cache, progress)
+    store_report(cache, key, report)
+    return report
+
+
+async def _check(
+    sources: _Sources,
+    targets: tuple[Target, ...],
+    settings: IndexSettings,
+    policy: SelectionPolicy,
+    opts: CheckOptions,
+    cache: IndexCache | None,
+    progress: Progress,
+) -> Report:
+    """The check itself, every page and dependency read through the client."""
+    requirement_set = sources.requirement_set
+    index_urls = tuple(redact_url(u) for u in settings.index_urls)
+    groups = group_requirements(requirement_set)
+    notes: list[str] = list(settings.warnings)
+    # Warnings about pages (skipped files...) arrive as lookups finish: sorted into the
+    # report by their "<project> on <index>" head (stable: a page's own order stays), so it
+    # reads the same on every run.
+    page_notes: list[str] = []
+    async with IndexClient(
+        settings,
+        max_connections=opts.max_connections,
+        timeout=opts.timeout,
+        retries=opts.retries,
+        verify=_verify(opts),
+        cache=cache,
+        refresh=opts.refresh,
+        offline=opts.offline,
+        environ=opts.environ,
+        on_warning=page_notes.append,  # skipped files etc. must reach the user, not vanish
+    ) as client:
+        wanted: dict[NormalizedName, SpecifierSet | None] = {
+            name: None for name in locked_names(sources.locks)
+        }
+        for group in groups:
+            if group.name is not None and group.name not in wanted:
+                wanted[group.name] = _pinned_everywhere(group, targets)
+        pages = await _fetch_pages(wanted, client, progress)
+        packages = judge_direct(groups, targets, pages, policy, index_urls)
+        trees: dict[str, TreeResult] = {}
+        if sources.locks:
+            # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
+            packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
+            notes.insert(0, "lockfile: its pins are judged as locked, without resolving")
+            scope = "locked"
+        elif opts.no_deps:
+            notes.insert(0, "--no-deps: only the requirements the files name are checked")
+            scope = "direct"
+        else:
+            scope = "tree"
+            trees = await _resolve_trees(
+                groups, requirement_set.constraints, targets, packages, client, policy, progress
+            )
+        # Every failed page lookup once, by package, before the tree repeats it per row;
+        # one that a failing index explains is said once, in that index's line.
+        errors = lookup_failures(packages, explained=client.failed_indexes())
+        conflicts: dict[str, str] = {}
+        notes += _by_page(page_notes)
+        if trees:
+            merged = merge_trees(packages, targets, trees)
+            packages, conflicts = merged.packages, merged.conflicts
+            notes += merged.notes
+            errors += merged.errors
+        report = Report(
+            targets=targets,
+            packages=tuple(packages),
+            recommendation=_PENDING,
+            index_urls=index_urls,
+            scope=scope,
+            notes=tuple(notes),
+            conflicts=conflicts,
+            errors=tuple(errors),
+        )
+        report = await _advise(report, client, pages, trees, groups, policy, opts, progress)
+        # An index that failed is named once, after advice (which reads more pages from it).
+        report = replace(report, errors=(*report.errors, *client.index_failures()))
+    # Recommended once, from everything the check found; withheld when it is incomplete.
+    recommendation = recommend(
+        targets,
+        report.packages,
+        sizes=report.sizes if opts.advice and opts.sizes else None,
+        conflicts=report.conflicts,
+        errors=report.errors,
+    )
+    return replace(report, recommendation=recommendation)
+
+
+# What a Report holds until the check recommends, once, at its end.
+_PENDING = Recommendation(None, ())
+
+
+def lookup_failures(
+    packages: Sequence[PackageResult], explained: frozenset[str] = frozenset()
+) -> list[str]:
+    """``name: reason`` for each distinct failed lookup among `packages`, in their order,
+    leaving out failures of the indexes in `explained`."""
+    found: dict[str, None] = {}
+    for package in packages:
+        for result in package.results.values():
+            if result.verdict is Verdict.ERROR and result.index_url not in explained:
+                found.setdefault(f"{package.name}: {result.reason}")
+    return list(found)
+
+
+async def _advise(
+    report: Report,
+    client: IndexClient,
+    pages: Mapping[NormalizedName, ProjectPage | ProjectLookupError | None],
+    trees: Mapping[str, TreeResult],
+    groups: Sequence[RequirementGroup],
+    policy: SelectionPolicy,
+    opts: CheckOptions,
+    progress: Progress,
+) -> Report:
+    """Build needs, remedies and sizes (issue 4), with the client still open."""
+    if not opts.advice:
+        return report
+    # Imported here: advice reads release files over HTTP (httpx and the zip and sdist
+    # readers), which a check without advice, offline or warm, need not load.
+    from wheelcheck._advise.fetch import advise_report
+
+    known: dict[str, ProjectPage] = {n: p for n, p in pages.items() if isinstance(p, ProjectPage)}
+    for tree in trees.values():
+        for name, page in tree.pages.items():
+            known[name] = page
+
+    # Remedies look at other versions (the nearest with a wheel): a pinned requirement's
+    # page holds only its own version, so packages that build or miss get the whole page.
+    unread: list[str] = []
+
+    async def whole_page(name: str) -> None:
+        try:
+            known[name] = await client.get_project(NormalizedName(name)) or known[name]
+        except ProjectLookupError:
+            unread.append(name)  # its remedies look at the pinned version alone
+
+    needs_remedy = {
+        canonicalize_name(package.name)
+        for package in report.packages
+        if any(r.verdict in (Verdict.SOURCE, Verdict.MISSING) for r in package.results.values())
+    }
+    await asyncio.gather(*(whole_page(name) for name in needs_remedy if name in known))
+    specifiers: dict[str, Mapping[str, SpecifierSet]] = {
+        group.name: {t.id: group.specifier(t)[0] for t in report.targets}
+        for group in groups
+        if group.name is not None
+    }
+    advised = await advise_report(
+        report,
+        client=client,
+        pages=known,
+        specifiers=specifiers,
+        policy=policy,
+        sizes=opts.sizes,
+        progress=progress,
+    )
+    if not unread:
+        return advised
+    client.note_uncached("the whole page of a package that builds or misses")
+    note = (
+        f"advice: the whole page of {', '.join(sorted(unread))} could not be read; "
+        "remedies there look at the pinned version only"
+    )
+    return replace(advised, notes=(*advised.notes, note))
+
+
+def _by_page(warnings: Sequence[str]) -> list[str]:
+    return sorted(warnings, key=lambda warning: warning.split(": ", 1)[0])
+
+
+def check(
+    files: Sequence[str | Path] = (),
+    requirements: Sequence[str] = (),
+    *,
+    options: CheckOptions | None = None,
+    progress: Progress = _no_progress,
+    **overrides: object,
+) -> Report:
+    """Synchronous `acheck`, for scripts: ``wheelcheck.check(["requirements.txt"])``."""
+    return asyncio.run(acheck(files, requirements, options=options, progress=progress, **overrides))
+
+
+def _merge_options(options: CheckOptions | None, overrides: Mapping[str, object]) -> CheckOptions:
+    base = options or CheckOptions()
+    if not overrides:
+        return base
+    known = {f.name for f in fields(CheckOptions)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise TypeError(f"unknown check option(s): {', '.join(unknown)}")
+    return replace(base, **overrides)  # type: ignore[arg-type]
+
+
+def _environ(opts: CheckOptions) -> Mapping[str, str]:
+    import os
+
+    return os.environ if opts.environ is None else opts.environ
+
+
+def _verify(opts: CheckOptions) -> bool | str:
+    """A CA bundle path from the options or the environment, else True (default trust)."""
+    if opts.verify is not True:
+        return opts.verify
+    return find_ca_bundle(None, _environ(opts))
+
+
+def _cache(opts: CheckOptions) -> IndexCache | None:
+    """The cache the options ask for; --offline needs one.
+
+    Raises InputError naming where the directory came from (``--cache-dir``,
+    ``WHEELCHECK_CACHE_DIR``) when it, or a folder above it, is a file: it can never hold a
+    cache. A directory that cannot be written is used for reading, with one warning
+    (`IndexCache`).
+    """
+    if not (opts.cache or opts.cache_dir is not None or opts.offline):
+        return None
+    variable = _environ(opts).get("WHEELCHECK_CACHE_DIR")
+    if opts.cache_dir:
+        root = Path(opts.cache_dir)
+        source = f"--cache-dir {root}"
+    elif variable:
+        root = Path(variable)
+        source = f"WHEELCHECK_CACHE_DIR={root}"
+    else:
+        root = default_cache_dir()
+        source = f"the user cache directory {root}"
+    blocker = _not_a_directory(root)
+    if blocker is not None:
+        where = "it is a file" if blocker == root else f"{blocker} is a file"
+        raise InputError(f"{source}: cannot be the cache directory: {where}")
+    return IndexCache(root, default_max_age=opts.cache_max_age)
+
+
+def _not_a_directory(path: Path) -> Path | None:
+    """The nearest existing one of `path` and its parents when it is not a directory."""
+    for candidate in (path, *path.parents):
+        try:
+            if candidate.exists():
+                return None if candidate.is_dir() else candidate
+        except (OSError, ValueError):  # unreadable, a NUL in the name: found at first write
+            return None
+    return None
+
+
+def _kind(name: str) -> SourceKind:
+    try:
+        return SourceKind(name)
+    except ValueError:
+        known = ", ".join(k.value for k in SourceKind)
+        raise InputError(f"unknown input kind {name!r} (one of: {known})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Sources:
+    requirement_set: RequirementSet  # to resolve (or judge directly with --no-deps)
+    locks: tuple[LockedSet, ...]  # already resolved: judged as pinned
+
+
+def _read_sources(
+    files: Sequence[str | Path], requirements: Sequence[str], opts: CheckOptions
+) -> _Sources:
+    """Every input, each by its kind; the problems of all of them are reported at once."""
+    parts: list[RequirementSet] = []
+    locks: list[LockedSet] = []
+    problems: list[InputProblem] = []
+    plain: list[str] = []
+    for file in map(str, files):
+        kind = _kind(opts.kind) if opts.kind else detect_kind(file)
+        try:
+            if kind is SourceKind.REQUIREMENTS:
+                plain.append(file)
+            elif kind is SourceKind.PYPROJECT:
+                parts.append(read_pyproject(file, extras=opts.extras, groups=opts.groups))
+            else:
+                locks.append(read_lockfile(file, kind, extras=opts.extras, groups=opts.groups))
+        except InvalidInputFiles as error:
+            problems.extend(error.problems)
+    readers: list[Callable[[], RequirementSet | None]] = [
+        lambda: read_requirement_files(plain) if plain else None,
+        lambda: parse_requirement_text("\n".join(requirements)) if requirements else None,
+    ]
+    for read in readers:
+        try:
+            part = read()
+        except InvalidInputFiles as error:
+            problems.extend(error.problems)
+            continue
+        if part is not None:
+            parts.append(part)
+    if problems:
+        raise InvalidInputFiles(problems)
+    merged = RequirementSet(
+        requirements=tuple(r for p in parts for r in p.requirements),
+        constraints=tuple(c for p in parts for c in p.constraints),
+        index_url=next((p.index_url for p in parts if p.index_url), None),
+        extra_index_urls=tuple(u for p in parts for u in p.extra_index_urls),
+        pre=any(p.pre for p in parts),
+        files=tuple(f for p in parts for f in p.files),
+    )
+    return _Sources(merged, tuple(locks))
+
+
+def _build_targets(opts: CheckOptions) -> tuple[Target, ...]:
+    given = [t for t in opts.targets if isinstance(t, Target)]
+    specs = [t for t in opts.targets if isinstance(t, str)]
+    parsed = parse_targets(specs, opts.arches, opts.python) if specs or not given else ()
+    return tuple(dict.fromkeys((*given, *parsed)))
+
+
+def _pinned_everywhere(group: RequirementGroup, targets: Sequence[Target]) -> SpecifierSet | None:
+    """The group's specifier when it is the same exact pin on every target, else None."""
+    specifiers = {group.specifier(target)[0] for target in targets}
+    if len(specifiers) != 1:
+        return None
+    (specifier,) = specifiers
+    return specifier if is_pinned(specifier) else None
+
+
+async def _fetch_pages(
+    wanted: Mapping[NormalizedName, SpecifierSet | None], client: IndexClient, progress: Progress
+) -> dict[NormalizedName, ProjectPage | ProjectLookupError | None]:
+    """Every named project's page, fetched once for all targets; failures kept as values.
+
+    A name pinned to one version (its specifier in `wanted`) gets only that version's files:
+    the rest of the page would be decoded and held for nothing (see get_project).
+    """
+    results: dict[NormalizedName, ProjectPage | ProjectLookupError | None] = {}
+
+    async def one(name: NormalizedName, versions: SpecifierSet | None) -> None:
+        try:
+            results[name] = await client.get_project(name, versions)
+        except ProjectLookupError as error:
+            results[name] = error
+        progress(f"{len(results)}/{len(wanted)} {name}")
+
+    await asyncio.gather(*(one(n, v) for n, v in wanted.items()))
+    return results
+
+
+async def _resolve_trees(
+    groups: Sequence[RequirementGroup],
+    constraints: Sequence[DeclaredRequirement],
+    targets: Sequence[Target],
+    direct: Sequence[PackageResult],
+    client: IndexClient,
+    policy: SelectionPolicy,
+    progress: Progress,
+) -> dict[str, TreeResult]:
+    """Resolve every target's tree concurrently, each in a worker thread of its own.
+
+    The threads are not the loop's default executor: each blocks on the event loop while it
+    waits for a page, and the loop needs that executor for DNS lookups, so sharing it would
+    deadlock once every default thread held a resolution. When the check is cancelled (or
+    fails), the bridge is stopped before the threads are joined: a thread waiting for a page
+    ends at its wait instead of blocking the join for good.
+    """
+    loop = asyncio.get_running_loop()
+    bridge = LoopBridge(loop)
+    reader = DependencyReader(client)
+    url_names = frozenset(
+        g.first.name for g in groups if g.name is None and g.first.name is not None
+    )
+
+    def roots(target: Target) -> list[TreeRequirement]:
+        # Only requirements that install somewhere go in; the others keep their own verdict.
+        found = []
+        for group, package in zip(groups, direct, strict=True):
+            if group.name is None or package.results[target.id].verdict not in INSTALLABLE:
+                continue
+            specifier, extras, _hashes = group.specifier(target)
+            canonical_extras = frozenset(canonicalize_name(e) for e in extras)
+            origin = str(group.first.origin)
+            found.append(TreeRequirement(group.name, canonical_extras, specifier, origin))
+        return found
+
+    def target_constraints(target: Target) -> dict[NormalizedName, SpecifierSet]:
+        # -c applies to every package in the tree, direct or not, when its marker holds.
+        environment = {**marker_environment(target), "extra": ""}
+        narrowed: dict[NormalizedName, SpecifierSet] = {}
+        for constraint in constraints:
+            requirement = constraint.requirement
+            if constraint.name is None or requirement is None:
+                continue
+            if requirement.marker is not None and not requirement.marker.evaluate(environment):
+                continue
+            current = narrowed.get(constraint.name, SpecifierSet())
+            narrowed[constraint.name] = current & requirement.specifier
+        return narrowed
+
+    threads: list[threading.Thread] = []
+
+    async def one(target: Target) -> tuple[str, TreeResult]:
+        requirements = roots(target)
+        narrowed = target_constraints(target)
+        tree = await resolve_pinned(
+            target,
+            requirements,
+            client=client,
+            reader=reader,
+            policy=policy,
+            constraints=narrowed,
+            url_names=url_names,
+        )
+        if tree is None:  # not a closed set of pins: the resolver decides
+            resolve = functools.partial(
+                resolve_target,
+                target,
+                requirements,
+                client=client,
+                reader=reader,
+                bridge=bridge,
+                policy=policy,
+                constraints=narrowed,
+                url_names=url_names,
+            )
+            future, thread = _in_thread(loop, resolve, f"wheelcheck-resolve {target.id}")
+            threads.append(thread)
+            try:
+                tree = await future
+            except Stopped:  # the loop stopped under the resolution, then ran again
+                raise asyncio.CancelledError from None
+        progress(f"resolved {target.id}")
+        return target.id, tree
+
+    try:
+        return dict(await asyncio.gather(*(one(t) for t in targets)))
+    finally:
+        # Cancelled, failed or done: no wait outlives this, so each thread ends at its next
+        # wait (within one resolver step) and the join is short.
+        bridge.stop()
+        for thread in threads:
+            thread.join()
+
+
+def _in_thread(
+    loop: asyncio.AbstractEventLoop, function: Callable[[], T], name: str
+) -> tuple[asyncio.Future[T], threading.Thread]:
+    """Start `function()` in a thread of its own; its outcome arrives on `loop`'s future.
+
+    A daemon thread, not an executor's: a thread that outlives its check (its loop stopped
+    under it) ends by itself at its next wait, and never holds up the interpreter's exit.
+    """
+    outcome: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+    def body() -> None:
+        if not outcome.set_running_or_notify_cancel():
+            return
+        try:
+            outcome.set_result(function())
+        except BaseException as error:  # handed to the task that awaits it
+            outcome.set_exception(error)
+
+    thread = threading.Thread(target=body, name=name, daemon=True)
+    future = asyncio.wrap_future(outcome, loop=loop)
+    thread.start()
+    return future, thread

@@ -1,0 +1,40 @@
+"""The tables wheelcheck ships, read in one place: base images, build dependencies, sizes.
+
+Maintainers and the scripts in scripts/ edit them in the repository's top-level ``data/``
+folder; a wheel carries them here, beside this module (pyproject.toml force-includes
+``data`` as ``wheelcheck/_data``). Every row names its source as a URL.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+# A source checkout (an editable install) reads the repository's own data/ folder.
+_CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@functools.cache
+def read_text(name: str) -> str:
+    """The text of the shipped table `name` (``"base-images.json"``).
+
+    Raises OSError when no such table is shipped.
+    """
+    shipped = resources.files(__name__).joinpath(name)
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    return (_CHECKOUT_DATA / name).read_text(encoding="utf-8")
+
+
+def names() -> list[str]:
+    """The names of the shipped tables, sorted."""
+    shipped = [f.name for f in resources.files(__name__).iterdir() if f.name.endswith(".json")]
+    return sorted(shipped or (p.name for p in _CHECKOUT_DATA.glob("*.json")))
+
+
+def read_json(name: str) -> Any:
+    """The parsed JSON table `name`; raises OSError (missing) or ValueError (not JSON)."""
+    return json.loads(read_text(name))

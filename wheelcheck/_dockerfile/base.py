@@ -1,0 +1,253 @@
+"""From a stage's base image to the targets pip would run on, and their alternatives.
+
+Official ``python:`` tags go through wheelcheck's image table (`wheelcheck._judge.targets`).
+``alpine:3.x``, ``debian:`` and ``ubuntu:`` bases with the distribution's own Python come
+from ``data/distro-pythons.json`` (with sources). Anything else is unknown: reported, and the
+user may name a target with ``--target``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from wheelcheck._data import read_json
+from wheelcheck._judge.images import platform_for, resolve_image
+from wheelcheck._judge.targets import DEFAULT_ARCHES, parse_arch, parse_targets, sibling_image
+from wheelcheck.errors import UnknownTarget
+from wheelcheck.models import Libc, Target
+
+__all__ = [
+    "BaseImage",
+    "DistroPython",
+    "ImageSize",
+    "distro_python",
+    "image_size",
+    "resolve_base",
+    "slim_of",
+]
+
+DATA_FILE = "distro-pythons.json"
+_DEBIAN_NAMES = {"bullseye": "11", "bookworm": "12", "trixie": "13"}
+
+
+@dataclass(frozen=True, slots=True)
+class DistroPython:
+    """A distribution release and the Python its packages install."""
+
+    image: str  # alpine | debian | ubuntu
+    release: str
+    codename: str | None
+    python: str  # 3.12
+    libc: Libc
+    libc_version: str
+    externally_managed: bool
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSize:
+    image: str
+    family: str
+    distro: str
+    python: str
+    platform: str
+    compressed_mb: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class BaseImage:
+    """What a stage's FROM means for pip.
+
+    `kind` is ``python`` (an official python image), ``distro`` (alpine/debian/ubuntu with the
+    distribution's Python), ``target`` (given by --target) or ``unknown``. `targets` are the
+    targets of this base on the requested arches (empty when unknown).
+    """
+
+    reference: str
+    kind: str
+    targets: tuple[Target, ...]
+    family: str | None = None  # alpine | slim | full (python images), alpine/glibc distros
+    distro: DistroPython | None = None
+    note: str | None = None
+
+    @property
+    def python(self) -> str | None:
+        return self.targets[0].python if self.targets else None
+
+
+@functools.cache
+def _table() -> dict[str, Any]:
+    data: dict[str, Any] = read_json(DATA_FILE)
+    return data
+
+
+@functools.cache
+def _distros() -> tuple[DistroPython, ...]:
+    return tuple(
+        DistroPython(
+            image=r["image"],
+            release=r["release"],
+            codename=r["codename"],
+            python=r["python"],
+            libc=Libc(r["libc"]),
+            libc_version=r["libc_version"],
+            externally_managed=bool(r["externally_managed"]),
+            source=r["source"],
+        )
+        for r in _table()["rows"]
+    )
+
+
+def image_size(family: str, distro: str | None, python: str, platform: str) -> ImageSize | None:
+    """The pull size row closest to (family, distro, python minor, platform), or None.
+
+    Prefers the same distro, then the same Python minor, then the same platform.
+    """
+    rows = [
+        ImageSize(
+            image=r["image"],
+            family=r["family"],
+            distro=r["distro"],
+            python=r["python"],
+            platform=r["platform"],
+            compressed_mb=float(r["compressed_mb"]),
+            source=r["source"],
+        )
+        for r in _table()["image_sizes"]["rows"]
+        if r["family"] == family
+    ]
+    if not rows:
+        return None
+
+    def score(row: ImageSize) -> tuple[bool, bool, bool]:
+        return (
+            row.distro == distro,
+            row.python.rsplit(".", 1)[0] == python or row.python == python,
+            row.platform == platform,
+        )
+
+    return max(rows, key=score)
+
+
+def distro_python(reference: str) -> tuple[DistroPython | None, str | None]:
+    """The distribution Python for ``alpine:3.20``, ``debian:bookworm-slim``, ``ubuntu:24.04``.
+
+    Returns (row, note): the row is None for a distribution image the table does not know;
+    the note says what was assumed (``latest`` moves).
+    """
+    name, _, tag = reference.removeprefix("docker.io/").removeprefix("library/").partition(":")
+    if name not in ("alpine", "debian", "ubuntu"):
+        return None, None
+    tag = tag.split("@")[0] or "latest"
+    note = None
+    if tag in ("latest", "stable"):
+        tag = _table()["latest"][name]
+        note = f"{reference} moves; assumed {name} {tag}"
+    release = tag.removesuffix("-slim").split("-")[0]
+    if name == "debian":
+        release = _DEBIAN_NAMES.get(release, release).split(".")[0]
+    elif name == "alpine":
+        release = ".".join(release.split(".")[:2])
+    for row in _distros():
+        if row.image == name and release in (row.release, row.codename):
+            return row, note
+    return None, note
+
+
+def slim_of(reference: str) -> str:
+    """The slim image of the same Python and, where the tag names one, the same distribution:
+    ``python:3.10.13`` -> ``python:3.10.13-slim``, ``python:3.11-bookworm`` ->
+    ``python:3.11-slim-bookworm``."""
+    name, _, tag = reference.partition(":")
+    version, _, suffix = tag.partition("-")
+    if suffix in _DEBIAN_NAMES:
+        return f"{name}:{version}-slim-{suffix}"
+    return sibling_image(reference, "slim")
+
+
+def _platforms(platform: str | None, arches: tuple[str, ...]) -> tuple[str, ...]:
+    if arches:
+        return arches
+    if platform and "$" not in platform and platform_for(platform) is not None:
+        return (platform,)
+    return DEFAULT_ARCHES
+
+
+def resolve_base(
+    reference: str, *, platform: str | None = None, arches: tuple[str, ...] = ()
+) -> BaseImage:
+    """What the image `reference` of a FROM means, on `arches` (default: the FROM's
+    ``--platform`` when literal, else amd64 and arm64). Never raises for an unknown image:
+    the result's `kind` is ``unknown`` with a note."""
+    chosen = _platforms(platform, arches)
+    if "$" in reference:
+        return BaseImage(reference, "unknown", (), note=f"{reference}: a variable without value")
+    try:
+        resolved = resolve_image(reference)
+    except UnknownTarget as error:
+        if reference.split(":")[0].split("/")[-1] == "python":
+            return BaseImage(reference, "unknown", (), note=str(error))
+    else:
+        try:
+            targets = parse_targets([reference], chosen)
+        except UnknownTarget as error:
+            return BaseImage(reference, "unknown", (), note=str(error))
+        return BaseImage(reference, "python", targets, family=resolved.variant.family)
+
+    row, note = distro_python(reference)
+    if row is None:
+        why = note or f"{reference} is not a python image and not a distribution wheelcheck knows"
+        return BaseImage(reference, "unknown", (), note=why)
+    distro_targets: list[Target] = []
+    major, minor = (int(x) for x in row.python.split(".")[:2])
+    libc_parts = [int(x) for x in row.libc_version.split(".")[:2]]
+    for arch in chosen:
+        try:
+            plat = parse_arch(arch)
+        except UnknownTarget:
+            continue
+        distro_targets.append(
+            Target(
+                id=f"{reference}/{plat.short}",
+                python_version=(major, minor),
+                python_full_version=f"{major}.{minor}.0",
+                libc=row.libc,
+                libc_version=(libc_parts[0], libc_parts[1]),
+                arch=plat.machine,
+                image=reference,
+                platform=plat.platform,
+                distro=f"{row.image.capitalize()} {row.release}"
+                + (f" ({row.codename})" if row.codename else ""),
+                variant="alpine" if row.libc is Libc.MUSL else "full",
+            )
+        )
+    family = "alpine" if row.libc is Libc.MUSL else "distro"
+    return BaseImage(
+        reference, "distro", tuple(distro_targets), family=family, distro=row, note=note
+    )
+
+
+def alternatives(base: BaseImage, arches: tuple[str, ...] = ()) -> tuple[Target, ...]:
+    """The slim and alpine python images of the same Python as `base`, to compare with."""
+    if not base.targets:
+        return ()
+    if base.kind == "python":
+        names = [slim_of(base.reference), sibling_image(base.reference, "alpine")]
+    else:
+        names = [f"python:{base.targets[0].python}-slim", f"python:{base.targets[0].python}-alpine"]
+    chosen = arches or tuple(dict.fromkeys(t.platform or t.arch for t in base.targets))
+    found: list[Target] = []
+    for name in names:
+        try:
+            found.extend(parse_targets([name], chosen))
+        except UnknownTarget:
+            minor = base.targets[0].python
+            family = "slim" if "slim" in name else "alpine"
+            try:
+                found.extend(parse_targets([f"python:{minor}-{family}"], chosen))
+            except UnknownTarget:
+                continue
+    return tuple(t for t in found if t.id not in {b.id for b in base.targets})

@@ -1,0 +1,216 @@
+"""The Markdown report: compact enough for a pull-request comment or $GITHUB_STEP_SUMMARY.
+
+First the outcome and the recommended image, then only the packages with a finding, each
+finding with its reason and its requirement's line, and the whole table folded in a
+<details> block. Every text that comes from an index or a requirements file goes through
+`escape`, so a package name or a yanked reason cannot add links, images, HTML, mentions or
+table cells.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TextIO
+
+from wheelcheck._findings import Finding, Policy, findings, relative_path
+from wheelcheck._report.table import target_label
+from wheelcheck._report.text import printable
+from wheelcheck.models import VERDICT_SEVERITY, PackageResult, Report, Target, TargetResult, Verdict
+
+# Characters with a meaning in GitHub Markdown inside a line: emphasis, code, links, images,
+# tables, HTML, math, strikethrough, emoji shortcodes (:x:), mentions (@x), issue refs (#1).
+_SPECIAL = re.compile(r"([\\`*_\[\](){}|~!:@#$^+])")
+_WWW = re.compile(r"(?i)(www)\.")
+_WHITESPACE = re.compile(r"\s+")
+
+FAILING_MARK = "❌"
+WARNING_MARK = "⚠️"
+ERROR_MARK = "❗"
+
+
+def escape(text: str) -> str:
+    """`text` as literal Markdown text on one line: control characters become '?', Markdown
+    punctuation is backslash-escaped, ``& < >`` become entities, and bare-URL autolinks
+    (``scheme:``, ``www.``) are broken: ``[a](https://x)`` stays those characters.
+    """
+    text = _WHITESPACE.sub(" ", printable(text.replace("\r", " ").replace("\n", " ")))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _SPECIAL.sub(r"\\\1", text)
+    return _WWW.sub(r"\1\\.", text)
+
+
+def code(text: str) -> str:
+    """`text` as an inline code span (for file names and images), safe for table cells."""
+    clean = _WHITESPACE.sub(" ", printable(text)).replace("|", "\\|")
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", clean)), default=0) + 1)
+    pad = " " if clean.startswith("`") or clean.endswith("`") else ""
+    return f"{fence}{pad}{clean}{pad}{fence}"
+
+
+def _version_column(package: PackageResult) -> tuple[str, bool]:
+    versions = {r.version for r in package.results.values() if r.version}
+    if len(versions) > 1:
+        return "varies", True
+    return (versions.pop() if versions else "-"), False
+
+
+def _cell(result: TargetResult | None, failing: bool, ignored: bool, per_cell: bool) -> str:
+    if result is None:
+        return "-"
+    label = result.verdict.value
+    if per_cell and result.version:
+        label += f" {result.version}"
+    label = escape(label)
+    if result.verdict is Verdict.ERROR:
+        return f"{ERROR_MARK} {label}"
+    if ignored or result.verdict not in (Verdict.SOURCE, Verdict.MISSING, Verdict.NOT_FOUND):
+        return label
+    return f"{FAILING_MARK if failing else WARNING_MARK} {label}"
+
+
+def _table(report: Report, packages: list[PackageResult], policy: Policy) -> list[str]:
+    header = ["package", "version", *(escape(target_label(t)) for t in report.targets)]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for package in packages:
+        version, per_cell = _version_column(package)
+        name = escape(package.name)
+        if not package.direct:
+            name += " (dep)"
+        if package.ignored:
+            name += " *(ignored)*"
+        cells = [name, escape(version)]
+        for target in report.targets:
+            result = package.results.get(target.id)
+            failing = result is not None and _fails(result, target, policy)
+            cells.append(_cell(result, failing, package.ignored, per_cell))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _fails(result: TargetResult, target: Target, policy: Policy) -> bool:
+    return policy.fails(VERDICT_SEVERITY[result.verdict], target)
+
+
+def _where(finding: Finding) -> str:
+    if finding.location is None:
+        return ""
+    where = relative_path(finding.location.file)
+    if finding.location.line is not None:
+        where += f":{finding.location.line}"
+    return f" — {code(where)}"
+
+
+def _finding_line(finding: Finding) -> str:
+    mark = "" if finding.ignored else (FAILING_MARK if finding.failing else WARNING_MARK) + " "
+    targets = ", ".join(escape(target_label(t)) for t in finding.targets)
+    if finding.package is None:
+        head = f"**dependency tree** cannot be resolved on {targets}"
+    else:
+        name = escape(finding.package + (f" {finding.version}" if finding.version else ""))
+        what = {
+            "WC001": "builds from source",
+            "WC002": "has nothing installable",
+            "WC003": "is not on the index",
+        }.get(finding.rule.id, escape(finding.rule.short))
+        head = f"**{name}** {what} on {targets}"
+    text = f"- {mark}{head}: {escape(finding.reason)}"
+    if finding.via:
+        text += f" (via {escape('; '.join(finding.via))})"
+    if finding.ignored:
+        why = f": {escape(finding.ignore_reason)}" if finding.ignore_reason else ""
+        text += f" — *ignored{why}*"
+    return text + f"{_where(finding)} ({finding.rule.id} {finding.rule.name})"
+
+
+def _counts(report: Report) -> str:
+    counts = Counter(r.verdict for p in report.packages for r in p.results.values())
+    parts = [f"{counts[v]} {v.value}" for v in Verdict if counts[v]]
+    return f"{len(report.packages)} packages x {len(report.targets)} targets: " + (
+        ", ".join(parts) or "nothing to check"
+    )
+
+
+def render_markdown(report: Report, policy: Policy | None = None) -> str:
+    """The Markdown report of `report` under `policy` (default: --fail-on missing)."""
+    policy = policy or Policy()
+    found = findings(report, policy)
+    failing = [f for f in found if f.failing]
+    warnings = [f for f in found if not f.failing and not f.ignored]
+    ignored = {p.name for p in report.packages if p.ignored}
+    out: list[str] = []
+
+    if report.has_errors:
+        status = f"{ERROR_MARK} incomplete"
+    elif failing:
+        status = f"{FAILING_MARK} fail"
+    else:
+        status = "✅ pass"
+    image = report.recommendation.image
+    if report.recommendation.withheld is not None:
+        answer = f"no recommendation ({escape(report.recommendation.withheld)})"
+    else:
+        answer = f"use {code(image)}" if image else "no image"
+    out.append(f"### wheelcheck: {status} · {answer}")
+    out.append("")
+    tally = [
+        f"{len(failing)} failing",
+        f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}",
+    ]
+    if ignored:
+        tally.append(f"{len(ignored)} ignored")
+    out.append(f"{escape(_counts(report))} · findings: {', '.join(tally)}")
+    out.append("")
+
+    if report.has_errors:
+        out.append(f"**{ERROR_MARK} wheelcheck could not finish** (exit 3, not a finding):")
+        out.append("")
+        out.extend(f"- {escape(error)}" for error in report.errors)
+        out.append("")
+
+    flagged = [
+        p
+        for p in report.packages
+        if any(
+            r.verdict in (Verdict.SOURCE, Verdict.MISSING, Verdict.NOT_FOUND)
+            for r in p.results.values()
+        )
+    ]
+    if flagged:
+        out.extend(_table(report, flagged, policy))
+        out.append("")
+    if found:
+        out.extend(_finding_line(f) for f in found)
+        out.append("")
+    elif report.packages and not report.has_errors:
+        out.append("Every package installs from a wheel on every target.")
+        out.append("")
+
+    recommendation = report.recommendation
+    if report.recommendation.withheld is not None:
+        chosen = f"none ({escape(report.recommendation.withheld)})"
+    else:
+        chosen = code(image) if image else "no single image"
+    out.append(f"**Recommendation:** {chosen}")
+    out.append("")
+    out.extend(f"- {escape(reason)}" for reason in recommendation.reasons)
+    if recommendation.reasons:
+        out.append("")
+
+    if report.packages:
+        out.append(f"<details><summary>All {len(report.packages)} packages</summary>")
+        out.append("")
+        out.extend(_table(report, list(report.packages), policy))
+        out.append("")
+        out.append("</details>")
+        out.append("")
+    if report.notes:
+        out.extend(f"> {escape(note)}  " for note in report.notes)
+        out.append("")
+    if report.index_urls:
+        out.append("Index: " + ", ".join(code(url) for url in report.index_urls))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def write_markdown(report: Report, stream: TextIO, *, policy: Policy | None = None) -> None:
+    stream.write(render_markdown(report, policy))

@@ -1,0 +1,185 @@
+"""A shortcut past the resolver for a closed set of exact pins (a compiled requirements file).
+
+When every requirement of a target pins one version (``==X`` or ``===X``), each pinned
+project has exactly one installable version there, and every dependency of every pinned
+release that applies on the target names a pinned project whose version satisfies it, that
+set *is* the resolution: resolvelib, offered one candidate per project, returns exactly it.
+Checking so takes one pass, with every page and every release's metadata fetched at once;
+resolvelib's bookkeeping grows with the square of the number of requirements (minutes for
+1,000 pins) and it asks for metadata one step at a time.
+
+Anything else (an unpinned or unknown dependency, a clash, a release whose Requires-Python
+excludes the target, an index failure) returns None, and the caller runs the resolver, which
+finds the answer or explains the failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.specifiers import SpecifierSet
+from packaging.tags import Tag
+from packaging.utils import NormalizedName
+
+from wheelcheck._index.client import IndexClient
+from wheelcheck._index.dependencies import DependencyReader
+from wheelcheck._judge.selection import (
+    SelectionPolicy,
+    is_pinned,
+    rank_candidates,
+    requires_python_allows,
+)
+from wheelcheck._judge.targets import marker_environment, tag_ranks
+from wheelcheck._resolve.resolver import (
+    ResolvedPackage,
+    TreeRequirement,
+    TreeResult,
+    identifier,
+    release_requirements,
+    via_chains,
+)
+from wheelcheck.errors import WheelcheckError
+from wheelcheck.models import Dependencies, DistFile, ProjectPage, Target
+
+
+@dataclass(frozen=True, slots=True)
+class _Pin:
+    page: ProjectPage
+    file: DistFile  # the file pip would install for the pinned version
+    dependencies: Dependencies
+
+
+class _Graph:
+    """Edges between identifiers, as resolvelib's result graph has them (None: the roots)."""
+
+    def __init__(self) -> None:
+        self.children: dict[str | None, set[str]] = {None: set()}
+
+    def connect(self, parent: str | None, child: str) -> None:
+        self.children.setdefault(parent, set()).add(child)
+        self.children.setdefault(child, set())
+
+    def iter_children(self, key: str | None) -> Iterator[str]:
+        return iter(self.children.get(key, ()))
+
+
+async def resolve_pinned(
+    target: Target,
+    requirements: Sequence[TreeRequirement],
+    *,
+    client: IndexClient,
+    reader: DependencyReader,
+    policy: SelectionPolicy,
+    constraints: Mapping[NormalizedName, SpecifierSet],
+    url_names: frozenset[NormalizedName] = frozenset(),
+) -> TreeResult | None:
+    """The tree of a closed set of pins on `target`, or None when it is not one."""
+    if not requirements:
+        return None
+    pins: dict[NormalizedName, SpecifierSet] = {}
+    for requirement in requirements:
+        specifier = requirement.specifier & constraints.get(requirement.name, SpecifierSet())
+        if not is_pinned(specifier) or requirement.name in pins:
+            return None
+        pins[requirement.name] = specifier
+    for name, constraint in constraints.items():
+        if name not in pins and is_pinned(constraint):
+            pins[name] = constraint  # a -c pin may hold a dependency's version
+
+    ranks = tag_ranks(target)
+    environment = marker_environment(target)
+    chosen: dict[NormalizedName, _Pin | None] = {}
+
+    async def choose(name: NormalizedName) -> None:
+        chosen[name] = await _choose(
+            name, pins[name], target, ranks, client=client, reader=reader, policy=policy
+        )
+
+    graph = _Graph()
+    wanted: dict[str, TreeRequirement] = {}  # identifier -> first requirement naming it
+    asked: list[TreeRequirement] = []  # every dependency requirement met on the way
+    for requirement in requirements:
+        key = identifier(requirement.name, requirement.extras)
+        graph.connect(None, key)
+        wanted.setdefault(key, requirement)
+    expanded: set[str] = set()
+    while len(expanded) < len(wanted):
+        frontier = [key for key in wanted if key not in expanded]
+        # One wave: every page and release metadata of the frontier, fetched concurrently.
+        missing = {wanted[key].name for key in frontier} - chosen.keys()
+        await asyncio.gather(*(choose(name) for name in missing))
+        for key in frontier:
+            expanded.add(key)
+            requirement = wanted[key]
+            pin = chosen[requirement.name]
+            if pin is None:
+                return None
+            version = pin.file.version
+            children = release_requirements(
+                requirement.name,
+                version,
+                requirement.extras,
+                pin.dependencies,
+                environment,
+                url_names,
+            )
+            for child in children:
+                if child.name not in pins:
+                    return None  # not pinned: the resolver chooses its version
+                child_key = identifier(child.name, child.extras)
+                graph.connect(key, child_key)
+                wanted.setdefault(child_key, child)
+                asked.append(child)
+    for child in asked:  # every requirement must hold for the version pinned
+        pin = chosen[child.name]
+        if pin is None or not child.specifier.contains(pin.file.version, prereleases=True):
+            return None
+
+    outcome = TreeResult()
+    chains = via_chains(graph, {key: wanted[key].name for key in wanted})
+    for key, requirement in wanted.items():
+        if requirement.extras:
+            continue  # the base identifier carries the project, as in the resolver
+        pin = chosen[requirement.name]
+        assert pin is not None  # every wanted identifier was expanded above
+        outcome.packages[requirement.name] = ResolvedPackage(
+            requirement.name, pin.file, chains.get(key, ((requirement.name,),)), pin.dependencies
+        )
+        outcome.pages[requirement.name] = pin.page
+    return outcome
+
+
+async def _choose(
+    name: NormalizedName,
+    specifier: SpecifierSet,
+    target: Target,
+    ranks: Mapping[Tag, int],
+    *,
+    client: IndexClient,
+    reader: DependencyReader,
+    policy: SelectionPolicy,
+) -> _Pin | None:
+    """The pinned release of `name` on `target` and its dependencies; None to fall back."""
+    try:
+        page = await client.get_project(name, specifier)
+        if page is None:
+            return None
+        ranked = rank_candidates(
+            page.files,
+            specifier=specifier,
+            tag_ranks=ranks,
+            python_full_version=target.python_full_version,
+            policy=policy,
+        )
+        if not ranked or any(f.version != ranked[0].version for f in ranked):
+            return None  # nothing, or more than one version (say 2.0 and 2.0+cpu): resolve
+        dependencies = await reader.dependencies(page, ranked[0].version)
+    except WheelcheckError:
+        return None  # the resolver meets the same failure and reports it
+    if dependencies.requires_python and not requires_python_allows(
+        dependencies.requires_python, target.python_full_version
+    ):
+        return None
+    return _Pin(page, ranked[0], dependencies)

@@ -1,0 +1,28 @@
+"""Where requirements come from: requirements files, pyproject.toml and lockfiles."""
+
+from __future__ import annotations
+
+from wheelcheck._sources.lockfiles import (
+    LockEdge,
+    LockedSet,
+    LockGraph,
+    PackageKey,
+    SourceKind,
+    detect_kind,
+    read_lockfile,
+)
+from wheelcheck._sources.pyproject import read_pyproject
+from wheelcheck._sources.requirements import parse_requirement_text, read_requirement_files
+
+__all__ = [
+    "LockEdge",
+    "LockGraph",
+    "LockedSet",
+    "PackageKey",
+    "SourceKind",
+    "detect_kind",
+    "parse_requirement_text",
+    "read_lockfile",
+    "read_pyproject",
+    "read_requirement_files",
+]
