@@ -52,6 +52,31 @@ SCENARIOS = {
     "e-native-extras": ["uvicorn[standard]", "psycopg[binary,c]"],
     "f-sdist-only": ["openai-whisper", "flash-attn"],
     "g-llm-app": ["chainlit", "langchain", "openai", "pandas", "psycopg2"],
+    # examples/django-app/requirements.txt and examples/data-science/requirements.txt
+    "h-django-app": [
+        "django",
+        "djangorestframework",
+        "psycopg2-binary",
+        "celery",
+        "redis",
+        "gunicorn",
+        "pillow",
+        "django-environ",
+        "whitenoise",
+        "sentry-sdk",
+    ],
+    "i-data-science": [
+        "numpy",
+        "pandas",
+        "scipy",
+        "scikit-learn",
+        "matplotlib",
+        "seaborn",
+        "jupyterlab",
+        "statsmodels",
+        "polars",
+        "pyarrow",
+    ],
 }
 MACHINES = ("x86_64", "aarch64")
 
