@@ -52,7 +52,36 @@ SCENARIOS = {
     "e-native-extras": ["uvicorn[standard]", "psycopg[binary,c]"],
     "f-sdist-only": ["openai-whisper", "flash-attn"],
     "g-llm-app": ["chainlit", "langchain", "openai", "pandas", "psycopg2"],
+    # examples/django-app/requirements.txt and examples/data-science/requirements.txt
+    "h-django-app": [
+        "django",
+        "djangorestframework",
+        "psycopg2-binary",
+        "celery",
+        "redis",
+        "gunicorn",
+        "pillow",
+        "django-environ",
+        "whitenoise",
+        "sentry-sdk",
+    ],
+    "i-data-science": [
+        "numpy",
+        "pandas",
+        "scipy",
+        "scikit-learn",
+        "matplotlib",
+        "seaborn",
+        "jupyterlab",
+        "statsmodels",
+        "polars",
+        "pyarrow",
+    ],
+    # The LLM app on the Python of examples/llm-app/Dockerfile (FROM python:3.10.13).
+    "j-llm-app-py310": ["chainlit", "langchain", "openai", "pandas", "psycopg2"],
 }
+# The Python each scenario is resolved for, where it is not 3.12.
+PYTHONS = {"j-llm-app-py310": "3.10.13"}
 MACHINES = ("x86_64", "aarch64")
 
 
@@ -256,19 +285,19 @@ def test_wheelchecks_reader_gets_the_recorded_dependencies_in_each_flavour(
 # -- the recorded trees ---------------------------------------------------------------------
 
 
-def environment(machine: str) -> dict[str, str]:
-    """Marker variables of CPython 3.12 on Linux (glibc and musl agree on all of them)."""
+def environment(machine: str, python: str = "3.12.12") -> dict[str, str]:
+    """Marker variables of CPython `python` on Linux (glibc and musl agree on all of them)."""
     return {
         "implementation_name": "cpython",
-        "implementation_version": "3.12.12",
+        "implementation_version": python,
         "os_name": "posix",
         "platform_machine": machine,
         "platform_python_implementation": "CPython",
         "platform_release": "",
         "platform_system": "Linux",
         "platform_version": "",
-        "python_full_version": "3.12.12",
-        "python_version": "3.12",
+        "python_full_version": python,
+        "python_version": ".".join(python.split(".")[:2]),
         "sys_platform": "linux",
     }
 
@@ -311,13 +340,15 @@ def release_requirements(
     return [Requirement(str(r)) for r in message.get_all("Requires-Dist") or []]
 
 
-def walk(server: IndexServer, roots: list[str], machine: str) -> tuple[set[str], list[str]]:
+def walk(
+    server: IndexServer, roots: list[str], machine: str, python: str = "3.12.12"
+) -> tuple[set[str], list[str]]:
     """Every project a resolution may reach from `roots`, and what the recorded data misses.
 
     Follows every kept version that satisfies a requirement (not only the newest), with
-    the requested extras, on CPython 3.12 Linux for `machine`.
+    the requested extras, on CPython `python` Linux for `machine`.
     """
-    env = environment(machine)
+    env = environment(machine, python)
     queue = [(Requirement(root), "requirements") for root in roots]
     reached: set[str] = set()
     seen: set[tuple[str, Version, frozenset[str]]] = set()
@@ -349,7 +380,8 @@ def walk(server: IndexServer, roots: list[str], machine: str) -> tuple[set[str],
 @pytest.mark.parametrize("machine", MACHINES)
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_recorded_trees_are_closed(index_server: IndexServer, scenario: str, machine: str) -> None:
-    reached, problems = walk(index_server, SCENARIOS[scenario], machine)
+    python = PYTHONS.get(scenario, "3.12.12")
+    reached, problems = walk(index_server, SCENARIOS[scenario], machine, python)
     assert problems == []
     assert len(reached) >= len(SCENARIOS[scenario])
 

@@ -180,6 +180,7 @@ async def advise_report(
             per_target[target.id] = target_size(found)
     notes = list(report.notes)
     if failures:
+        failures.sort()  # gathered in completion order: name the same first failure every run
         client.note_uncached("advice that could not read every file")
         notes.append(
             f"advice: {len(failures)} file(s) could not be read, their advice is missing "
