@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import pytest
 from click.testing import CliRunner
 
-from wheelcheck.cli import main
+from wheelcheck._cli import main
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
