@@ -10,7 +10,7 @@ read costs only its own piece of advice, never the report.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from packaging.specifiers import SpecifierSet
@@ -78,7 +78,38 @@ async def advise_report(
     specifiers = specifiers or {}
     targets = {t.id: t for t in report.targets}
     page_of = {canonicalize_name(k): v for k, v in pages.items()}
+    sdists, wheels = _release_files(report, page_of, sizes=sizes)
+    reads = _Reads(client, sorted({t.python_version for t in report.targets}), progress)
+    source_names = sorted(
+        {p.name for p in report.packages for r in p.results.values() if r.verdict is Verdict.SOURCE}
+    )
+    alternatives = alternative_projects(source_names)
+    reads.alt_pages.update({n: page_of[n] for n in alternatives if n in page_of})
+    await asyncio.gather(
+        *(reads.inspect(f) for f in sdists),
+        *(reads.measure(f, len(wheels)) for f in wheels),
+        *(reads.alternative(n) for n in alternatives if n not in page_of),
+    )
+    packages = [
+        _advise_package(
+            package,
+            targets,
+            page_of.get(canonicalize_name(package.name)),
+            reads,
+            specifiers.get(canonicalize_name(package.name), {}),
+            policy,
+        )
+        for package in report.packages
+    ]
+    per_target = _target_sizes(report.targets, packages) if sizes else {}
+    notes = (*report.notes, *reads.notes())
+    return replace(report, packages=tuple(packages), sizes=per_target, notes=notes)
 
+
+def _release_files(
+    report: Report, page_of: Mapping[NormalizedName, ProjectPage], *, sizes: bool
+) -> tuple[list[DistFile], list[DistFile]]:
+    """The distinct sdists that would be built, and the wheels to size (when `sizes`)."""
     sdists: dict[str, DistFile] = {}
     wheels: dict[str, DistFile] = {}
     for package in report.packages:
@@ -91,113 +122,116 @@ async def advise_report(
                 sdists[file.filename] = file
             elif result.verdict in _SIZED and sizes:
                 wheels[file.filename] = file
+    return list(sdists.values()), list(wheels.values())
 
-    failures: list[str] = []
-    calls: dict[str, NativeCall | None] = {}
 
-    async def inspect(file: DistFile) -> None:
-        calls[file.filename] = load_call(client, file)
-        if calls[file.filename] is not None:
+def _reason(error: Exception) -> str:
+    return error.reason if isinstance(error, MetadataError) else type(error).__name__
+
+
+class _Reads:
+    """What advice reads from release files and pages, each once, kept for the packages.
+
+    Advice is optional: a file that cannot be read costs its own piece of advice and a
+    line in `failures`, never the report.
+    """
+
+    def __init__(
+        self, client: IndexClient, pythons: list[tuple[int, int]], progress: Progress
+    ) -> None:
+        self.client = client
+        self.pythons = pythons
+        self.progress = progress
+        self.failures: list[str] = []
+        self.calls: dict[str, NativeCall | None] = {}  # sdist file name -> pure or native
+        self.wheel_sizes: dict[tuple[str, tuple[int, int]], int] = {}
+        self.alt_pages: dict[NormalizedName, ProjectPage | None] = {}
+        self._sized: set[str] = set()
+
+    async def inspect(self, file: DistFile) -> None:
+        """Call an sdist pure or native from its member list (or the cached answer)."""
+        self.calls[file.filename] = load_call(self.client, file)
+        if self.calls[file.filename] is not None:
             return
         try:
-            call = classify(await read_sdist(client, file))
-        except Exception as error:  # advice is optional: one odd file must not sink the report
-            reason = error.reason if isinstance(error, MetadataError) else type(error).__name__
-            failures.append(f"sdist {file.filename}: {reason}")
+            call = classify(await read_sdist(self.client, file))
+        except Exception as error:  # one odd file must not sink the report
+            self.failures.append(f"sdist {file.filename}: {_reason(error)}")
             return
-        calls[file.filename] = call
-        store_call(client, file, call)
+        self.calls[file.filename] = call
+        store_call(self.client, file, call)
 
-    wheel_sizes: dict[tuple[str, tuple[int, int]], int] = {}
-    pythons = sorted({t.python_version for t in report.targets})
-    listed: set[str] = set()
-
-    async def measure(file: DistFile) -> None:
-        stored = load_sizes(client, file, pythons)
+    async def measure(self, file: DistFile, total: int) -> None:
+        """A wheel's installed size per Python (or the cached answer)."""
+        stored = load_sizes(self.client, file, self.pythons)
         if stored is None:
-            try:
-                found, samples = await read_wheel(client, file, choose_sample)
-            except Exception as error:  # as above: the size stays unknown
-                reason = error.reason if isinstance(error, MetadataError) else type(error).__name__
-                failures.append(f"wheel {file.filename}: {reason}")
+            stored = await self._read_sizes(file)
+            if stored is None:
                 return
-            stored = {}
-            for python in pythons:
-                # Compiling the samples runs none of their code; it is CPU work, off the loop.
-                scale = await asyncio.to_thread(pyc_scale, samples, python) if samples else 1.0
-                stored[python] = wheel_installed_size(found, python, scale=scale)
-            if len(samples) == len(choose_sample(found)):
-                store_sizes(client, file, stored)
-            else:  # a sample could not be read: this estimate is not the file's for good
-                client.note_uncached(f"a sample of {file.filename}")
-        listed.add(file.filename)
+        self._sized.add(file.filename)
         for python, size in stored.items():
-            wheel_sizes[(file.filename, python)] = size
-        progress(f"sizes {len(listed)}/{len(wheels)}")
+            self.wheel_sizes[(file.filename, python)] = size
+        self.progress(f"sizes {len(self._sized)}/{total}")
 
-    source_names = sorted(
-        {p.name for p in report.packages for r in p.results.values() if r.verdict is Verdict.SOURCE}
-    )
-    alt_names = [n for n in alternative_projects(source_names) if n not in page_of]
-    alt_pages: dict[NormalizedName, ProjectPage | None] = {
-        n: page_of[n] for n in alternative_projects(source_names) if n in page_of
-    }
-
-    async def alternative(name: NormalizedName) -> None:
+    async def _read_sizes(self, file: DistFile) -> dict[tuple[int, int], int] | None:
         try:
-            alt_pages[name] = await client.get_project(name)
+            found, samples = await read_wheel(self.client, file, choose_sample)
+        except Exception as error:  # as above: the size stays unknown
+            self.failures.append(f"wheel {file.filename}: {_reason(error)}")
+            return None
+        stored = {}
+        for python in self.pythons:
+            # Compiling the samples runs none of their code; it is CPU work, off the loop.
+            scale = await asyncio.to_thread(pyc_scale, samples, python) if samples else 1.0
+            stored[python] = wheel_installed_size(found, python, scale=scale)
+        if len(samples) == len(choose_sample(found)):
+            store_sizes(self.client, file, stored)
+        else:  # a sample could not be read: this estimate is not the file's for good
+            self.client.note_uncached(f"a sample of {file.filename}")
+        return stored
+
+    async def alternative(self, name: NormalizedName) -> None:
+        """The page of a curated binary alternative (psycopg2-binary for psycopg2)."""
+        try:
+            self.alt_pages[name] = await self.client.get_project(name)
         except ProjectLookupError as error:
-            failures.append(f"page {name}: {error}")
+            self.failures.append(f"page {name}: {error}")
 
-    await asyncio.gather(
-        *(inspect(f) for f in sdists.values()),
-        *(measure(f) for f in wheels.values()),
-        *(alternative(n) for n in alt_names),
-    )
-
-    packages = [
-        _advise_package(
-            package,
-            targets,
-            page_of.get(canonicalize_name(package.name)),
-            calls,
-            wheel_sizes,
-            specifiers.get(canonicalize_name(package.name), {}),
-            policy,
-            alt_pages,
+    def notes(self) -> tuple[str, ...]:
+        """The report note about what could not be read (none when everything was)."""
+        if not self.failures:
+            return ()
+        self.failures.sort()  # gathered in completion order: name the same one every run
+        self.client.note_uncached("advice that could not read every file")
+        return (
+            f"advice: {len(self.failures)} file(s) could not be read, their advice is "
+            f"missing (first: {self.failures[0]})",
         )
-        for package in report.packages
-    ]
+
+
+def _target_sizes(
+    targets: Sequence[Target], packages: Sequence[PackageResult]
+) -> dict[str, TargetSize]:
+    """Per target, the installed size of what pip installs there."""
     per_target: dict[str, TargetSize] = {}
-    if sizes:
-        for target in report.targets:
-            found: dict[str, int | None] = {}
-            for package in packages:
-                got = package.results.get(target.id)
-                if got is not None and got.verdict in (*_SIZED, Verdict.SOURCE, Verdict.ERROR):
-                    # A failed lookup would install something of unknown size: not sized.
-                    found[package.name] = got.installed_size
-            per_target[target.id] = target_size(found)
-    notes = list(report.notes)
-    if failures:
-        failures.sort()  # gathered in completion order: name the same first failure every run
-        client.note_uncached("advice that could not read every file")
-        notes.append(
-            f"advice: {len(failures)} file(s) could not be read, their advice is missing "
-            f"(first: {failures[0]})"
-        )
-    return replace(report, packages=tuple(packages), sizes=per_target, notes=tuple(notes))
+    for target in targets:
+        found: dict[str, int | None] = {}
+        for package in packages:
+            got = package.results.get(target.id)
+            if got is not None and got.verdict in (*_SIZED, Verdict.SOURCE, Verdict.ERROR):
+                # A failed lookup would install something of unknown size: not sized.
+                found[package.name] = got.installed_size
+        per_target[target.id] = target_size(found)
+    return per_target
 
 
 def _advise_package(
     package: PackageResult,
     targets: Mapping[str, Target],
     page: ProjectPage | None,
-    calls: Mapping[str, NativeCall | None],
-    wheel_sizes: Mapping[tuple[str, tuple[int, int]], int],
+    reads: _Reads,
     specifiers: Mapping[str, SpecifierSet],
     policy: SelectionPolicy,
-    alt_pages: Mapping[NormalizedName, ProjectPage | None],
 ) -> PackageResult:
     results: dict[str, TargetResult] = {}
     for target_id, result in package.results.items():
@@ -206,10 +240,10 @@ def _advise_package(
             results[target_id] = result
             continue
         if result.verdict in _SIZED:
-            size = wheel_sizes.get((result.file, target.python_version))
+            size = reads.wheel_sizes.get((result.file, target.python_version))
             results[target_id] = replace(result, installed_size=size)
         elif result.verdict is Verdict.SOURCE:
-            call = calls.get(result.file)
+            call = reads.calls.get(result.file)
             needs = build_needs(package.name, call, target, other_wheels=result.other_wheels)
             remedy = None
             if page is not None and result.version is not None:
@@ -219,7 +253,7 @@ def _advise_package(
                     target=target,
                     specifier=specifiers.get(target_id),
                     policy=policy,
-                    alternative_pages=alt_pages,
+                    alternative_pages=reads.alt_pages,
                 )
             results[target_id] = replace(result, build=needs, remedy=remedy)
         else:
