@@ -32,7 +32,7 @@ from click.testing import CliRunner
 from indexserver import IndexServer, build_wheel
 
 import wheelcheck
-import wheelcheck._check as checker
+import wheelcheck._resolve.trees as trees_module
 from wheelcheck._cli import main
 from wheelcheck._resolve.resolver import TreeResult
 from wheelcheck.models import Report, TargetResult, Verdict
@@ -46,8 +46,8 @@ SLIM_AMD64 = "python:3.12-slim/amd64"
 SLIM_ARM64 = "python:3.12-slim/arm64"
 ALL_TARGETS = (ALPINE_AMD64, ALPINE_ARM64, SLIM_AMD64, SLIM_ARM64)
 
-REAL_RESOLVE_PINNED = checker.resolve_pinned
-REAL_RESOLVE_TARGET = checker.resolve_target
+REAL_RESOLVE_PINNED = trees_module.resolve_pinned
+REAL_RESOLVE_TARGET = trees_module.resolve_target
 
 # -- a synthetic index --------------------------------------------------------------------
 
@@ -220,8 +220,8 @@ def _spies(monkeypatch: pytest.MonkeyPatch, *, shortcut: bool) -> Iterator[Run]:
         return tree
 
     with monkeypatch.context() as patch:
-        patch.setattr(checker, "resolve_pinned", resolve_pinned)
-        patch.setattr(checker, "resolve_target", resolve_target)
+        patch.setattr(trees_module, "resolve_pinned", resolve_pinned)
+        patch.setattr(trees_module, "resolve_target", resolve_target)
         yield run
 
 

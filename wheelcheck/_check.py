@@ -7,9 +7,6 @@ build the targets, fetch each project page once for all targets, judge, recommen
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import functools
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -25,18 +22,14 @@ from wheelcheck._index.cache import DEFAULT_MAX_AGE, IndexCache, default_cache_d
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
-from wheelcheck._judge.targets import marker_environment, parse_targets
+from wheelcheck._judge.targets import parse_targets
 from wheelcheck._resolve.direct import RequirementGroup, group_requirements, judge_direct
 from wheelcheck._resolve.locked import judge_locked, locked_names
-from wheelcheck._resolve.pinned import resolve_pinned
 from wheelcheck._resolve.resolver import (
-    LoopBridge,
-    Stopped,
-    TreeRequirement,
     TreeResult,
-    resolve_target,
 )
-from wheelcheck._resolve.tree import INSTALLABLE, merge_trees
+from wheelcheck._resolve.tree import merge_trees
+from wheelcheck._resolve.trees import resolve_trees
 from wheelcheck._sources import (
     LockedSet,
     SourceKind,
@@ -48,7 +41,6 @@ from wheelcheck._sources import (
 )
 from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles, ProjectLookupError
 from wheelcheck.models import (
-    DeclaredRequirement,
     PackageResult,
     ProjectPage,
     Recommendation,
@@ -163,69 +155,32 @@ async def _check(
     cache: IndexCache | None,
     progress: Progress,
 ) -> Report:
-    """The check itself, every page and dependency read through the client."""
-    requirement_set = sources.requirement_set
-    index_urls = tuple(redact_url(u) for u in settings.index_urls)
-    groups = group_requirements(requirement_set)
-    notes: list[str] = list(settings.warnings)
+    """The check itself, in one direction: fetch, judge, resolve if asked, advise, then
+    recommend once. Every page and dependency is read through one client."""
+    groups = group_requirements(sources.requirement_set)
     # Warnings about pages (skipped files...) arrive as lookups finish: sorted into the
     # report by their "<project> on <index>" head (stable: a page's own order stays), so it
     # reads the same on every run.
     page_notes: list[str] = []
-    async with IndexClient(
-        settings,
-        max_connections=opts.max_connections,
-        timeout=opts.timeout,
-        retries=opts.retries,
-        verify=_verify(opts),
-        cache=cache,
-        refresh=opts.refresh,
-        offline=opts.offline,
-        environ=opts.environ,
-        on_warning=page_notes.append,  # skipped files etc. must reach the user, not vanish
-    ) as client:
-        wanted: dict[NormalizedName, SpecifierSet | None] = {
-            name: None for name in locked_names(sources.locks)
-        }
-        for group in groups:
-            if group.name is not None and group.name not in wanted:
-                wanted[group.name] = _pinned_everywhere(group, targets)
-        pages = await _fetch_pages(wanted, client, progress)
-        packages = judge_direct(groups, targets, pages, policy, index_urls)
+    async with _client(settings, opts, cache, page_notes.append) as client:
+        pages = await _fetch_pages(_wanted(sources, groups, targets), client, progress)
+        judged = _judge(sources, groups, targets, pages, policy, opts, settings)
         trees: dict[str, TreeResult] = {}
-        if sources.locks:
-            # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
-            packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
-            notes.insert(0, "lockfile: its pins are judged as locked, without resolving")
-            scope = "locked"
-        elif opts.no_deps:
-            notes.insert(0, "--no-deps: only the requirements the files name are checked")
-            scope = "direct"
-        else:
-            scope = "tree"
-            trees = await _resolve_trees(
-                groups, requirement_set.constraints, targets, packages, client, policy, progress
+        if judged.scope == "tree":
+            trees = await resolve_trees(
+                groups,
+                sources.requirement_set.constraints,
+                targets,
+                judged.packages,
+                client=client,
+                reader=DependencyReader(client),
+                policy=policy,
+                progress=progress,
             )
         # Every failed page lookup once, by package, before the tree repeats it per row;
         # one that a failing index explains is said once, in that index's line.
-        errors = lookup_failures(packages, explained=client.failed_indexes())
-        conflicts: dict[str, str] = {}
-        notes += _by_page(page_notes)
-        if trees:
-            merged = merge_trees(packages, targets, trees)
-            packages, conflicts = merged.packages, merged.conflicts
-            notes += merged.notes
-            errors += merged.errors
-        report = Report(
-            targets=targets,
-            packages=tuple(packages),
-            recommendation=_PENDING,
-            index_urls=index_urls,
-            scope=scope,
-            notes=tuple(notes),
-            conflicts=conflicts,
-            errors=tuple(errors),
-        )
+        errors = lookup_failures(judged.packages, explained=client.failed_indexes())
+        report = _report(judged, trees, targets, [*judged.notes, *_by_page(page_notes)], errors)
         report = await _advise(report, client, pages, trees, groups, policy, opts, progress)
         # An index that failed is named once, after advice (which reads more pages from it).
         report = replace(report, errors=(*report.errors, *client.index_failures()))
@@ -238,6 +193,97 @@ async def _check(
         errors=report.errors,
     )
     return replace(report, recommendation=recommendation)
+
+
+def _client(
+    settings: IndexSettings,
+    opts: CheckOptions,
+    cache: IndexCache | None,
+    on_warning: Callable[[str], None],
+) -> IndexClient:
+    return IndexClient(
+        settings,
+        max_connections=opts.max_connections,
+        timeout=opts.timeout,
+        retries=opts.retries,
+        verify=_verify(opts),
+        cache=cache,
+        refresh=opts.refresh,
+        offline=opts.offline,
+        environ=opts.environ,
+        on_warning=on_warning,  # skipped files etc. must reach the user, not vanish
+    )
+
+
+def _wanted(
+    sources: _Sources, groups: Sequence[RequirementGroup], targets: Sequence[Target]
+) -> dict[NormalizedName, SpecifierSet | None]:
+    """Every project to look up, with its one version where it is pinned the same everywhere."""
+    wanted: dict[NormalizedName, SpecifierSet | None] = {
+        name: None for name in locked_names(sources.locks)
+    }
+    for group in groups:
+        if group.name is not None and group.name not in wanted:
+            wanted[group.name] = _pinned_everywhere(group, targets)
+    return wanted
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    """The verdicts of what the inputs name, and whether a tree is still to be resolved."""
+
+    packages: list[PackageResult]
+    scope: str  # "locked", "direct" or "tree" (Report.scope)
+    notes: list[str]
+    index_urls: tuple[str, ...]  # redacted
+
+
+def _judge(
+    sources: _Sources,
+    groups: Sequence[RequirementGroup],
+    targets: Sequence[Target],
+    pages: Mapping[NormalizedName, ProjectPage | ProjectLookupError | None],
+    policy: SelectionPolicy,
+    opts: CheckOptions,
+    settings: IndexSettings,
+) -> _Judged:
+    index_urls = tuple(redact_url(u) for u in settings.index_urls)
+    packages = judge_direct(groups, targets, pages, policy, index_urls)
+    notes = list(settings.warnings)
+    if sources.locks:
+        # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
+        packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
+        lead = "lockfile: its pins are judged as locked, without resolving"
+        return _Judged(packages, "locked", [lead, *notes], index_urls)
+    if opts.no_deps:
+        lead = "--no-deps: only the requirements the files name are checked"
+        return _Judged(packages, "direct", [lead, *notes], index_urls)
+    return _Judged(packages, "tree", notes, index_urls)
+
+
+def _report(
+    judged: _Judged,
+    trees: Mapping[str, TreeResult],
+    targets: tuple[Target, ...],
+    notes: list[str],
+    errors: list[str],
+) -> Report:
+    """The Report of the judged packages, each target's tree folded in (when resolved)."""
+    packages, conflicts = judged.packages, dict[str, str]()
+    if trees:
+        merged = merge_trees(packages, targets, trees)
+        packages, conflicts = merged.packages, merged.conflicts
+        notes, errors = [*notes, *merged.notes], [*errors, *merged.errors]
+    return Report(
+        targets=targets,
+        packages=tuple(packages),
+        recommendation=_PENDING,
+        index_urls=judged.index_urls,
+        scope=judged.scope,
+        notes=tuple(notes),
+        conflicts=conflicts,
+        errors=tuple(errors),
+    )
 
 
 # What a Report holds until the check recommends, once, at its end.
@@ -490,122 +536,3 @@ async def _fetch_pages(
 
     await asyncio.gather(*(one(n, v) for n, v in wanted.items()))
     return results
-
-
-async def _resolve_trees(
-    groups: Sequence[RequirementGroup],
-    constraints: Sequence[DeclaredRequirement],
-    targets: Sequence[Target],
-    direct: Sequence[PackageResult],
-    client: IndexClient,
-    policy: SelectionPolicy,
-    progress: Progress,
-) -> dict[str, TreeResult]:
-    """Resolve every target's tree concurrently, each in a worker thread of its own.
-
-    The threads are not the loop's default executor: each blocks on the event loop while it
-    waits for a page, and the loop needs that executor for DNS lookups, so sharing it would
-    deadlock once every default thread held a resolution. When the check is cancelled (or
-    fails), the bridge is stopped before the threads are joined: a thread waiting for a page
-    ends at its wait instead of blocking the join for good.
-    """
-    loop = asyncio.get_running_loop()
-    bridge = LoopBridge(loop)
-    reader = DependencyReader(client)
-    url_names = frozenset(
-        g.first.name for g in groups if g.name is None and g.first.name is not None
-    )
-
-    def roots(target: Target) -> list[TreeRequirement]:
-        # Only requirements that install somewhere go in; the others keep their own verdict.
-        found = []
-        for group, package in zip(groups, direct, strict=True):
-            if group.name is None or package.results[target.id].verdict not in INSTALLABLE:
-                continue
-            specifier, extras, _hashes = group.specifier(target)
-            canonical_extras = frozenset(canonicalize_name(e) for e in extras)
-            origin = str(group.first.origin)
-            found.append(TreeRequirement(group.name, canonical_extras, specifier, origin))
-        return found
-
-    def target_constraints(target: Target) -> dict[NormalizedName, SpecifierSet]:
-        # -c applies to every package in the tree, direct or not, when its marker holds.
-        environment = {**marker_environment(target), "extra": ""}
-        narrowed: dict[NormalizedName, SpecifierSet] = {}
-        for constraint in constraints:
-            requirement = constraint.requirement
-            if constraint.name is None or requirement is None:
-                continue
-            if requirement.marker is not None and not requirement.marker.evaluate(environment):
-                continue
-            current = narrowed.get(constraint.name, SpecifierSet())
-            narrowed[constraint.name] = current & requirement.specifier
-        return narrowed
-
-    threads: list[threading.Thread] = []
-
-    async def one(target: Target) -> tuple[str, TreeResult]:
-        requirements = roots(target)
-        narrowed = target_constraints(target)
-        tree = await resolve_pinned(
-            target,
-            requirements,
-            client=client,
-            reader=reader,
-            policy=policy,
-            constraints=narrowed,
-            url_names=url_names,
-        )
-        if tree is None:  # not a closed set of pins: the resolver decides
-            resolve = functools.partial(
-                resolve_target,
-                target,
-                requirements,
-                client=client,
-                reader=reader,
-                bridge=bridge,
-                policy=policy,
-                constraints=narrowed,
-                url_names=url_names,
-            )
-            future, thread = _in_thread(loop, resolve, f"wheelcheck-resolve {target.id}")
-            threads.append(thread)
-            try:
-                tree = await future
-            except Stopped:  # the loop stopped under the resolution, then ran again
-                raise asyncio.CancelledError from None
-        progress(f"resolved {target.id}")
-        return target.id, tree
-
-    try:
-        return dict(await asyncio.gather(*(one(t) for t in targets)))
-    finally:
-        # Cancelled, failed or done: no wait outlives this, so each thread ends at its next
-        # wait (within one resolver step) and the join is short.
-        bridge.stop()
-        for thread in threads:
-            thread.join()
-
-
-def _in_thread(
-    loop: asyncio.AbstractEventLoop, function: Callable[[], T], name: str
-) -> tuple[asyncio.Future[T], threading.Thread]:
-    """Start `function()` in a thread of its own; its outcome arrives on `loop`'s future.
-
-    A daemon thread, not an executor's: a thread that outlives its check (its loop stopped
-    under it) ends by itself at its next wait, and never holds up the interpreter's exit.
-    """
-    outcome: concurrent.futures.Future[T] = concurrent.futures.Future()
-
-    def body() -> None:
-        if not outcome.set_running_or_notify_cancel():
-            return
-        try:
-            outcome.set_result(function())
-        except BaseException as error:  # handed to the task that awaits it
-            outcome.set_exception(error)
-
-    thread = threading.Thread(target=body, name=name, daemon=True)
-    future = asyncio.wrap_future(outcome, loop=loop)
-    thread.start()
-    return future, thread
