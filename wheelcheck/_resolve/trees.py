@@ -2,7 +2,9 @@
 
 A closed set of exact pins is checked in one pass (`resolve_pinned`); anything else goes to
 resolvelib (`resolve_target`), each target in a thread of its own that waits on the event
-loop for pages through a LoopBridge.
+loop for pages through a LoopBridge. The threads are not the loop's default executor: each
+blocks while it waits for a page, and the loop needs that executor for DNS lookups, so
+sharing it would deadlock once every default thread held a resolution.
 """
 
 from __future__ import annotations
@@ -83,11 +85,8 @@ async def resolve_trees(
 ) -> dict[str, TreeResult]:
     """Resolve every target's tree concurrently; target id -> its TreeResult.
 
-    The threads are not the loop's default executor: each blocks on the event loop while it
-    waits for a page, and the loop needs that executor for DNS lookups, so sharing it would
-    deadlock once every default thread held a resolution. When the check is cancelled (or
-    fails), the bridge is stopped before the threads are joined: a thread waiting for a page
-    ends at its wait instead of blocking the join for good.
+    On cancellation (or failure) the bridge is stopped before the threads are joined, so a
+    thread waiting for a page ends at its wait instead of blocking the join for good.
     """
     loop = asyncio.get_running_loop()
     bridge = LoopBridge(loop)
