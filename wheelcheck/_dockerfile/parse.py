@@ -18,10 +18,11 @@ import codecs
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from dockerfile_parse import DockerfileParser
 
@@ -220,14 +221,7 @@ def parse_dockerfile(
     'python:3.12-slim'
     """
     lines = tuple(text.splitlines())
-    if len(text) > MAX_LINE_CHARS:  # else no line can be over the cap
-        long = [
-            InputProblem(path, number, long_line(len(line), line))
-            for number, line in enumerate(lines, start=1)
-            if len(line) > MAX_LINE_CHARS
-        ]
-        if long:
-            raise InvalidInputFiles(long)
+    _check_line_lengths(text, lines, path)
     heredocs, blanked = _cut_heredocs(text, path)
     parser = DockerfileParser(fileobj=io.BytesIO(blanked.encode("utf-8")), env_replace=True)
     if build_args:
@@ -237,108 +231,147 @@ def parse_dockerfile(
         contexts = parser.context_structure
     except ValueError as error:  # dockerfile-parse on a malformed ENV/ARG/LABEL pair
         raise _invalid(path, None, f"not a Dockerfile docker can build: {error}") from None
-    parents = iter(parser.parent_images)
-
-    global_args: dict[str, str] = {}
-    preamble: list[Instruction] = []
-    stages: list[Stage] = []
-    current: list[Instruction] = []
-    header: dict[str, object] | None = None
-    env: dict[str, str] = {}
-
-    def close() -> None:
-        if header is None:
-            return
-        stages.append(Stage(instructions=tuple(current), **header))  # type: ignore[arg-type]
-
+    stages = _Stages(path, lines, dict(build_args or {}), iter(parser.parent_images))
     for item, context in zip(structure, contexts, strict=True):
         keyword = str(item["instruction"]).upper()
-        if keyword == "COMMENT":
-            continue
+        if keyword != "COMMENT":
+            stages.add(keyword, item, context, heredocs)
+    return stages.finish()
+
+
+def _check_line_lengths(text: str, lines: Sequence[str], path: str) -> None:
+    if len(text) <= MAX_LINE_CHARS:
+        return  # no line can be over the cap
+    long = [
+        InputProblem(path, number, long_line(len(line), line))
+        for number, line in enumerate(lines, start=1)
+        if len(line) > MAX_LINE_CHARS
+    ]
+    if long:
+        raise InvalidInputFiles(long)
+
+
+class _Stages:
+    """The stages of a Dockerfile as its instructions are read, in order."""
+
+    def __init__(
+        self,
+        path: str,
+        lines: tuple[str, ...],
+        build_args: dict[str, str],
+        parents: Iterator[str],
+    ) -> None:
+        self.path = path
+        self.lines = lines
+        self.build_args = build_args
+        self.parents = parents  # dockerfile-parse's FROM images, ARGs expanded
+        self.global_args: dict[str, str] = {}
+        self.preamble: list[Instruction] = []
+        self.stages: list[Stage] = []
+        self.current: list[Instruction] = []
+        self.header: dict[str, object] | None = None  # the open stage's Stage fields
+        self.env: dict[str, str] = {}
+
+    def add(
+        self,
+        keyword: str,
+        item: Mapping[str, Any],
+        context: Any,
+        heredocs: Mapping[int, tuple[Heredoc, ...]],
+    ) -> None:
         start = int(item["startline"]) + 1
         end = int(item["endline"]) + 1
         value = str(item["value"])
         flags: tuple[str, ...] = ()
         if keyword in _FLAG_KEYWORDS:
             flags, value = _split_flags(value)
+        if keyword == "FROM":
+            self._open(value, flags, start)
+            return
         docs = heredocs.get(start, ())
         if docs:
-            end = max(end, _heredoc_end(lines, start, docs))
-        json_args = _json_form(value) if keyword not in ("ENV", "ARG", "LABEL") else None
-        original = "\n".join(lines[start - 1 : end])
-
-        if keyword == "FROM":
-            close()
-            words = value.split()
-            if not words:
-                raise _invalid(path, start, "FROM names no image")
-            base = next(parents, None) or words[0]
-            name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
-            platform = next(
-                (f.split("=", 1)[1] for f in flags if f.startswith("--platform=")), None
-            )
-            if platform is not None:
-                platform = expand(platform, {**global_args, **(build_args or {})})
-            index = len(stages)
-            parent = next(
-                (s.index for s in stages if s.name and s.name.lower() == base.lower()), None
-            )
-            env = dict(_parent_env(stages, parent))
-            header = {
-                "index": index,
-                "name": name,
-                "base": base,
-                "base_raw": words[0] if words else "",
-                "platform": platform,
-                "line": start,
-                "parent": parent,
-            }
-            current = []
-            continue
+            end = max(end, _heredoc_end(self.lines, start, docs))
         instruction = Instruction(
             keyword=keyword,
             line=start,
             end_line=end,
             args=value,
             flags=flags,
-            json_args=json_args,
+            json_args=_json_form(value) if keyword not in ("ENV", "ARG", "LABEL") else None,
             heredocs=docs,
-            original=original,
-            env=MappingProxyType(dict(env)),
-            stage=len(stages),
+            original="\n".join(self.lines[start - 1 : end]),
+            env=MappingProxyType(dict(self.env)),
+            stage=len(self.stages),
         )
-        if header is None:
-            if keyword == "ARG":
-                global_args.update({k: str(v) for k, v in context.line_args.items()})
-                if build_args:
-                    global_args.update(
-                        {k: v for k, v in build_args.items() if k in context.line_args}
-                    )
-            preamble.append(instruction)
-            continue
-        current.append(instruction)
+        if self.header is None:
+            self._global(keyword, instruction, context)
+        else:
+            self._in_stage(keyword, instruction, context)
+
+    def _open(self, value: str, flags: tuple[str, ...], line: int) -> None:
+        """A FROM: close the open stage, open the next."""
+        self._close()
+        words = value.split()
+        if not words:
+            raise _invalid(self.path, line, "FROM names no image")
+        base = next(self.parents, None) or words[0]
+        platform = next((f.split("=", 1)[1] for f in flags if f.startswith("--platform=")), None)
+        if platform is not None:
+            platform = expand(platform, {**self.global_args, **self.build_args})
+        parent = next(
+            (s.index for s in self.stages if s.name and s.name.lower() == base.lower()), None
+        )
+        self.env = dict(_parent_env(self.stages, parent))
+        self.header = {
+            "index": len(self.stages),
+            "name": words[2] if len(words) >= 3 and words[1].lower() == "as" else None,
+            "base": base,
+            "base_raw": words[0],
+            "platform": platform,
+            "line": line,
+            "parent": parent,
+        }
+        self.current = []
+
+    def _global(self, keyword: str, instruction: Instruction, context: Any) -> None:
+        """An instruction before the first FROM: only ARGs there mean something."""
+        if keyword == "ARG":
+            self.global_args.update({k: str(v) for k, v in context.line_args.items()})
+            self.global_args.update(
+                {k: v for k, v in self.build_args.items() if k in context.line_args}
+            )
+        self.preamble.append(instruction)
+
+    def _in_stage(self, keyword: str, instruction: Instruction, context: Any) -> None:
+        self.current.append(instruction)
         if keyword == "ENV":
-            env.update({k: str(v) for k, v in context.line_envs.items()})
+            self.env.update({k: str(v) for k, v in context.line_envs.items()})
         elif keyword == "ARG":
             for key, default in context.line_args.items():
                 # A bare ARG in a stage re-imports the global default (or the build arg).
-                supplied = (build_args or {}).get(key)
+                supplied = self.build_args.get(key)
                 if supplied is not None:
-                    env[key] = supplied
+                    self.env[key] = supplied
                 elif default not in (None, ""):
-                    env[key] = str(default)
-                elif key in global_args:
-                    env[key] = global_args[key]
-    close()
-    if not stages:
-        raise _invalid(path, None, "no FROM instruction: this is not a Dockerfile")
-    return Dockerfile(
-        path=path,
-        lines=lines,
-        stages=tuple(stages),
-        global_args=MappingProxyType(global_args),
-        preamble=tuple(preamble),
-    )
+                    self.env[key] = str(default)
+                elif key in self.global_args:
+                    self.env[key] = self.global_args[key]
+
+    def _close(self) -> None:
+        if self.header is not None:
+            self.stages.append(Stage(instructions=tuple(self.current), **self.header))  # type: ignore[arg-type]
+
+    def finish(self) -> Dockerfile:
+        self._close()
+        if not self.stages:
+            raise _invalid(self.path, None, "no FROM instruction: this is not a Dockerfile")
+        return Dockerfile(
+            path=self.path,
+            lines=self.lines,
+            stages=tuple(self.stages),
+            global_args=MappingProxyType(self.global_args),
+            preamble=tuple(self.preamble),
+        )
 
 
 def _parent_env(stages: list[Stage], parent: int | None) -> Mapping[str, str]:
