@@ -15,7 +15,7 @@ import fnmatch
 import posixpath
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -639,24 +639,16 @@ def _env_origin(
 def _run_step(
     instruction: Instruction, files: _Files, context: Path, env_lines: Mapping[str, int]
 ) -> RunStep:
-    binds: list[tuple[str, str]] = []
-    for mount in _mount_targets(instruction, "bind"):
-        if mount.get("from"):
-            continue
-        target = mount.get("target") or mount.get("dst") or mount.get("destination")
-        if target:
-            binds.append((files.absolute(target), mount.get("source") or mount.get("src") or "."))
+    binds = _bind_mounts(instruction, files)
     pips: list[PipInstall] = []
     system: list[SystemPackages] = []
     creates_venv = False
     exported: dict[str, str] = {}
     for script in _scripts(instruction):
         for raw in _commands(script):
-            scope = {**instruction.env, **exported}
-            words = [expand(w, scope) for w in raw]
+            words = [expand(w, {**instruction.env, **exported}) for w in raw]
             if words and words[0] == "export":
-                for word in words[1:]:
-                    name, sep, value = word.partition("=")
+                for name, sep, value in (w.partition("=") for w in words[1:]):
                     if sep:
                         exported[name] = value
                 continue
@@ -672,65 +664,100 @@ def _run_step(
                 system.append(packages)
                 continue
             call = _invocation(words)
-            if call is None:
+            opts = _parse_install(call[1], call[0] == "uv pip") if call is not None else None
+            if call is None or opts is None:
                 continue
-            tool, args = call
-            uv = tool == "uv pip"
-            opts = _parse_install(args, uv)
-            if opts is None:
-                continue
-            env = {**instruction.env, **exported, **inline}
-            pip_env = {k: v for k, v in env.items() if k.startswith(("PIP_", "UV_"))}
-            no_cache = opts.no_cache or _truthy(
-                env.get("UV_NO_CACHE") if uv else env.get("PIP_NO_CACHE_DIR")
-            )
-            set_here = {**inline, **exported}
-            index_origin: tuple[int, str] | None = None
-            index_url = opts.index_url
-            if index_url:
-                index_origin = (instruction.line, f"{tool} {opts.subcommand} {opts.index_flag}")
-            elif (key := _index_from_env(env, uv)) is not None:
-                index_url = env[key]
-                index_origin = _env_origin(key, set_here, instruction.line, env_lines)
-            index_source = None if index_origin is None else "line {}: {}".format(*index_origin)
-            extra = list(opts.extra)
-            extra_origins = [
-                (instruction.line, f"{tool} {opts.subcommand} {flag}") for flag in opts.extra_flags
-            ]
-            for key in ("PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX"):
-                if env.get(key) and (uv or key.startswith("PIP_")):
-                    urls = env[key].split()
-                    extra.extend(urls)
-                    origin = _env_origin(key, set_here, instruction.line, env_lines)
-                    extra_origins += [origin] * len(urls)
-            pips.append(
-                PipInstall(
-                    line=instruction.line,
-                    stage=instruction.stage,
-                    tool=tool,
-                    subcommand=opts.subcommand,
-                    command=shlex.join(words),
-                    requirement_files=tuple(_trace(r, files, context, binds) for r in opts.reqs),
-                    constraint_files=tuple(
-                        _trace(c, files, context, binds) for c in opts.constraints
-                    ),
-                    specs=tuple(opts.specs),
-                    local=tuple(opts.local),
-                    index_url=index_url,
-                    index_source=index_source,
-                    extra_index_urls=tuple(extra),
-                    index_origin=index_origin,
-                    extra_index_sources=tuple(extra_origins),
-                    no_cache=no_cache,
-                    cache_mount=_has_cache_mount(instruction, env, uv),
-                    upgrade=opts.upgrade,
-                    no_index=opts.no_index,
-                    break_system_packages=opts.break_system
-                    or _truthy(env.get("PIP_BREAK_SYSTEM_PACKAGES")),
-                    env=pip_env,
-                )
-            )
+            shell = _Shell(instruction, exported, inline, env_lines)
+            install = _pip_install(shell, words, call[0], opts)
+            pips.append(_traced(install, opts, files, context, binds))
     return RunStep(instruction, tuple(pips), tuple(system), creates_venv)
+
+
+def _bind_mounts(instruction: Instruction, files: _Files) -> list[tuple[str, str]]:
+    """(absolute target, source) of each ``RUN --mount=type=bind`` from the build context."""
+    binds: list[tuple[str, str]] = []
+    for mount in _mount_targets(instruction, "bind"):
+        if mount.get("from"):
+            continue
+        target = mount.get("target") or mount.get("dst") or mount.get("destination")
+        if target:
+            binds.append((files.absolute(target), mount.get("source") or mount.get("src") or "."))
+    return binds
+
+
+@dataclass(frozen=True, slots=True)
+class _Shell:
+    """The environment one command of a RUN sees, and where each variable was set."""
+
+    instruction: Instruction
+    exported: Mapping[str, str]  # by `export` earlier in the same RUN
+    inline: Mapping[str, str]  # ``NAME=value pip install ...``
+    env_lines: Mapping[str, int]  # ENV name -> its Dockerfile line
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**self.instruction.env, **self.exported, **self.inline}
+
+    def origin(self, key: str) -> tuple[int, str]:
+        set_here = {**self.inline, **self.exported}
+        return _env_origin(key, set_here, self.instruction.line, self.env_lines)
+
+
+def _pip_install(shell: _Shell, words: list[str], tool: str, opts: _Options) -> PipInstall:
+    """The PipInstall of one ``pip install`` / ``uv pip install`` command (files untraced)."""
+    uv = tool == "uv pip"
+    env = shell.env
+    line = shell.instruction.line
+    index_origin: tuple[int, str] | None = None
+    index_url = opts.index_url
+    if index_url:
+        index_origin = (line, f"{tool} {opts.subcommand} {opts.index_flag}")
+    elif (key := _index_from_env(env, uv)) is not None:
+        index_url = env[key]
+        index_origin = shell.origin(key)
+    extra = list(opts.extra)
+    extra_origins = [(line, f"{tool} {opts.subcommand} {flag}") for flag in opts.extra_flags]
+    for key in ("PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX"):
+        if env.get(key) and (uv or key.startswith("PIP_")):
+            urls = env[key].split()
+            extra.extend(urls)
+            extra_origins += [shell.origin(key)] * len(urls)
+    no_cache_env = env.get("UV_NO_CACHE") if uv else env.get("PIP_NO_CACHE_DIR")
+    return PipInstall(
+        line=line,
+        stage=shell.instruction.stage,
+        tool=tool,
+        subcommand=opts.subcommand,
+        command=shlex.join(words),
+        specs=tuple(opts.specs),
+        local=tuple(opts.local),
+        index_url=index_url,
+        index_source=None if index_origin is None else "line {}: {}".format(*index_origin),
+        extra_index_urls=tuple(extra),
+        index_origin=index_origin,
+        extra_index_sources=tuple(extra_origins),
+        no_cache=opts.no_cache or _truthy(no_cache_env),
+        cache_mount=_has_cache_mount(shell.instruction, env, uv),
+        upgrade=opts.upgrade,
+        no_index=opts.no_index,
+        break_system_packages=opts.break_system or _truthy(env.get("PIP_BREAK_SYSTEM_PACKAGES")),
+        env={k: v for k, v in env.items() if k.startswith(("PIP_", "UV_"))},
+    )
+
+
+def _traced(
+    install: PipInstall,
+    opts: _Options,
+    files: _Files,
+    context: Path,
+    binds: list[tuple[str, str]],
+) -> PipInstall:
+    """`install` with its -r and -c files traced back to the build context."""
+    return replace(
+        install,
+        requirement_files=tuple(_trace(r, files, context, binds) for r in opts.reqs),
+        constraint_files=tuple(_trace(c, files, context, binds) for c in opts.constraints),
+    )
 
 
 def find_installs(dockerfile: Dockerfile, context: str | Path | None = None) -> Installs:
