@@ -467,64 +467,90 @@ class _Options:
     no_index: bool = False
     break_system: bool = False
 
+    def add_positional(self, word: str, uv: bool) -> None:
+        """A requirement spec, a local path, or (``uv pip sync``) a requirements file."""
+        if self.subcommand == "sync" and uv:
+            self.reqs.append(word)
+        elif _is_local(word):
+            self.local.append(word)
+        else:
+            self.specs.append(word)
+
+    def apply(self, key: str, value: str) -> None:
+        """One option and its value (build constraints and overrides are not read)."""
+        if key in ("-r", "--requirement"):
+            self.reqs.append(value)
+        elif key in ("-c", "--constraint"):
+            self.constraints.append(value)
+        elif key in ("-e", "--editable"):
+            self.local.append(value)
+        elif key in ("-i", "--index-url", "--default-index"):
+            self.index_url, self.index_flag = value, key
+        elif key in ("--extra-index-url", "--index"):
+            self.extra.append(value)
+            self.extra_flags.append(key)
+        elif key in _SWITCHES:
+            setattr(self, _SWITCHES[key], True)
+
+
+# Switches of pip install / uv pip install that wheelcheck reads, by the _Options field.
+_SWITCHES = {
+    "--no-cache-dir": "no_cache",
+    "--no-cache": "no_cache",
+    "-n": "no_cache",
+    "-U": "upgrade",
+    "--upgrade": "upgrade",
+    "--no-index": "no_index",
+    "--break-system-packages": "break_system",
+}
+
 
 def _parse_install(args: list[str], uv: bool) -> _Options | None:
+    """What an install command's arguments say (after ``pip``/``uv pip``), or None when
+    the subcommand installs nothing."""
     opts = _Options()
-    i = 0
-    # pip's general options may come before the subcommand.
-    while i < len(args) and args[i].startswith("-"):
-        word = args[i]
-        if word in ("--no-cache-dir", "--no-cache"):
-            opts.no_cache = True
-        if word in _PIP_GLOBAL_VALUE_OPTIONS:
-            i += 1
-        i += 1
-    if i >= len(args) or args[i] not in ("install", "wheel", "download", "sync"):
+    start = _subcommand(args, opts)
+    if start is None:
         return None
-    opts.subcommand = args[i]
-    rest = args[i + 1 :]
+    rest = args[start + 1 :]
     j = 0
     while j < len(rest):
         word = rest[j]
-        key, has_value, value = word.partition("=")
         if not word.startswith("-") or word == "-":
-            if opts.subcommand == "sync" and uv:
-                opts.reqs.append(word)
-            elif _is_local(word):
-                opts.local.append(word)
-            else:
-                opts.specs.append(word)
+            opts.add_positional(word, uv)
             j += 1
             continue
-        if not has_value and key not in _VALUE_OPTIONS:
-            attached = next((p for p in _ATTACHED if word.startswith(p) and len(word) > 2), None)
-            if attached and not word.startswith("--"):
-                key, value, has_value = attached, word[2:], "="
-        if key in _VALUE_OPTIONS and not has_value:
-            value = rest[j + 1] if j + 1 < len(rest) else ""
-            j += 1
-        j += 1
-        if key in ("-r", "--requirement"):
-            opts.reqs.append(value)
-        elif key in ("-c", "--constraint", "--build-constraint", "--override", "--overrides"):
-            if key in ("-c", "--constraint"):
-                opts.constraints.append(value)
-        elif key in ("-e", "--editable"):
-            opts.local.append(value)
-        elif key in ("-i", "--index-url", "--default-index"):
-            opts.index_url, opts.index_flag = value, key
-        elif key in ("--extra-index-url", "--index"):
-            opts.extra.append(value)
-            opts.extra_flags.append(key)
-        elif key in ("--no-cache-dir", "--no-cache", "-n"):
-            opts.no_cache = True
-        elif key in ("-U", "--upgrade"):
-            opts.upgrade = True
-        elif key == "--no-index":
-            opts.no_index = True
-        elif key == "--break-system-packages":
-            opts.break_system = True
+        key, value, j = _option_at(rest, j)
+        opts.apply(key, value)
     return opts
+
+
+def _subcommand(args: list[str], opts: _Options) -> int | None:
+    """The index of the install subcommand, past pip's general options (which may come
+    first), with `opts.subcommand` set; None when there is none."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        if args[i] in ("--no-cache-dir", "--no-cache"):
+            opts.no_cache = True
+        i += 2 if args[i] in _PIP_GLOBAL_VALUE_OPTIONS else 1
+    if i >= len(args) or args[i] not in ("install", "wheel", "download", "sync"):
+        return None
+    opts.subcommand = args[i]
+    return i
+
+
+def _option_at(rest: list[str], j: int) -> tuple[str, str, int]:
+    """The option at ``rest[j]`` as (name, value, index of the next word): ``--opt=v``,
+    ``--opt v``, and short options with the value attached (``-rreq.txt``)."""
+    word = rest[j]
+    key, has_value, value = word.partition("=")
+    if not has_value and key not in _VALUE_OPTIONS:
+        attached = next((p for p in _ATTACHED if word.startswith(p) and len(word) > 2), None)
+        if attached and not word.startswith("--"):
+            key, value, has_value = attached, word[2:], "="
+    if key in _VALUE_OPTIONS and not has_value:
+        return key, (rest[j + 1] if j + 1 < len(rest) else ""), j + 2
+    return key, value, j + 1
 
 
 def _mount_targets(instruction: Instruction, kind: str) -> list[dict[str, str]]:
