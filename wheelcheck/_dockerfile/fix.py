@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from wheelcheck._dockerfile.analysis import DockerfileReport
@@ -100,49 +101,74 @@ def _findings(report: DockerfileReport, rule: str) -> list[Finding]:
 
 def suggest(report: DockerfileReport) -> str:
     """The suggested Dockerfile text for `report` (the original when nothing applies)."""
-    dockerfile = report.dockerfile
-    blocks = _blocks(dockerfile)
+    blocks = _blocks(report.dockerfile)
     by_line = {b.start: b for b in blocks}
-    runs = {r.line: r for r in report.installs.runs}
-
     # 1. Base image: the slim image of the same Python (and patch) where a rule says so.
+    new_base = _slim_base(report, by_line)
+    # 2. Build dependencies the slim (or any) base lacks, purged again in the same RUN.
+    plans = _build_plans(report, new_base)
+    # 3. One RUN per group of pip steps, each with the cache off.
+    merged_into = _merged_runs(report, by_line)
+    _add_build_deps(report, plans, merged_into)
+    for line, commands in merged_into.items():
+        by_line[line].text = "RUN " + f" \\\n{_INDENT}&& ".join(commands)
+    # 4. Requirements before `COPY . .`: move that COPY after the install.
+    for finding in _findings(report, "WCD006"):
+        _move_copy_after(report, blocks, by_line, finding)
+    out: list[str] = []
+    for block in blocks:
+        out.extend(block.before)
+        if not block.removed:
+            out.append(block.text)
+    return "\n".join(out) + "\n"
+
+
+def _slim_base(report: DockerfileReport, by_line: Mapping[int, _Block]) -> str | None:
+    """Rewrite the FROM lines WCD001/WCD002 name to their slim image; the new base, if any."""
     new_base: str | None = None
     for finding in _findings(report, "WCD001") + _findings(report, "WCD002"):
         slim = str(finding.data.get("slim") or finding.fix.split()[1])
         block = by_line.get(finding.line)
-        stage = next((s for s in dockerfile.stages if s.line == finding.line), None)
+        stage = next((s for s in report.dockerfile.stages if s.line == finding.line), None)
         if block is None or stage is None or "$" in stage.base_raw:
             continue
         block.text = block.text.replace(stage.base_raw, slim, 1)
         new_base = slim
+    return new_base
 
-    # 2. Build dependencies the slim (or any) base lacks, purged again in the same RUN.
+
+def _build_plans(report: DockerfileReport, new_base: str | None) -> dict[int, BuildPlan]:
+    """Per stage index, the build packages its pip steps need (WCD001 on slim, WCD009)."""
     plans: dict[int, BuildPlan] = {}
+    runs = {r.line: r for r in report.installs.runs}
     if new_base is not None and "alpine" not in new_base:
         on_slim = next((f.data.get("source_on_slim") for f in _findings(report, "WCD001")), None)
         slims = [t for t in report.report.targets if t.variant == "slim"] if report.report else []
         if on_slim and slims:
-            plans[dockerfile.final.index] = build_plan(report.report, list(on_slim), slims[0])
+            final = report.dockerfile.final.index
+            plans[final] = build_plan(report.report, list(on_slim), slims[0])
     for finding in _findings(report, "WCD009"):
         stage_index = runs[finding.line].stage if finding.line in runs else None
         base = report.bases.get(stage_index) if stage_index is not None else None
         if stage_index is not None and base is not None and base.targets:
             packages = list(finding.data.get("packages", []))
             plans.setdefault(stage_index, build_plan(report.report, packages, base.targets[0]))
+    return plans
 
-    # 3. One RUN per group of pip steps, each with the cache off.
+
+def _merged_runs(report: DockerfileReport, by_line: Mapping[int, _Block]) -> dict[int, list[str]]:
+    """Per RUN line that keeps the pip steps: its commands, the cache off; the RUNs merged
+    into it are marked removed."""
     merged_into: dict[int, list[str]] = {}
-    for stage in dockerfile.stages:
+    for stage in report.dockerfile.stages:
         pip_runs = [r for r in report.installs.runs if r.stage == stage.index and r.pips]
-        groups = _groups(report, pip_runs)
-        for group in groups:
+        for group in _groups(report, pip_runs):
             texts = [_shell_text(r) for r in group]
             if any(t is None for t in texts):
                 continue
-            commands = [_no_cache(t) for t in texts if t is not None]
             for run in group[:-1]:
                 by_line[run.line].removed = True
-            merged_into[group[-1].line] = commands
+            merged_into[group[-1].line] = [_no_cache(t) for t in texts if t is not None]
     for run in report.installs.runs:
         if not run.pips or run.line in merged_into or by_line[run.line].removed:
             continue
@@ -151,7 +177,16 @@ def suggest(report: DockerfileReport) -> str:
             merged_into[run.line] = [_no_cache(text)]
         else:
             by_line[run.line].text = _no_cache(by_line[run.line].text)
+    return merged_into
 
+
+def _add_build_deps(
+    report: DockerfileReport,
+    plans: Mapping[int, BuildPlan],
+    merged_into: dict[int, list[str]],
+) -> None:
+    """Install each stage's build packages before its first pip RUN, and remove them after."""
+    runs = {r.line: r for r in report.installs.runs}
     for stage_index, plan in plans.items():
         target = next(
             (line for line in sorted(merged_into) if runs[line].stage == stage_index), None
@@ -171,20 +206,6 @@ def suggest(report: DockerfileReport) -> str:
             ]
             commands.append("apt-get purge -y --auto-remove " + " ".join(plan.purge))
             commands.append("rm -rf /var/lib/apt/lists/*")
-    for line, commands in merged_into.items():
-        block = by_line[line]
-        block.text = "RUN " + f" \\\n{_INDENT}&& ".join(commands)
-
-    # 4. Requirements before `COPY . .`: move that COPY after the install.
-    for finding in _findings(report, "WCD006"):
-        _move_copy_after(report, blocks, by_line, finding)
-
-    out: list[str] = []
-    for block in blocks:
-        out.extend(block.before)
-        if not block.removed:
-            out.append(block.text)
-    return "\n".join(out) + "\n"
 
 
 def _groups(report: DockerfileReport, runs: list[RunStep]) -> list[list[RunStep]]:
