@@ -482,6 +482,12 @@ def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """The table at `key`; an empty one when it is absent or not a table."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 # -- uv.lock -------------------------------------------------------------------------------
 
 
@@ -737,12 +743,7 @@ class _PoetryReader(_LockReader):
             roots = self._pyproject_roots(str(project), by_name)
         else:  # no project to start from: every package may be installed
             self.check_requested("extra", self.extras, lock_extras)
-            optional_names = {
-                name
-                for extra, entries in lock_extras.items()
-                if canonicalize_name(extra) in self.extras
-                for name in _poetry_extra_names(entries)
-            }
+            optional_names = self._requested_extra_names(lock_extras)
             roots = tuple(
                 LockEdge(p.key)
                 for p in packages
@@ -763,24 +764,37 @@ class _PoetryReader(_LockReader):
         except InvalidInputFiles as error:
             self.problems.extend(error.problems)
             return ()
-        tool = doc.data.get("tool", {})
-        poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
-        poetry = poetry if isinstance(poetry, dict) else {}
-        project = doc.data.get("project", {})
-        project = project if isinstance(project, dict) else {}
-        wanted: list[tuple[NormalizedName, Mapping[str, Any]]] = []
-
-        extras_table = poetry.get("extras", {})
-        extras_table = extras_table if isinstance(extras_table, dict) else {}
-        optional_deps = project.get("optional-dependencies", {})
-        optional_deps = optional_deps if isinstance(optional_deps, dict) else {}
+        poetry = _table(_table(doc.data, "tool"), "poetry")
+        project = _table(doc.data, "project")
+        extras_table = _table(poetry, "extras")
+        optional_deps = _table(project, "optional-dependencies")
         self.check_requested("extra", self.extras, [*extras_table, *optional_deps])
-        in_extras = {
+        wanted = self._poetry_dependencies(poetry, extras_table)
+        wanted += self._poetry_group_dependencies(poetry)
+        edges = list(self._poetry_edges(wanted, by_name, None, "pyproject.toml"))
+        strings = _strings(project.get("dependencies"))
+        for extra, values in optional_deps.items():
+            if canonicalize_name(extra) in self.extras:
+                strings.extend(_strings(values))
+        edges += self._project_edges(path, strings, by_name)
+        return tuple(edges)
+
+    def _requested_extra_names(self, extras_table: Mapping[str, Any]) -> set[NormalizedName]:
+        """The projects a poetry ``extras`` table lists under the extras asked for."""
+        return {
             name
             for extra, entries in extras_table.items()
             if canonicalize_name(extra) in self.extras
             for name in _poetry_extra_names(entries)
         }
+
+    def _poetry_dependencies(
+        self, poetry: Mapping[str, Any], extras_table: Mapping[str, Any]
+    ) -> list[tuple[NormalizedName, Mapping[str, Any]]]:
+        """[tool.poetry.dependencies] but python; an optional one only when an extra asked
+        for lists it."""
+        in_extras = self._requested_extra_names(extras_table)
+        wanted: list[tuple[NormalizedName, Mapping[str, Any]]] = []
         deps = poetry.get("dependencies", {})
         for name, value in deps.items() if isinstance(deps, dict) else ():
             if name.lower() == "python":
@@ -788,26 +802,34 @@ class _PoetryReader(_LockReader):
             for spec in _poetry_specs(value):
                 if not spec.get("optional") or canonicalize_name(name) in in_extras:
                     wanted.append((canonicalize_name(name), spec))
+        return wanted
 
-        group_tables = poetry.get("group", {})
-        group_tables = group_tables if isinstance(group_tables, dict) else {}
+    def _poetry_group_dependencies(
+        self, poetry: Mapping[str, Any]
+    ) -> list[tuple[NormalizedName, Mapping[str, Any]]]:
+        """The dependencies of the poetry groups asked for (dev-dependencies: group dev)."""
         groups: dict[str, object] = {
-            g: t.get("dependencies", {}) for g, t in group_tables.items() if isinstance(t, dict)
+            g: t.get("dependencies", {})
+            for g, t in _table(poetry, "group").items()
+            if isinstance(t, dict)
         }
         if "dev-dependencies" in poetry:  # Poetry < 1.2
             groups.setdefault("dev", poetry["dev-dependencies"])
         self.check_requested("dependency group", self.groups, groups)
+        wanted: list[tuple[NormalizedName, Mapping[str, Any]]] = []
         for group, table in groups.items():
             if canonicalize_name(group) not in self.groups or not isinstance(table, dict):
                 continue
             for name, value in table.items():
                 wanted.extend((canonicalize_name(name), spec) for spec in _poetry_specs(value))
+        return wanted
 
-        strings = _strings(project.get("dependencies"))
-        for extra, values in optional_deps.items():
-            if canonicalize_name(extra) in self.extras:
-                strings.extend(_strings(values))
-        edges = list(self._poetry_edges(wanted, by_name, None, "pyproject.toml"))
+    def _project_edges(
+        self, path: str, strings: Iterable[str], by_name: Mapping[NormalizedName, list[_Package]]
+    ) -> list[LockEdge]:
+        """Edges for PEP 508 requirement strings of [project], to every locked version
+        they admit; an invalid string is a problem of the pyproject.toml at `path`."""
+        edges: list[LockEdge] = []
         for text in strings:
             try:
                 requirement = Requirement(text)
@@ -825,7 +847,7 @@ class _PoetryReader(_LockReader):
                             frozenset(canonicalize_name(e) for e in requirement.extras),
                         )
                     )
-        return tuple(edges)
+        return edges
 
     def _poetry_edges(
         self,
