@@ -482,6 +482,14 @@ def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def _by_name(packages: Iterable[_Package]) -> dict[NormalizedName, list[_Package]]:
+    """The packages of each project name, in lock order (a lock may hold several versions)."""
+    by_name: dict[NormalizedName, list[_Package]] = {}
+    for package in packages:
+        by_name.setdefault(package.key[0], []).append(package)
+    return by_name
+
+
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     """The table at `key`; an empty one when it is absent or not a table."""
     value = data.get(key)
@@ -504,9 +512,7 @@ class _UvReader(_LockReader):
         requires_python = data.get("requires-python")
         self.requires_python = requires_python if isinstance(requires_python, str) else None
         packages = self.packages("package")
-        by_name: dict[NormalizedName, list[_Package]] = {}
-        for package in packages:
-            by_name.setdefault(package.key[0], []).append(package)
+        by_name = _by_name(packages)
         roots = self._roots(packages, data)
         root_keys = {p.key for p in roots}
 
@@ -597,8 +603,7 @@ class _UvReader(_LockReader):
         sdist = raw.get("sdist")
         if isinstance(sdist, dict):
             files.append(_file_name(sdist, "filename", "url", "path"))
-        source = raw.get("source", {})
-        source = source if isinstance(source, dict) else {}
+        source = _table(raw, "source")
         if "registry" in source or not source:
             self.add(package, files=[f for f in files if f])
             return
@@ -637,8 +642,7 @@ def _uv_local_source(raw: Mapping[str, Any]) -> tuple[str, str] | None:
 class _PoetryReader(_LockReader):
     def read(self) -> None:
         data = self.doc.data
-        metadata = data.get("metadata", {})
-        metadata = metadata if isinstance(metadata, dict) else {}
+        metadata = _table(data, "metadata")
         version = metadata.get("lock-version")
         if not isinstance(version, str) or version.split(".")[0] not in ("1", "2"):
             span = self.doc.table_span("metadata")
@@ -653,11 +657,9 @@ class _PoetryReader(_LockReader):
             return
         python = metadata.get("python-versions")
         self.requires_python = python if isinstance(python, str) else None
-        lock_extras = data.get("extras", {})
-        lock_extras = lock_extras if isinstance(lock_extras, dict) else {}
+        lock_extras = _table(data, "extras")
         packages = self.packages("package")
-        legacy_files = metadata.get("files", {})  # lock-version 1.x keeps files here
-        legacy_files = legacy_files if isinstance(legacy_files, dict) else {}
+        legacy_files = _table(metadata, "files")  # lock-version 1.x keeps files here
         if version == "2.1" or any("groups" in p.raw for p in packages):
             self._with_groups(packages, lock_extras, legacy_files)
         else:
@@ -711,14 +713,11 @@ class _PoetryReader(_LockReader):
         legacy_files: Mapping[str, Any],
     ) -> None:
         """Older locks: no per-package markers; walk the graph from pyproject's roots."""
-        by_name: dict[NormalizedName, list[_Package]] = {}
-        for package in packages:
-            by_name.setdefault(package.key[0], []).append(package)
+        by_name = _by_name(packages)
         edges: dict[PackageKey, tuple[LockEdge, ...]] = {}
         extra_edges: dict[tuple[PackageKey, NormalizedName], tuple[LockEdge, ...]] = {}
         for package in packages:
-            deps = package.raw.get("dependencies", {})
-            deps = deps if isinstance(deps, dict) else {}
+            deps = _table(package.raw, "dependencies")
             specs = {canonicalize_name(k): _poetry_specs(v) for k, v in deps.items()}
             what = f"package '{package.raw['name']}'"
             plain = [
