@@ -266,18 +266,37 @@ def select_indexes(
     env = os.environ if environ is None else environ
     if cli_index_url is not None and mirror is not None:
         raise InputError("--index-url and --mirror cannot be used together; choose one")
-    chosen_mirror = None if mirror is None else mirror_url(mirror)
+    given: list[_Candidate] = []
+    if cli_index_url is not None:
+        given.append(_Candidate(cli_index_url, "--index-url", pip_setting=False))
+    if mirror is not None:  # an unknown name fails before any pip config file is read
+        name = mirror.strip().lower()
+        given.append(_Candidate(mirror_url(mirror), f"--mirror {name}", pip_setting=False))
 
     files = discover_pip_config_files(env) if pip_config_files is None else pip_config_files
     config = _read_pip_config(tuple(files))
     warnings: list[str] = []
+    index_url, origin = _main_index(
+        [*given, *_pip_index_candidates(file_index_url, env, config)], warnings
+    )
+    extras = [
+        *_pip_extra_candidates(env, config),
+        *(_Candidate(u, "--extra-index-url", pip_setting=False) for u in cli_extra_index_urls),
+        *(_Candidate(u, "requirements file", pip_setting=True) for u in file_extra_index_urls),
+    ]
+    return IndexSettings(
+        index_url=index_url,
+        extra_index_urls=_extra_indexes(extras, index_url, warnings),
+        origin=origin,
+        warnings=tuple(warnings),
+    )
 
+
+def _pip_index_candidates(
+    file_index_url: str | None, env: Mapping[str, str], config: Mapping[str, _ConfigValue]
+) -> list[_Candidate]:
+    """The main index as pip's own settings name it, first choice first."""
     candidates: list[_Candidate] = []
-    if cli_index_url is not None:
-        candidates.append(_Candidate(cli_index_url, "--index-url", pip_setting=False))
-    if chosen_mirror is not None and mirror is not None:
-        name = mirror.strip().lower()
-        candidates.append(_Candidate(chosen_mirror, f"--mirror {name}", pip_setting=False))
     if file_index_url:
         candidates.append(_Candidate(file_index_url, "requirements file", pip_setting=True))
     if env.get("PIP_INDEX_URL", "").strip():
@@ -285,34 +304,45 @@ def select_indexes(
     if "index-url" in config:
         found = config["index-url"]
         candidates.append(_Candidate(found.value, f"pip config {found.path}", pip_setting=True))
+    return candidates
 
-    # The first usable source wins; sources below it are not looked at (pip ignores them).
-    index_url, origin = DEFAULT_INDEX_URL, "default"
+
+def _main_index(candidates: Sequence[_Candidate], warnings: list[str]) -> tuple[str, str]:
+    """(URL, origin) of the first usable candidate, else PyPI's; sources below the one
+    chosen are not looked at (pip ignores them)."""
     for candidate in candidates:
         if _usable(candidate, warnings, extra=False):
-            index_url, origin = candidate.url.strip(), candidate.source
-            break
+            return candidate.url.strip(), candidate.source
+    return DEFAULT_INDEX_URL, "default"
 
-    # pip: the environment replaces the config files' list; the command line and
-    # requirements files add to it.
-    extras: list[_Candidate] = []
+
+def _pip_extra_candidates(
+    env: Mapping[str, str], config: Mapping[str, _ConfigValue]
+) -> list[_Candidate]:
+    """Extra indexes from the environment or else pip's config files: pip lets the
+    environment replace the config files' list (the command line and requirements files
+    add to either)."""
     if env.get("PIP_EXTRA_INDEX_URL", "").strip():
-        extras += [
+        return [
             _Candidate(u, "PIP_EXTRA_INDEX_URL", pip_setting=True)
             for u in _split_list(env["PIP_EXTRA_INDEX_URL"])
         ]
-    elif "extra-index-url" in config:
+    if "extra-index-url" in config:
         found = config["extra-index-url"]
-        extras += [
+        return [
             _Candidate(u, f"pip config {found.path}", pip_setting=True)
             for u in _split_list(found.value)
         ]
-    extras += [_Candidate(u, "--extra-index-url", pip_setting=False) for u in cli_extra_index_urls]
-    extras += [_Candidate(u, "requirements file", pip_setting=True) for u in file_extra_index_urls]
+    return []
 
+
+def _extra_indexes(
+    candidates: Sequence[_Candidate], index_url: str, warnings: list[str]
+) -> tuple[str, ...]:
+    """The usable extra index URLs, without the main index and without repeats."""
     seen = {_dedupe_key(index_url)}
     extra_index_urls: list[str] = []
-    for candidate in extras:
+    for candidate in candidates:
         if not _usable(candidate, warnings, extra=True):
             continue
         url = candidate.url.strip()
@@ -320,10 +350,4 @@ def select_indexes(
         if key not in seen:
             seen.add(key)
             extra_index_urls.append(url)
-
-    return IndexSettings(
-        index_url=index_url,
-        extra_index_urls=tuple(extra_index_urls),
-        origin=origin,
-        warnings=tuple(warnings),
-    )
+    return tuple(extra_index_urls)

@@ -411,6 +411,24 @@ def _json_metadata(value: Any) -> dict[str, str] | None:
     return None
 
 
+def _json_file_entries(body: bytes, project: str, index_url: str) -> list[Any]:
+    """The ``files`` list of a PEP 691 API 1.x project page; MalformedPage for anything else."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise MalformedPage(project, index_url, f"invalid JSON ({error})") from None
+    if not isinstance(document, dict):
+        raise MalformedPage(project, index_url, "the JSON document is not an object")
+    meta = document.get("meta")
+    api_version = meta.get("api-version") if isinstance(meta, dict) else None
+    if isinstance(api_version, str) and api_version.partition(".")[0] != "1":
+        raise MalformedPage(project, index_url, f"unsupported API version {api_version}")
+    entries = document.get("files")
+    if not isinstance(entries, list):
+        raise MalformedPage(project, index_url, "no 'files' list")
+    return entries
+
+
 def parse_json_page(
     body: bytes,
     *,
@@ -426,20 +444,7 @@ def parse_json_page(
     Returns the ParsedPage. Raises MalformedPage when the body is not JSON, is not an
     API 1.x project object, or a file entry lacks a string ``filename`` or ``url``.
     """
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedPage(project, index_url, f"invalid JSON ({error})") from None
-    if not isinstance(document, dict):
-        raise MalformedPage(project, index_url, "the JSON document is not an object")
-    meta = document.get("meta")
-    api_version = meta.get("api-version") if isinstance(meta, dict) else None
-    if isinstance(api_version, str) and api_version.partition(".")[0] != "1":
-        raise MalformedPage(project, index_url, f"unsupported API version {api_version}")
-    entries = document.get("files")
-    if not isinstance(entries, list):
-        raise MalformedPage(project, index_url, "no 'files' list")
-
+    entries = _json_file_entries(body, project, index_url)
     builder = _PageBuilder(index_url=redact_url(index_url), project=project)
     add = builder.add
     for position, entry in enumerate(entries):

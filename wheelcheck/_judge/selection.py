@@ -69,6 +69,10 @@ def tag_priority(file: DistFile, tag_ranks: Mapping[Tag, int]) -> int | None:
     return min(ranks) if ranks else None
 
 
+# A candidate file and its tag priority (lower is better; an sdist ranks after every wheel).
+_Ranked = tuple[DistFile, int]
+
+
 def rank_candidates(
     files: Iterable[DistFile],
     *,
@@ -84,17 +88,45 @@ def rank_candidates(
     targets.tag_ranks). Returns an empty list when
     nothing is installable; the caller explains why with `judge.explain_missing`.
     """
-    files = list(files)
     # "===" compares spellings ("1.0" and "1.0.0" are one Version): versions are then
     # compared as text; every other operator compares Versions.
     spelled = any(clause.operator == "===" for clause in specifier)
+    compatible = _compatible(
+        list(files), specifier, spelled, tag_ranks, python_full_version, policy.only_binary
+    )
+    matching = _in_specifier(compatible, specifier, spelled, policy.pre)
+    if hashes:
+        matching = _prefer_hashed(matching, hashes)
+    if not (is_pinned(specifier) and matching and all(f.yanked for f, _ in matching)):
+        matching = [(f, p) for f, p in matching if not f.yanked]
+
+    def sort_key(item: _Ranked) -> tuple[int, int, Version, int, tuple[()] | tuple[int, str]]:
+        file, priority = item
+        binary_first = int(policy.prefer_binary and file.is_wheel)
+        return (-int(file.yanked), binary_first, file.version, -priority, file.build_tag)
+
+    # pip sorts ascending and walks the list from the end, so among equal keys the file
+    # listed last on the page wins; reversing a stable ascending sort keeps that.
+    return [f for f, _ in sorted(matching, key=sort_key)[::-1]]
+
+
+def _compatible(
+    files: list[DistFile],
+    specifier: SpecifierSet,
+    spelled: bool,
+    tag_ranks: Mapping[Tag, int],
+    python_full_version: str,
+    only_binary: bool,
+) -> list[_Ranked]:
+    """The files the target can install (a supported wheel, or an sdist unless only
+    binaries are allowed, whose requires-python admits the target), with their priority."""
     # No version outside the specifier (pre-releases admitted) can be chosen, so files of
     # other versions are skipped before their tags are ranked: for a pin, most of the page.
     possible = (
         None if spelled else set(specifier.filter({f.version for f in files}, prereleases=True))
     )
     priorities: dict[frozenset[Tag], int | None] = {}  # a page repeats a few tag sets
-    compatible: list[tuple[DistFile, int]] = []
+    compatible: list[_Ranked] = []
     for file in files:
         if possible is not None and file.version not in possible:
             continue
@@ -107,38 +139,32 @@ def rank_candidates(
                 priority = priorities[file.tags] = tag_priority(file, tag_ranks)
             if priority is None:
                 continue
-        elif policy.only_binary:
+        elif only_binary:
             continue
         else:
             priority = len(tag_ranks)  # an sdist ranks after every wheel of its version
         compatible.append((file, priority))
+    return compatible
 
-    prereleases = True if policy.pre else None
+
+def _in_specifier(
+    compatible: list[_Ranked], specifier: SpecifierSet, spelled: bool, pre: bool
+) -> list[_Ranked]:
+    """The candidates whose version the specifier admits, by packaging's pre-release rule
+    (pre-releases with `pre`, when named, or when nothing else matches)."""
+    prereleases = True if pre else None
     if spelled:
         texts = set(specifier.filter({str(f.version) for f, _ in compatible}, prereleases))
-        matching = [(f, p) for f, p in compatible if str(f.version) in texts]
-    else:
-        allowed = set(specifier.filter({f.version for f, _ in compatible}, prereleases))
-        matching = [(f, p) for f, p in compatible if f.version in allowed]
+        return [(f, p) for f, p in compatible if str(f.version) in texts]
+    allowed = set(specifier.filter({f.version for f, _ in compatible}, prereleases))
+    return [(f, p) for f, p in compatible if f.version in allowed]
 
-    if hashes:
-        wanted = set(hashes)
-        with_hash = [
-            (f, p) for f, p in matching if any(f"{k}:{v}" in wanted for k, v in f.hashes.items())
-        ]
-        if with_hash:
-            matching = with_hash
 
-    if not (is_pinned(specifier) and matching and all(f.yanked for f, _ in matching)):
-        matching = [(f, p) for f, p in matching if not f.yanked]
-
-    def sort_key(
-        item: tuple[DistFile, int],
-    ) -> tuple[int, int, Version, int, tuple[()] | tuple[int, str]]:
-        file, priority = item
-        binary_first = int(policy.prefer_binary and file.is_wheel)
-        return (-int(file.yanked), binary_first, file.version, -priority, file.build_tag)
-
-    # pip sorts ascending and walks the list from the end, so among equal keys the file
-    # listed last on the page wins; reversing a stable ascending sort keeps that.
-    return [f for f, _ in sorted(matching, key=sort_key)[::-1]]
+def _prefer_hashed(matching: list[_Ranked], hashes: Sequence[str]) -> list[_Ranked]:
+    """The candidates with one of the ``--hash`` values, if any has one (pip's
+    ``filter_unallowed_hashes``); else all of them."""
+    wanted = set(hashes)
+    with_hash = [
+        (f, p) for f, p in matching if any(f"{k}:{v}" in wanted for k, v in f.hashes.items())
+    ]
+    return with_hash or matching

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
@@ -180,35 +180,39 @@ def _dig(table: Mapping[str, Any], *keys: str) -> Any:
     return current
 
 
-def classify_sdist(members: Sequence[str], files: Mapping[str, bytes]) -> NativeCall:
-    """Pure, native or unknown, from an sdist's member names and its top-level build files.
+@dataclass(slots=True)
+class _NativeSigns:
+    """The languages a build compiles and the evidence for them, in the order found."""
 
-    `members` are archive member names (``pkg-1.0/src/x.c``); `files` maps ``pyproject.toml``,
-    ``setup.cfg`` and ``setup.py`` to their content when present. Returns the call with the
-    languages to compile and the evidence that decided it; never raises on odd content.
-    """
-    paths = _strip_top(members)
-    sources = _sources(paths)
-    pyproject = _read_pyproject(files.get("pyproject.toml"))
-    setup_text = "\n".join(
-        files[name].decode("utf-8", "replace")
-        for name in ("setup.py", "setup.cfg")
-        if name in files
-    )
-    languages: dict[str, None] = {}
-    evidence: list[str] = []
+    languages: dict[str, None] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
 
-    def native(language: str, why: str) -> None:
-        languages.setdefault(language)
-        if why not in evidence:
-            evidence.append(why)
+    def add(self, language: str, why: str) -> None:
+        self.languages.setdefault(language)
+        if why not in self.evidence:
+            self.evidence.append(why)
 
+    def add_sources(self, sources: Mapping[str, list[str]]) -> None:
+        for language, names in sorted(sources.items()):
+            self.add(language, f"{len(names)} {_display(language)} source file(s), e.g. {names[0]}")
+
+    def native(self) -> NativeCall:
+        order = ("c", "c++", "fortran", "rust")
+        langs = sorted(self.languages, key=lambda lang: order.index(lang) if lang in order else 9)
+        return NativeCall("native", tuple(langs), tuple(self.evidence))
+
+
+def _declared_signs(pyproject: _Pyproject | None, setup_text: str) -> _NativeSigns:
+    """What the build files declare that compiles: a native build backend, build requirements
+    that exist only to compile, extension modules in setup.py/setup.cfg (or in a setuptools
+    pyproject.toml)."""
+    signs = _NativeSigns()
     backend = pyproject.backend if pyproject else None
     if backend is not None and backend in _NATIVE_BACKENDS:
-        native(_NATIVE_BACKENDS[backend], f"build backend {backend}")
+        signs.add(_NATIVE_BACKENDS[backend], f"build backend {backend}")
     for name in pyproject.requires if pyproject else ():
         if name in _NATIVE_REQUIRES and not (name == "cmake" and backend in _PURE_BACKENDS):
-            native(_NATIVE_REQUIRES[name], f"build requires {name}")
+            signs.add(_NATIVE_REQUIRES[name], f"build requires {name}")
     pyproject_setuptools = pyproject.text if pyproject and backend == "setuptools" else ""
     for pattern, language, label in _SETUP_SIGNS:
         where = (
@@ -219,23 +223,39 @@ def classify_sdist(members: Sequence[str], files: Mapping[str, bytes]) -> Native
             else None
         )
         if where is not None:
-            native(language, f"{label} in {where}")
+            signs.add(language, f"{label} in {where}")
+    return signs
 
+
+def classify_sdist(members: Sequence[str], files: Mapping[str, bytes]) -> NativeCall:
+    """Pure, native or unknown, from an sdist's member names and its top-level build files.
+
+    `members` are archive member names (``pkg-1.0/src/x.c``); `files` maps ``pyproject.toml``,
+    ``setup.cfg`` and ``setup.py`` to their content when present. Returns the call with the
+    languages to compile and the evidence that decided it; never raises on odd content.
+    """
+    sources = _sources(_strip_top(members))
+    pyproject = _read_pyproject(files.get("pyproject.toml"))
+    setup_text = "\n".join(
+        files[name].decode("utf-8", "replace")
+        for name in ("setup.py", "setup.cfg")
+        if name in files
+    )
+    signs = _declared_signs(pyproject, setup_text)
+    backend = pyproject.backend if pyproject else None
     pure_backend = backend in _PURE_BACKENDS and not (pyproject and pyproject.pure_backend_hook)
-    if evidence and not pure_backend:
+    if signs.evidence and not pure_backend:
         # Source files refine the languages the declared build compiles.
-        for language, names in sorted(sources.items()):
-            native(language, f"{len(names)} {_display(language)} source file(s), e.g. {names[0]}")
-        return _finish("native", languages, evidence)
+        signs.add_sources(sources)
+        return signs.native()
     if pure_backend and "setup.py" not in files:
         reason = f"build backend {backend} compiles nothing"
         if sources:
             reason += f" (ignoring {sum(map(len, sources.values()))} source file(s))"
         return NativeCall("pure", (), (reason,))
     if sources:
-        for language, names in sorted(sources.items()):
-            native(language, f"{len(names)} {_display(language)} source file(s), e.g. {names[0]}")
-        return _finish("native", languages, evidence)
+        signs.add_sources(sources)
+        return signs.native()
     if pyproject is None and "setup.py" not in files and "setup.cfg" not in files:
         return NativeCall("unknown", (), ("no pyproject.toml, setup.py or setup.cfg at the top",))
     how = (
@@ -248,12 +268,6 @@ def classify_sdist(members: Sequence[str], files: Mapping[str, bytes]) -> Native
     return NativeCall(
         "pure", (), (f"{how}; no extension modules and no C/C++/Cython/Fortran/Rust sources",)
     )
-
-
-def _finish(kind: NativeKind, languages: Mapping[str, None], evidence: list[str]) -> NativeCall:
-    order = ("c", "c++", "fortran", "rust")
-    langs = sorted(languages, key=lambda lang: order.index(lang) if lang in order else 9)
-    return NativeCall(kind, tuple(langs), tuple(evidence))
 
 
 def classify(metadata: SdistMetadata) -> NativeCall:

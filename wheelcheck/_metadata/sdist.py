@@ -28,7 +28,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from wheelcheck._metadata.core import MetadataError, parse_core_metadata
+from wheelcheck._metadata.core import CoreMetadata, MetadataError, parse_core_metadata
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -252,8 +252,11 @@ class _Found:
     evidence: str
 
 
-def _from_pyproject(text: bytes, filename: str) -> _Found | str:
-    """Static dependencies from ``[project]``, or the reason there are none."""
+def _from_pyproject(text: bytes | None, filename: str) -> _Found | str:
+    """Static dependencies from the top-level pyproject.toml's ``[project]``, or the reason
+    there are none."""
+    if text is None:
+        return "no top-level pyproject.toml"
     try:
         document = tomllib.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -291,6 +294,29 @@ def _from_pyproject(text: bytes, filename: str) -> _Found | str:
     return _Found(tuple(requires), requires_python, tuple(dict.fromkeys(extras)), evidence)
 
 
+def _from_pkg_info(
+    pkg_info: bytes | None, filename: str
+) -> tuple[CoreMetadata | None, _Found | str]:
+    """The parsed PKG-INFO (for the name and version) and its static dependencies (PEP 643),
+    or the reason it has none."""
+    if pkg_info is None:
+        return None, "no top-level PKG-INFO"
+    try:
+        core = parse_core_metadata(pkg_info, source=f"{filename}#PKG-INFO")
+    except MetadataError as error:
+        return None, f"PKG-INFO unusable ({error.reason})"
+    if not core.metadata_version_at_least("2.2"):
+        return core, f"PKG-INFO is Metadata-Version {core.metadata_version}, before PEP 643 (2.2)"
+    if core.is_dynamic("Requires-Dist"):
+        return core, "PKG-INFO marks Requires-Dist as dynamic"
+    return core, _Found(
+        core.requires_dist,
+        None if core.is_dynamic("Requires-Python") else core.requires_python,
+        () if core.is_dynamic("Provides-Extra") else core.provides_extra,
+        f"PKG-INFO Metadata-Version {core.metadata_version} with static Requires-Dist (PEP 643)",
+    )
+
+
 def sdist_dependencies(
     data: bytes | IO[bytes],
     *,
@@ -315,69 +341,27 @@ def sdist_dependencies(
     """
     members, kept = _read_archive(data, filename, max_bytes, max_members)
     files = _choose_top(kept, filename)
-    name = version = None
+    core, found = _from_pkg_info(files.get("PKG-INFO"), filename)
     reasons: list[str] = []
-    found: _Found | None = None
-
-    pkg_info = files.get("PKG-INFO")
-    if pkg_info is None:
-        reasons.append("no top-level PKG-INFO")
-    else:
-        try:
-            core = parse_core_metadata(pkg_info, source=f"{filename}#PKG-INFO")
-        except MetadataError as error:
-            reasons.append(f"PKG-INFO unusable ({error.reason})")
-        else:
-            name, version = core.name, core.version
-            if not core.metadata_version_at_least("2.2"):
-                reasons.append(
-                    f"PKG-INFO is Metadata-Version {core.metadata_version}, before PEP 643 (2.2)"
-                )
-            elif core.is_dynamic("Requires-Dist"):
-                reasons.append("PKG-INFO marks Requires-Dist as dynamic")
-            else:
-                found = _Found(
-                    core.requires_dist,
-                    None if core.is_dynamic("Requires-Python") else core.requires_python,
-                    () if core.is_dynamic("Provides-Extra") else core.provides_extra,
-                    f"PKG-INFO Metadata-Version {core.metadata_version} with static "
-                    "Requires-Dist (PEP 643)",
-                )
-
-    if found is None:
-        pyproject = files.get("pyproject.toml")
-        if pyproject is None:
-            reasons.append("no top-level pyproject.toml")
-        else:
-            outcome = _from_pyproject(pyproject, filename)
-            if isinstance(outcome, str):
-                reasons.append(outcome)
-            else:
-                found = outcome
-
-    kept_files = tuple((key, files[key]) for key in KEPT_FILES if key in files)
-    if found is None:
+    if isinstance(found, str):
+        reasons.append(found)
+        found = _from_pyproject(files.get("pyproject.toml"), filename)
+    if isinstance(found, str):
+        reasons.append(found)
         if "setup.py" in files:
             reasons.append("setup.py would have to run")
-        return SdistMetadata(
-            requires_dist=(),
-            requires_python=None,
-            provides_extra=(),
-            status="unknown",
-            evidence="dependencies unknown: " + "; ".join(reasons),
-            members=tuple(members),
-            files=kept_files,
-            name=name,
-            version=version,
-        )
+        found = _Found((), None, (), "dependencies unknown: " + "; ".join(reasons))
+        status: SdistStatus = "unknown"
+    else:
+        status = "static"
     return SdistMetadata(
         requires_dist=found.requires_dist,
         requires_python=found.requires_python,
         provides_extra=found.provides_extra,
-        status="static",
+        status=status,
         evidence=found.evidence,
         members=tuple(members),
-        files=kept_files,
-        name=name,
-        version=version,
+        files=tuple((key, files[key]) for key in KEPT_FILES if key in files),
+        name=None if core is None else core.name,
+        version=None if core is None else core.version,
     )

@@ -339,6 +339,21 @@ async def read_zip_member(source: ByteSource, entry: ZipEntry, *, max_bytes: int
             is corrupt, or it inflates to another size or CRC than the directory says.
     """
     label = f"{source.label}#{entry.name}"
+    _check_readable(entry, label, max_bytes)
+    data = await _member_data(source, entry, label)
+    content = data if entry.method == METHOD_STORED else _inflate(data, entry, label, max_bytes)
+    if len(content) != entry.uncompressed_size:
+        raise MetadataError(
+            label,
+            f"{len(content)} bytes of content, the directory says {entry.uncompressed_size}",
+        )
+    if zlib.crc32(content) != entry.crc32:
+        raise MetadataError(label, "CRC-32 mismatch")
+    return content
+
+
+def _check_readable(entry: ZipEntry, label: str, max_bytes: int) -> None:
+    """Refuse, before reading anything, a member that cannot be read or is too large."""
     if entry.flags & _FLAG_ENCRYPTED:
         raise MetadataError(label, "member is encrypted")
     if entry.method not in (METHOD_STORED, METHOD_DEFLATED):
@@ -350,6 +365,14 @@ async def read_zip_member(source: ByteSource, entry: ZipEntry, *, max_bytes: int
     # Deflate never grows honest data by more than a few bytes per 16 KiB block.
     if entry.compressed_size > max_bytes + max_bytes // 64 + 1024:
         raise MetadataError(label, f"compressed size {entry.compressed_size} is implausible")
+
+
+async def _member_data(source: ByteSource, entry: ZipEntry, label: str) -> bytes:
+    """The member's compressed data, behind a local header that must match the directory.
+
+    The header and the data come in one request unless the header's extra field is longer
+    than guessed; then the rest follows in a second.
+    """
     file_size = await source.size()
     wanted = _LOCAL.size + len(entry.raw_name) + _LOCAL_EXTRA_GUESS + entry.compressed_size
     blob = await _read_exact(
@@ -368,29 +391,23 @@ async def read_zip_member(source: ByteSource, entry: ZipEntry, *, max_bytes: int
         raise MetadataError(label, "member data runs past the end of the file")
     if data_end > len(blob):
         blob += await _read_exact(source, entry.header_offset + len(blob), data_end - len(blob))
-    data = blob[data_start:data_end]
+    return blob[data_start:data_end]
 
-    if entry.method == METHOD_STORED:
-        content = data
-    else:
-        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-        try:
-            content = inflater.decompress(data, max_bytes + 1)
-        except zlib.error as error:
-            raise MetadataError(label, f"corrupt deflate data: {error}") from error
-        if len(content) > max_bytes:
-            raise MetadataError(
-                label,
-                f"inflates past the limit of {max_bytes} bytes "
-                f"(the directory claims {entry.uncompressed_size})",
-            )
-    if len(content) != entry.uncompressed_size:
+
+def _inflate(data: bytes, entry: ZipEntry, label: str, max_bytes: int) -> bytes:
+    """Deflated `data` inflated, stopping at `max_bytes` of output (one byte more tells
+    that the member inflates past the limit)."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        content = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as error:
+        raise MetadataError(label, f"corrupt deflate data: {error}") from error
+    if len(content) > max_bytes:
         raise MetadataError(
             label,
-            f"{len(content)} bytes of content, the directory says {entry.uncompressed_size}",
+            f"inflates past the limit of {max_bytes} bytes "
+            f"(the directory claims {entry.uncompressed_size})",
         )
-    if zlib.crc32(content) != entry.crc32:
-        raise MetadataError(label, "CRC-32 mismatch")
     return content
 
 

@@ -65,17 +65,93 @@ class _Graph:
         return iter(self.children.get(key, ()))
 
 
-async def resolve_pinned(
-    target: Target,
-    requirements: Sequence[TreeRequirement],
-    *,
-    client: IndexClient,
-    reader: DependencyReader,
-    policy: SelectionPolicy,
-    constraints: Mapping[NormalizedName, SpecifierSet],
-    url_names: frozenset[NormalizedName] = frozenset(),
-) -> TreeResult | None:
-    """The tree of a closed set of pins on `target`, or None when it is not one."""
+class _PinWalk:
+    """The walk down from the requirements through the pinned releases' dependencies.
+
+    `wanted` maps each identifier met to the first requirement naming it, `asked` keeps
+    every dependency requirement met on the way, `chosen` the pinned release of each project
+    looked up (None: fall back to the resolver).
+    """
+
+    def __init__(self, requirements: Sequence[TreeRequirement]) -> None:
+        self.graph = _Graph()
+        self.wanted: dict[str, TreeRequirement] = {}
+        self.asked: list[TreeRequirement] = []
+        self.chosen: dict[NormalizedName, _Pin | None] = {}
+        self.expanded: set[str] = set()
+        for requirement in requirements:
+            key = identifier(requirement.name, requirement.extras)
+            self.graph.connect(None, key)
+            self.wanted.setdefault(key, requirement)
+
+    def frontier(self) -> list[str]:
+        """The identifiers met and not expanded yet."""
+        return [key for key in self.wanted if key not in self.expanded]
+
+    def expand(
+        self,
+        frontier: Sequence[str],
+        pins: Mapping[NormalizedName, SpecifierSet],
+        environment: Mapping[str, str],
+        url_names: frozenset[NormalizedName],
+    ) -> bool:
+        """Meet the dependencies of the releases chosen for `frontier`; False when a project
+        has no pinned release or a dependency names a project not pinned."""
+        for key in frontier:
+            self.expanded.add(key)
+            requirement = self.wanted[key]
+            pin = self.chosen[requirement.name]
+            if pin is None:
+                return False
+            children = release_requirements(
+                requirement.name,
+                pin.file.version,
+                requirement.extras,
+                pin.dependencies,
+                environment,
+                url_names,
+            )
+            for child in children:
+                if child.name not in pins:
+                    return False  # not pinned: the resolver chooses its version
+                child_key = identifier(child.name, child.extras)
+                self.graph.connect(key, child_key)
+                self.wanted.setdefault(child_key, child)
+                self.asked.append(child)
+        return True
+
+    def pins_hold(self) -> bool:
+        """Whether every dependency requirement met holds for the version pinned."""
+        for child in self.asked:
+            pin = self.chosen[child.name]
+            if pin is None or not child.specifier.contains(pin.file.version, prereleases=True):
+                return False
+        return True
+
+    def tree(self) -> TreeResult:
+        """The walk as the resolver's result: each project with its file, chains and pages."""
+        outcome = TreeResult()
+        chains = via_chains(self.graph, {key: self.wanted[key].name for key in self.wanted})
+        for key, requirement in self.wanted.items():
+            if requirement.extras:
+                continue  # the base identifier carries the project, as in the resolver
+            pin = self.chosen[requirement.name]
+            assert pin is not None  # every wanted identifier was expanded
+            outcome.packages[requirement.name] = ResolvedPackage(
+                requirement.name,
+                pin.file,
+                chains.get(key, ((requirement.name,),)),
+                pin.dependencies,
+            )
+            outcome.pages[requirement.name] = pin.page
+        return outcome
+
+
+def _closed_pins(
+    requirements: Sequence[TreeRequirement], constraints: Mapping[NormalizedName, SpecifierSet]
+) -> dict[NormalizedName, SpecifierSet] | None:
+    """The pinned specifier of each project, when every requirement pins one version of a
+    project named once (a -c pin may add a dependency's); None otherwise."""
     if not requirements:
         return None
     pins: dict[NormalizedName, SpecifierSet] = {}
@@ -87,68 +163,41 @@ async def resolve_pinned(
     for name, constraint in constraints.items():
         if name not in pins and is_pinned(constraint):
             pins[name] = constraint  # a -c pin may hold a dependency's version
+    return pins
 
+
+async def resolve_pinned(
+    target: Target,
+    requirements: Sequence[TreeRequirement],
+    *,
+    client: IndexClient,
+    reader: DependencyReader,
+    policy: SelectionPolicy,
+    constraints: Mapping[NormalizedName, SpecifierSet],
+    url_names: frozenset[NormalizedName] = frozenset(),
+) -> TreeResult | None:
+    """The tree of a closed set of pins on `target`, or None when it is not one."""
+    pins = _closed_pins(requirements, constraints)
+    if pins is None:
+        return None
     ranks = tag_ranks(target)
     environment = marker_environment(target)
-    chosen: dict[NormalizedName, _Pin | None] = {}
+    walk = _PinWalk(requirements)
 
     async def choose(name: NormalizedName) -> None:
-        chosen[name] = await _choose(
+        walk.chosen[name] = await _choose(
             name, pins[name], target, ranks, client=client, reader=reader, policy=policy
         )
 
-    graph = _Graph()
-    wanted: dict[str, TreeRequirement] = {}  # identifier -> first requirement naming it
-    asked: list[TreeRequirement] = []  # every dependency requirement met on the way
-    for requirement in requirements:
-        key = identifier(requirement.name, requirement.extras)
-        graph.connect(None, key)
-        wanted.setdefault(key, requirement)
-    expanded: set[str] = set()
-    while len(expanded) < len(wanted):
-        frontier = [key for key in wanted if key not in expanded]
+    while frontier := walk.frontier():
         # One wave: every page and release metadata of the frontier, fetched concurrently.
-        missing = {wanted[key].name for key in frontier} - chosen.keys()
+        missing = {walk.wanted[key].name for key in frontier} - walk.chosen.keys()
         await asyncio.gather(*(choose(name) for name in missing))
-        for key in frontier:
-            expanded.add(key)
-            requirement = wanted[key]
-            pin = chosen[requirement.name]
-            if pin is None:
-                return None
-            version = pin.file.version
-            children = release_requirements(
-                requirement.name,
-                version,
-                requirement.extras,
-                pin.dependencies,
-                environment,
-                url_names,
-            )
-            for child in children:
-                if child.name not in pins:
-                    return None  # not pinned: the resolver chooses its version
-                child_key = identifier(child.name, child.extras)
-                graph.connect(key, child_key)
-                wanted.setdefault(child_key, child)
-                asked.append(child)
-    for child in asked:  # every requirement must hold for the version pinned
-        pin = chosen[child.name]
-        if pin is None or not child.specifier.contains(pin.file.version, prereleases=True):
+        if not walk.expand(frontier, pins, environment, url_names):
             return None
-
-    outcome = TreeResult()
-    chains = via_chains(graph, {key: wanted[key].name for key in wanted})
-    for key, requirement in wanted.items():
-        if requirement.extras:
-            continue  # the base identifier carries the project, as in the resolver
-        pin = chosen[requirement.name]
-        assert pin is not None  # every wanted identifier was expanded above
-        outcome.packages[requirement.name] = ResolvedPackage(
-            requirement.name, pin.file, chains.get(key, ((requirement.name,),)), pin.dependencies
-        )
-        outcome.pages[requirement.name] = pin.page
-    return outcome
+    if not walk.pins_hold():
+        return None
+    return walk.tree()
 
 
 async def _choose(

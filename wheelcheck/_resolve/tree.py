@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck._judge.targets import tag_ranks
 from wheelcheck._judge.verdicts import judge_choice
@@ -53,55 +53,67 @@ def merge_trees(
             merged.conflicts[target.id] = tree.conflict
         if tree.error is not None:
             merged.errors.append(f"{target.id}: dependency tree incomplete: {tree.error}")
-
-    direct_names = set()
-    for package in direct:
-        name = canonicalize_name(package.name)
-        direct_names.add(name)
-        results = dict(package.results)
-        for target in targets:
-            resolved = trees[target.id].packages.get(name)
-            # A direct requirement that cannot install (missing, not found, a direct
-            # reference) keeps its own verdict even if a dependency pulls the name; one whose
-            # marker is false here is still installed when a dependency needs it.
-            if resolved is not None and results[target.id].verdict in (
-                *INSTALLABLE,
-                Verdict.SKIPPED,
-            ):
-                results[target.id] = _result(resolved, trees[target.id], target)
-        merged.packages.append(replace(package, results=results))
-
+    merged.packages += [_direct_row(package, targets, trees) for package in direct]
+    direct_names = {canonicalize_name(package.name) for package in direct}
     transitive = sorted({n for tree in trees.values() for n in tree.packages} - direct_names)
-    for name in transitive:
-        results = {}
-        chains: list[str] = []
-        display = name
-        for target in targets:
-            tree = trees[target.id]
-            resolved = tree.packages.get(name)
-            if resolved is not None:
-                results[target.id] = _result(resolved, tree, target)
-                chains += [" > ".join(chain) for chain in resolved.via]
-                display = tree.pages[name].name
-            elif tree.error is not None:
-                # Unknown here, not absent: every target needs a cell (tables index by id).
-                results[target.id] = TargetResult(
-                    Verdict.ERROR, f"dependency tree incomplete on this target: {tree.error}"
-                )
-            elif tree.conflict is not None:
-                results[target.id] = TargetResult(
-                    Verdict.SKIPPED, "not resolved: the dependencies conflict on this target"
-                )
-            else:
-                results[target.id] = TargetResult(Verdict.SKIPPED, "not needed on this target")
-        merged.packages.append(
-            PackageResult(
-                name=display,
-                requirement=name,
-                origin=None,
-                results=results,
-                direct=False,
-                via=tuple(dict.fromkeys(chains)),
-            )
-        )
+    merged.packages += [_transitive_row(name, targets, trees) for name in transitive]
     return merged
+
+
+def _direct_row(
+    package: PackageResult, targets: Sequence[Target], trees: Mapping[str, TreeResult]
+) -> PackageResult:
+    """A direct requirement's row, each target judging the file its tree resolved."""
+    name = canonicalize_name(package.name)
+    results = dict(package.results)
+    for target in targets:
+        resolved = trees[target.id].packages.get(name)
+        # A direct requirement that cannot install (missing, not found, a direct
+        # reference) keeps its own verdict even if a dependency pulls the name; one whose
+        # marker is false here is still installed when a dependency needs it.
+        if resolved is not None and results[target.id].verdict in (
+            *INSTALLABLE,
+            Verdict.SKIPPED,
+        ):
+            results[target.id] = _result(resolved, trees[target.id], target)
+    return replace(package, results=results)
+
+
+def _transitive_row(
+    name: NormalizedName, targets: Sequence[Target], trees: Mapping[str, TreeResult]
+) -> PackageResult:
+    """The row of a package only dependencies pull in, with the chains that bring it."""
+    results: dict[str, TargetResult] = {}
+    chains: list[str] = []
+    display = name
+    for target in targets:
+        tree = trees[target.id]
+        resolved = tree.packages.get(name)
+        if resolved is not None:
+            results[target.id] = _result(resolved, tree, target)
+            chains += [" > ".join(chain) for chain in resolved.via]
+            display = tree.pages[name].name
+        else:
+            results[target.id] = _not_in_tree(tree)
+    return PackageResult(
+        name=display,
+        requirement=name,
+        origin=None,
+        results=results,
+        direct=False,
+        via=tuple(dict.fromkeys(chains)),
+    )
+
+
+def _not_in_tree(tree: TreeResult) -> TargetResult:
+    """The cell of a target whose tree lacks the package: unknown or skipped, and why."""
+    if tree.error is not None:
+        # Unknown here, not absent: every target needs a cell (tables index by id).
+        return TargetResult(
+            Verdict.ERROR, f"dependency tree incomplete on this target: {tree.error}"
+        )
+    if tree.conflict is not None:
+        return TargetResult(
+            Verdict.SKIPPED, "not resolved: the dependencies conflict on this target"
+        )
+    return TargetResult(Verdict.SKIPPED, "not needed on this target")

@@ -482,6 +482,20 @@ def _strings(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def _by_name(packages: Iterable[_Package]) -> dict[NormalizedName, list[_Package]]:
+    """The packages of each project name, in lock order (a lock may hold several versions)."""
+    by_name: dict[NormalizedName, list[_Package]] = {}
+    for package in packages:
+        by_name.setdefault(package.key[0], []).append(package)
+    return by_name
+
+
+def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """The table at `key`; an empty one when it is absent or not a table."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 # -- uv.lock -------------------------------------------------------------------------------
 
 
@@ -498,9 +512,7 @@ class _UvReader(_LockReader):
         requires_python = data.get("requires-python")
         self.requires_python = requires_python if isinstance(requires_python, str) else None
         packages = self.packages("package")
-        by_name: dict[NormalizedName, list[_Package]] = {}
-        for package in packages:
-            by_name.setdefault(package.key[0], []).append(package)
+        by_name = _by_name(packages)
         roots = self._roots(packages, data)
         root_keys = {p.key for p in roots}
 
@@ -591,8 +603,7 @@ class _UvReader(_LockReader):
         sdist = raw.get("sdist")
         if isinstance(sdist, dict):
             files.append(_file_name(sdist, "filename", "url", "path"))
-        source = raw.get("source", {})
-        source = source if isinstance(source, dict) else {}
+        source = _table(raw, "source")
         if "registry" in source or not source:
             self.add(package, files=[f for f in files if f])
             return
@@ -631,8 +642,7 @@ def _uv_local_source(raw: Mapping[str, Any]) -> tuple[str, str] | None:
 class _PoetryReader(_LockReader):
     def read(self) -> None:
         data = self.doc.data
-        metadata = data.get("metadata", {})
-        metadata = metadata if isinstance(metadata, dict) else {}
+        metadata = _table(data, "metadata")
         version = metadata.get("lock-version")
         if not isinstance(version, str) or version.split(".")[0] not in ("1", "2"):
             span = self.doc.table_span("metadata")
@@ -647,11 +657,9 @@ class _PoetryReader(_LockReader):
             return
         python = metadata.get("python-versions")
         self.requires_python = python if isinstance(python, str) else None
-        lock_extras = data.get("extras", {})
-        lock_extras = lock_extras if isinstance(lock_extras, dict) else {}
+        lock_extras = _table(data, "extras")
         packages = self.packages("package")
-        legacy_files = metadata.get("files", {})  # lock-version 1.x keeps files here
-        legacy_files = legacy_files if isinstance(legacy_files, dict) else {}
+        legacy_files = _table(metadata, "files")  # lock-version 1.x keeps files here
         if version == "2.1" or any("groups" in p.raw for p in packages):
             self._with_groups(packages, lock_extras, legacy_files)
         else:
@@ -705,14 +713,11 @@ class _PoetryReader(_LockReader):
         legacy_files: Mapping[str, Any],
     ) -> None:
         """Older locks: no per-package markers; walk the graph from pyproject's roots."""
-        by_name: dict[NormalizedName, list[_Package]] = {}
-        for package in packages:
-            by_name.setdefault(package.key[0], []).append(package)
+        by_name = _by_name(packages)
         edges: dict[PackageKey, tuple[LockEdge, ...]] = {}
         extra_edges: dict[tuple[PackageKey, NormalizedName], tuple[LockEdge, ...]] = {}
         for package in packages:
-            deps = package.raw.get("dependencies", {})
-            deps = deps if isinstance(deps, dict) else {}
+            deps = _table(package.raw, "dependencies")
             specs = {canonicalize_name(k): _poetry_specs(v) for k, v in deps.items()}
             what = f"package '{package.raw['name']}'"
             plain = [
@@ -737,12 +742,7 @@ class _PoetryReader(_LockReader):
             roots = self._pyproject_roots(str(project), by_name)
         else:  # no project to start from: every package may be installed
             self.check_requested("extra", self.extras, lock_extras)
-            optional_names = {
-                name
-                for extra, entries in lock_extras.items()
-                if canonicalize_name(extra) in self.extras
-                for name in _poetry_extra_names(entries)
-            }
+            optional_names = self._requested_extra_names(lock_extras)
             roots = tuple(
                 LockEdge(p.key)
                 for p in packages
@@ -763,24 +763,37 @@ class _PoetryReader(_LockReader):
         except InvalidInputFiles as error:
             self.problems.extend(error.problems)
             return ()
-        tool = doc.data.get("tool", {})
-        poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
-        poetry = poetry if isinstance(poetry, dict) else {}
-        project = doc.data.get("project", {})
-        project = project if isinstance(project, dict) else {}
-        wanted: list[tuple[NormalizedName, Mapping[str, Any]]] = []
-
-        extras_table = poetry.get("extras", {})
-        extras_table = extras_table if isinstance(extras_table, dict) else {}
-        optional_deps = project.get("optional-dependencies", {})
-        optional_deps = optional_deps if isinstance(optional_deps, dict) else {}
+        poetry = _table(_table(doc.data, "tool"), "poetry")
+        project = _table(doc.data, "project")
+        extras_table = _table(poetry, "extras")
+        optional_deps = _table(project, "optional-dependencies")
         self.check_requested("extra", self.extras, [*extras_table, *optional_deps])
-        in_extras = {
+        wanted = self._poetry_dependencies(poetry, extras_table)
+        wanted += self._poetry_group_dependencies(poetry)
+        edges = list(self._poetry_edges(wanted, by_name, None, "pyproject.toml"))
+        strings = _strings(project.get("dependencies"))
+        for extra, values in optional_deps.items():
+            if canonicalize_name(extra) in self.extras:
+                strings.extend(_strings(values))
+        edges += self._project_edges(path, strings, by_name)
+        return tuple(edges)
+
+    def _requested_extra_names(self, extras_table: Mapping[str, Any]) -> set[NormalizedName]:
+        """The projects a poetry ``extras`` table lists under the extras asked for."""
+        return {
             name
             for extra, entries in extras_table.items()
             if canonicalize_name(extra) in self.extras
             for name in _poetry_extra_names(entries)
         }
+
+    def _poetry_dependencies(
+        self, poetry: Mapping[str, Any], extras_table: Mapping[str, Any]
+    ) -> list[tuple[NormalizedName, Mapping[str, Any]]]:
+        """[tool.poetry.dependencies] but python; an optional one only when an extra asked
+        for lists it."""
+        in_extras = self._requested_extra_names(extras_table)
+        wanted: list[tuple[NormalizedName, Mapping[str, Any]]] = []
         deps = poetry.get("dependencies", {})
         for name, value in deps.items() if isinstance(deps, dict) else ():
             if name.lower() == "python":
@@ -788,26 +801,34 @@ class _PoetryReader(_LockReader):
             for spec in _poetry_specs(value):
                 if not spec.get("optional") or canonicalize_name(name) in in_extras:
                     wanted.append((canonicalize_name(name), spec))
+        return wanted
 
-        group_tables = poetry.get("group", {})
-        group_tables = group_tables if isinstance(group_tables, dict) else {}
+    def _poetry_group_dependencies(
+        self, poetry: Mapping[str, Any]
+    ) -> list[tuple[NormalizedName, Mapping[str, Any]]]:
+        """The dependencies of the poetry groups asked for (dev-dependencies: group dev)."""
         groups: dict[str, object] = {
-            g: t.get("dependencies", {}) for g, t in group_tables.items() if isinstance(t, dict)
+            g: t.get("dependencies", {})
+            for g, t in _table(poetry, "group").items()
+            if isinstance(t, dict)
         }
         if "dev-dependencies" in poetry:  # Poetry < 1.2
             groups.setdefault("dev", poetry["dev-dependencies"])
         self.check_requested("dependency group", self.groups, groups)
+        wanted: list[tuple[NormalizedName, Mapping[str, Any]]] = []
         for group, table in groups.items():
             if canonicalize_name(group) not in self.groups or not isinstance(table, dict):
                 continue
             for name, value in table.items():
                 wanted.extend((canonicalize_name(name), spec) for spec in _poetry_specs(value))
+        return wanted
 
-        strings = _strings(project.get("dependencies"))
-        for extra, values in optional_deps.items():
-            if canonicalize_name(extra) in self.extras:
-                strings.extend(_strings(values))
-        edges = list(self._poetry_edges(wanted, by_name, None, "pyproject.toml"))
+    def _project_edges(
+        self, path: str, strings: Iterable[str], by_name: Mapping[NormalizedName, list[_Package]]
+    ) -> list[LockEdge]:
+        """Edges for PEP 508 requirement strings of [project], to every locked version
+        they admit; an invalid string is a problem of the pyproject.toml at `path`."""
+        edges: list[LockEdge] = []
         for text in strings:
             try:
                 requirement = Requirement(text)
@@ -825,7 +846,7 @@ class _PoetryReader(_LockReader):
                             frozenset(canonicalize_name(e) for e in requirement.extras),
                         )
                     )
-        return tuple(edges)
+        return edges
 
     def _poetry_edges(
         self,

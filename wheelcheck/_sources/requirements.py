@@ -448,21 +448,7 @@ class _Reader:
                 origin.file, origin.line, f"invalid requirement '{clip(text)}': {_first_line(e)}"
             )
             return None
-        reference = redact_url(location)
-        requirement = None
-        if name is not None:
-            requirement = Requirement(name)
-            requirement.extras |= extra_names
-            requirement.url = reference
-            requirement.marker = marker
-        return DeclaredRequirement(
-            text=text,
-            origin=origin,
-            name=None if name is None else canonicalize_name(name),
-            requirement=requirement,
-            direct_reference=reference,
-            hashes=hashes,
-        )
+        return _from_reference(text, origin, name, location, extra_names, marker, hashes=hashes)
 
     def _editable(self, value: str, text: str, origin: Origin) -> DeclaredRequirement | None:
         """``-e PATH[extras]`` or ``-e VCS-URL#egg=name``, checked as pip checks them."""
@@ -492,20 +478,7 @@ class _Reader:
                 f"invalid editable requirement '{clip(text)}': {_first_line(e)}",
             )
             return None
-        reference = redact_url(location)
-        requirement = None
-        if name is not None:
-            requirement = Requirement(name)
-            requirement.extras |= extras
-            requirement.url = reference
-        return DeclaredRequirement(
-            text=text,
-            origin=origin,
-            name=None if name is None else canonicalize_name(name),
-            requirement=requirement,
-            direct_reference=reference,
-            editable=True,
-        )
+        return _from_reference(text, origin, name, location, extras, None, editable=True)
 
 
 def _read_bytes(path: str) -> bytes:
@@ -687,6 +660,37 @@ def _reference_name(location: str) -> str | None:
         name, _version, _build, _tags = parse_wheel_filename(str(link.filename))
         return str(name)
     return _egg_name(location)
+
+
+def _from_reference(
+    text: str,
+    origin: Origin,
+    name: str | None,
+    location: str,
+    extras: set[str],
+    marker: Marker | None,
+    *,
+    hashes: tuple[str, ...] = (),
+    editable: bool = False,
+) -> DeclaredRequirement:
+    """A requirement installed from `location` (a URL or a path, kept redacted); it has a
+    Requirement only when the project's `name` is known."""
+    reference = redact_url(location)
+    requirement = None
+    if name is not None:
+        requirement = Requirement(name)
+        requirement.extras |= extras
+        requirement.url = reference
+        requirement.marker = marker
+    return DeclaredRequirement(
+        text=text,
+        origin=origin,
+        name=None if name is None else canonicalize_name(name),
+        requirement=requirement,
+        direct_reference=reference,
+        editable=editable,
+        hashes=hashes,
+    )
 
 
 def _constraint_problem(declared: DeclaredRequirement) -> str | None:
