@@ -34,6 +34,7 @@ from wheelcheck._judge.selection import (
 from wheelcheck._judge.targets import marker_environment, tag_ranks
 from wheelcheck._resolve.resolver import (
     ResolvedPackage,
+    TreeLookups,
     TreeRequirement,
     TreeResult,
     identifier,
@@ -170,11 +171,8 @@ async def resolve_pinned(
     target: Target,
     requirements: Sequence[TreeRequirement],
     *,
-    client: IndexClient,
-    reader: DependencyReader,
-    policy: SelectionPolicy,
+    lookups: TreeLookups,
     constraints: Mapping[NormalizedName, SpecifierSet],
-    url_names: frozenset[NormalizedName] = frozenset(),
 ) -> TreeResult | None:
     """The tree of a closed set of pins on `target`, or None when it is not one."""
     pins = _closed_pins(requirements, constraints)
@@ -186,14 +184,20 @@ async def resolve_pinned(
 
     async def choose(name: NormalizedName) -> None:
         walk.chosen[name] = await _choose(
-            name, pins[name], target, ranks, client=client, reader=reader, policy=policy
+            name,
+            pins[name],
+            target,
+            ranks,
+            client=lookups.client,
+            reader=lookups.reader,
+            policy=lookups.policy,
         )
 
     while frontier := walk.frontier():
         # One wave: every page and release metadata of the frontier, fetched concurrently.
         missing = {walk.wanted[key].name for key in frontier} - walk.chosen.keys()
         await asyncio.gather(*(choose(name) for name in missing))
-        if not walk.expand(frontier, pins, environment, url_names):
+        if not walk.expand(frontier, pins, environment, lookups.url_names):
             return None
     if not walk.pins_hold():
         return None

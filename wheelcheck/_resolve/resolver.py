@@ -482,16 +482,27 @@ def explain_conflict(
     return "; ".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class TreeLookups:
+    """What every resolution of one check reads through, the same for every target.
+
+    `url_names` are projects the user installs from a direct reference, whose releases are
+    not looked up when a dependency names them.
+    """
+
+    client: IndexClient
+    reader: DependencyReader
+    policy: SelectionPolicy
+    url_names: frozenset[NormalizedName] = frozenset()
+
+
 def resolve_target(
     target: Target,
     requirements: Sequence[TreeRequirement],
     *,
-    client: IndexClient,
-    reader: DependencyReader,
+    lookups: TreeLookups,
     bridge: LoopBridge,
-    policy: SelectionPolicy,
     constraints: Mapping[NormalizedName, SpecifierSet],
-    url_names: frozenset[NormalizedName] = frozenset(),
 ) -> TreeResult:
     """Resolve `requirements` for one target (call from a worker thread, not the loop).
 
@@ -502,12 +513,12 @@ def resolve_target(
     """
     provider = _Provider(
         target=target,
-        client=client,
-        reader=reader,
+        client=lookups.client,
+        reader=lookups.reader,
         bridge=bridge,
-        policy=policy,
+        policy=lookups.policy,
         constraints=constraints,
-        url_names=url_names,
+        url_names=lookups.url_names,
     )
     for position, requirement in enumerate(requirements):
         provider.requested.setdefault(provider.identify(requirement), position)

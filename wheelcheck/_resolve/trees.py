@@ -28,6 +28,7 @@ from wheelcheck._resolve.pinned import resolve_pinned
 from wheelcheck._resolve.resolver import (
     LoopBridge,
     Stopped,
+    TreeLookups,
     TreeRequirement,
     TreeResult,
     resolve_target,
@@ -93,31 +94,21 @@ async def resolve_trees(
     url_names = frozenset(
         g.first.name for g in groups if g.name is None and g.first.name is not None
     )
+    lookups = TreeLookups(client, reader, policy, url_names)
     threads: list[threading.Thread] = []
 
     async def one(target: Target) -> tuple[str, TreeResult]:
         requirements = tree_roots(groups, direct, target)
         narrowed = tree_constraints(constraints, target)
-        tree = await resolve_pinned(
-            target,
-            requirements,
-            client=client,
-            reader=reader,
-            policy=policy,
-            constraints=narrowed,
-            url_names=url_names,
-        )
+        tree = await resolve_pinned(target, requirements, lookups=lookups, constraints=narrowed)
         if tree is None:  # not a closed set of pins: the resolver decides
             resolve = functools.partial(
                 resolve_target,
                 target,
                 requirements,
-                client=client,
-                reader=reader,
+                lookups=lookups,
                 bridge=bridge,
-                policy=policy,
                 constraints=narrowed,
-                url_names=url_names,
             )
             tree = await _resolved_in_thread(loop, resolve, target, threads)
         progress(f"resolved {target.id}")
