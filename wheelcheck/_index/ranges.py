@@ -13,6 +13,7 @@ import re
 
 import httpx
 
+from wheelcheck._index.http import drain
 from wheelcheck._index.urls import redact_url
 from wheelcheck._metadata.core import MetadataError
 from wheelcheck._metadata.zipread import TAIL_BYTES
@@ -22,18 +23,6 @@ __all__ = ["DEFAULT_MAX_DOWNLOAD_BYTES", "HttpByteSource", "unusable_url"]
 DEFAULT_MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(?:(\d+)-(\d+)|\*)\s*/\s*(\d+|\*)\s*$", re.IGNORECASE)
-
-
-async def _drain(response: httpx.Response, limit: int = 1 << 20) -> None:
-    """Read a small unwanted body, so the connection is reused rather than reset."""
-    received = 0
-    try:
-        async for chunk in response.aiter_raw():
-            received += len(chunk)
-            if received > limit:
-                return
-    except (httpx.HTTPError, httpx.StreamError):
-        return
 
 
 def unusable_url(url: str) -> str | None:
@@ -189,7 +178,7 @@ class HttpByteSource:
                     return total, b""
                 raise self._fail(f"range {spec} not satisfiable")
             if response.status_code != 206:
-                await _drain(response)  # keeps the connection for the retry
+                await drain(response)  # keeps the connection for the retry
                 raise self._status_error(response)
             if response.headers.get("Content-Encoding", "identity").lower() != "identity":
                 raise self._fail("server compressed a range response")
