@@ -54,6 +54,7 @@ from wheelcheck.models import (
     Recommendation,
     Report,
     RequirementSet,
+    Scope,
     Target,
     Verdict,
 )
@@ -193,6 +194,7 @@ async def _check(
         pages = await _fetch_pages(wanted, client, progress)
         packages = judge_direct(groups, targets, pages, policy, index_urls)
         trees: dict[str, TreeResult] = {}
+        scope: Scope
         if sources.locks:
             # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
             packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from packaging.requirements import Requirement
 from packaging.tags import Tag
@@ -22,6 +22,13 @@ from packaging.version import Version
 from wheelcheck._serde import Converter, Key, Shape
 
 SCHEMA_VERSION = "1"
+
+# The enumerated strings of the report. They stay plain str at run time; mypy checks them,
+# `from_dict` rejects other values, and a test holds the JSON Schema's enums to them.
+Scope = Literal["direct", "tree", "locked"]  # see Report.scope
+ImageFamily = Literal["alpine", "slim", "full"]  # the official python image families
+BuildKind = Literal["pure", "native", "unknown"]  # see BuildNeeds.kind
+PackageManager = Literal["apk", "apt"]
 
 
 class Libc(StrEnum):
@@ -82,7 +89,7 @@ class Target(_JsonForm):
     platform: str | None = None  # the Docker platform, e.g. linux/arm64
     distro: str | None = None  # e.g. "Alpine 3.24", "Debian 13 (trixie)"
     free_threaded: bool = False
-    variant: str | None = None  # image family: "alpine", "slim", "full"
+    variant: ImageFamily | None = None  # the python image family it came from, if any
 
     @property
     def python(self) -> str:
@@ -248,11 +255,11 @@ class BuildNeeds(_JsonForm):
     ['gcc', 'musl-dev']
     """
 
-    kind: str
+    kind: BuildKind
     evidence: str
     languages: tuple[str, ...] = ()
     toolchains: tuple[str, ...] = ()
-    package_manager: str | None = None  # "apk" or "apt"
+    package_manager: PackageManager | None = None
     system_packages: tuple[str, ...] = ()
     runtime_packages: tuple[str, ...] = ()
     source: str | None = None
@@ -381,7 +388,7 @@ class BaseEstimate(_JsonForm):
     """
 
     image: str
-    variant: str | None
+    variant: ImageFamily | None
     arches: tuple[str, ...]
     base_mb: float
     packages_mb: float
@@ -441,7 +448,8 @@ class Report(_JsonForm):
     packages: tuple[PackageResult, ...]
     recommendation: Recommendation
     index_urls: tuple[str, ...]
-    scope: str = "direct"  # "direct": only what the files name; "tree": resolved
+    # direct: only what the files name (--no-deps); tree: resolved; locked: a lockfile's pins
+    scope: Scope = "direct"
     notes: tuple[str, ...] = ()
     # target id -> why pip could not resolve the tree there (pip install would fail)
     conflicts: Mapping[str, str] = field(default_factory=dict)

@@ -28,6 +28,7 @@ from wheelcheck._judge.targets import sibling_image
 from wheelcheck.models import (
     BaseEstimate,
     BuildNeeds,
+    ImageFamily,
     PackageResult,
     Recommendation,
     Target,
@@ -279,7 +280,7 @@ def _family(variant: str | None, target: Target) -> str:
 
 def _estimate(
     image: str,
-    variant: str | None,
+    variant: ImageFamily | None,
     group: Sequence[Target],
     packages: Sequence[PackageResult],
     sizes: Mapping[str, TargetSize],
@@ -392,7 +393,7 @@ def estimate_candidates(
 ) -> list[BaseEstimate]:
     """One BaseEstimate per checked image; when a full image is checked and its slim
     sibling is not, the slim one too (same Debian release, so the same verdicts)."""
-    groups: dict[tuple[str, str | None], list[Target]] = {}
+    groups: dict[tuple[str, ImageFamily | None], list[Target]] = {}
     for target in targets:
         if target.image is None:
             continue
