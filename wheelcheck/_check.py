@@ -333,7 +333,15 @@ def check(
     progress: Progress = _no_progress,
     **overrides: object,
 ) -> Report:
-    """Synchronous `acheck`, for scripts: ``wheelcheck.check(["requirements.txt"])``."""
+    """Synchronous `acheck`, for scripts: the same arguments, Report, and errors.
+
+    Raises InputError or UnknownTarget for bad input, and RuntimeError when called from a
+    running event loop (await `acheck` there); index failures become `error` results.
+
+    >>> report = check(["requirements.txt"], targets=["python:3.12-alpine"])  # doctest: +SKIP
+    >>> report.recommendation.image  # doctest: +SKIP
+    'python:3.12-slim'
+    """
     return asyncio.run(acheck(files, requirements, options=options, progress=progress, **overrides))
 
 
