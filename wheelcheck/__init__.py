@@ -10,6 +10,12 @@ The library API::
 
 `check` and `acheck` never print and never exit; bad input raises `InputError` (a
 `WheelcheckError`), and index failures become `error` results (`report.has_errors`).
+
+The public names are exactly those of `__all__`: the two functions and their options
+(`CheckOptions`), the `Report` they return and every class its fields hold (`Target`,
+`Libc`, `PackageResult`, `Origin`, `TargetResult`, `Verdict`, `BuildNeeds`, `Remedy`,
+`Recommendation`, `BaseEstimate`, `TargetSize`), and the errors they raise. The rest of the
+package is private and may change in any release.
 """
 
 from __future__ import annotations
@@ -19,16 +25,20 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "BaseEstimate",
+    "BuildNeeds",
     "CheckOptions",
-    "DistFile",
     "IndexFault",
     "InputError",
+    "Libc",
     "Origin",
     "PackageResult",
     "Recommendation",
+    "Remedy",
     "Report",
     "Target",
     "TargetResult",
+    "TargetSize",
     "Verdict",
     "WheelcheckError",
     "__version__",
@@ -40,13 +50,17 @@ if TYPE_CHECKING:
     from wheelcheck._check import CheckOptions, acheck, check
     from wheelcheck.errors import IndexFault, InputError, WheelcheckError
     from wheelcheck.models import (
-        DistFile,
+        BaseEstimate,
+        BuildNeeds,
+        Libc,
         Origin,
         PackageResult,
         Recommendation,
+        Remedy,
         Report,
         Target,
         TargetResult,
+        TargetSize,
         Verdict,
     )
 
@@ -58,13 +72,17 @@ _LAZY = {
     "IndexFault": "wheelcheck.errors",
     "InputError": "wheelcheck.errors",
     "WheelcheckError": "wheelcheck.errors",
-    "DistFile": "wheelcheck.models",
+    "BaseEstimate": "wheelcheck.models",
+    "BuildNeeds": "wheelcheck.models",
+    "Libc": "wheelcheck.models",
     "Origin": "wheelcheck.models",
     "PackageResult": "wheelcheck.models",
     "Recommendation": "wheelcheck.models",
+    "Remedy": "wheelcheck.models",
     "Report": "wheelcheck.models",
     "Target": "wheelcheck.models",
     "TargetResult": "wheelcheck.models",
+    "TargetSize": "wheelcheck.models",
     "Verdict": "wheelcheck.models",
 }
 
@@ -78,3 +96,9 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module_name), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    # The public names, imported yet or not, and the module's own dunders; not the helpers
+    # this file imports for itself (TYPE_CHECKING, Any, annotations).
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})

@@ -10,7 +10,6 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TypeVar
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -46,12 +45,12 @@ from wheelcheck.models import (
     Recommendation,
     Report,
     RequirementSet,
+    Scope,
     Target,
     Verdict,
 )
 
 Progress = Callable[[str], None]
-T = TypeVar("T")
 
 
 def _no_progress(_message: str) -> None:
@@ -233,7 +232,7 @@ class _Judged:
     """The verdicts of what the inputs name, and whether a tree is still to be resolved."""
 
     packages: list[PackageResult]
-    scope: str  # "locked", "direct" or "tree" (Report.scope)
+    scope: Scope
     notes: list[str]
     index_urls: tuple[str, ...]  # redacted
 
@@ -377,7 +376,15 @@ def check(
     progress: Progress = _no_progress,
     **overrides: object,
 ) -> Report:
-    """Synchronous `acheck`, for scripts: ``wheelcheck.check(["requirements.txt"])``."""
+    """Synchronous `acheck`, for scripts: the same arguments, Report, and errors.
+
+    Raises InputError or UnknownTarget for bad input, and RuntimeError when called from a
+    running event loop (await `acheck` there); index failures become `error` results.
+
+    >>> report = check(["requirements.txt"], targets=["python:3.12-alpine"])  # doctest: +SKIP
+    >>> report.recommendation.image  # doctest: +SKIP
+    'python:3.12-slim'
+    """
     return asyncio.run(acheck(files, requirements, options=options, progress=progress, **overrides))
 
 

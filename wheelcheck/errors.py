@@ -27,13 +27,35 @@ EXIT_TERMINATED = 143  # SIGTERM
 
 
 class WheelcheckError(Exception):
-    """Root of every error wheelcheck raises on purpose."""
+    """Root of every error wheelcheck raises on purpose; `exit_code` is the CLI's for it.
+
+    Catch it to handle any of them:
+
+    >>> import wheelcheck
+    >>> try:
+    ...     wheelcheck.check(requirements=["numpy"], targets=["python:2.7-alpine"])
+    ... except wheelcheck.WheelcheckError as error:
+    ...     print(error.exit_code)
+    2
+    """
 
     exit_code: int = EXIT_INPUT
 
 
 class InputError(WheelcheckError):
-    """The user's input (files, options, targets) cannot be used. Exit 2."""
+    """The user's input (files, options, targets) cannot be used. Exit 2.
+
+    `wheelcheck.check` and `wheelcheck.acheck` raise it before anything is fetched. For the
+    input files its message lists every problem, one ``FILE:LINE: message`` a line
+    (requirement strings are the lines of ``<string>``):
+
+    >>> import wheelcheck
+    >>> try:
+    ...     wheelcheck.check(requirements=["numpy==="])
+    ... except wheelcheck.InputError as error:
+    ...     print(error)
+    <string>:1: invalid requirement 'numpy===': ...
+    """
 
     exit_code = EXIT_INPUT
 
@@ -92,7 +114,14 @@ class UnknownTarget(InputError):
 
 
 class IndexFault(WheelcheckError):
-    """The package index could not be reached or answered with an error. Exit 3."""
+    """The package index could not be reached or answered with an error. Exit 3.
+
+    `wheelcheck.check` does not raise it: a failed lookup becomes an ``error`` result and
+    `Report.has_errors` is true, which the CLI turns into this exit code.
+
+    >>> IndexFault.exit_code
+    3
+    """
 
     exit_code = EXIT_INDEX
 

@@ -1,7 +1,10 @@
 """The data wheelcheck passes between its stages: frozen dataclasses, no behaviour beyond views.
 
-This module is a leaf: it imports nothing from the rest of wheelcheck, so every stage
-(sources, index, judge, advise, report) can depend on it without cycles.
+This module is a leaf: it imports nothing from the rest of wheelcheck but the generic
+converter `wheelcheck._serde`, so every stage (sources, index, judge, advise, report) can
+depend on it without cycles. The classes of the JSON report have `to_dict()` and
+`from_dict()`, made by that converter from their typed fields and the few shapes declared at
+the end of this module.
 """
 
 from __future__ import annotations
@@ -9,29 +12,71 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, Self
 
 from packaging.requirements import Requirement
 from packaging.tags import Tag
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
+from wheelcheck._serde import Converter, Key, Shape
+
 SCHEMA_VERSION = "1"
+
+# The enumerated strings of the report. They stay plain str at run time; mypy checks them,
+# `from_dict` rejects other values, and a test holds the JSON Schema's enums to them.
+Scope = Literal["direct", "tree", "locked"]  # see Report.scope
+ImageFamily = Literal["alpine", "slim", "full"]  # the official python image families
+BuildKind = Literal["pure", "native", "unknown"]  # see BuildNeeds.kind
+PackageManager = Literal["apk", "apt"]
 
 
 class Libc(StrEnum):
-    """The C library family a target links against; it decides manylinux vs musllinux."""
+    """The C library family a target links against; it decides manylinux vs musllinux.
+
+    >>> Libc("musl") is Libc.MUSL
+    True
+    """
 
     GLIBC = "glibc"
     MUSL = "musl"
 
 
+class _JsonForm:
+    """`to_dict()` and `from_dict()` of the classes of the JSON report."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """This object as the JSON-ready dict that the report writes for it."""
+        return _JSON.dump(self)
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Self:
+        """The object that `to_dict()` made `document` (read back with `json.load`, say).
+
+        Keys it does not know are ignored, and a missing key of a field with a default takes
+        the default. Raises KeyError, TypeError or ValueError for a document that is not one.
+        """
+        return _JSON.load(cls, document)
+
+
 @dataclass(frozen=True, slots=True)
-class Target:
+class Target(_JsonForm):
     """One place `pip install` runs: a Python version on a libc and a CPU architecture.
 
     `id` is unique within a report and stable across runs, for example
-    ``python:3.12-alpine/arm64`` or ``cp312-musllinux_1_2_x86_64``.
+    ``python:3.12-alpine/arm64`` or ``cp312-musllinux_1_2_x86_64``. The targets of a check
+    are in `Report.targets`; ``wheelcheck.check(..., targets=[...])`` takes them as specs.
+
+    >>> target = Target("cp313t-musllinux_1_2_aarch64", (3, 13), "3.13.1", Libc.MUSL, (1, 2),
+    ...                 "aarch64", free_threaded=True)
+    >>> target.python
+    '3.13t'
+    >>> target.to_dict()["libc_version"]
+    '1.2'
+    >>> Target.from_dict(target.to_dict()) == target
+    True
     """
 
     id: str
@@ -44,7 +89,7 @@ class Target:
     platform: str | None = None  # the Docker platform, e.g. linux/arm64
     distro: str | None = None  # e.g. "Alpine 3.24", "Debian 13 (trixie)"
     free_threaded: bool = False
-    variant: str | None = None  # image family: "alpine", "slim", "full"
+    variant: ImageFamily | None = None  # the python image family it came from, if any
 
     @property
     def python(self) -> str:
@@ -54,8 +99,12 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
-class Origin:
-    """Where a requirement was written: a file (``-`` for stdin) and a 1-based line."""
+class Origin(_JsonForm):
+    """Where a requirement was written: a file (``-`` for stdin) and a 1-based line.
+
+    >>> str(Origin("requirements.txt", 3))
+    'requirements.txt:3'
+    """
 
     file: str
     line: int | None = None
@@ -159,7 +208,13 @@ class Dependencies:
 
 
 class Verdict(StrEnum):
-    """What pip would do with one requirement on one target."""
+    """What pip would do with one requirement on one target (`TargetResult.verdict`).
+
+    >>> Verdict("not-found") is Verdict.NOT_FOUND
+    True
+    >>> VERDICT_SEVERITY[Verdict.SOURCE] > VERDICT_SEVERITY[Verdict.BINARY]
+    True
+    """
 
     BINARY = "binary"  # a platform wheel installs
     PURE = "pure"  # only a pure-Python wheel applies
@@ -185,7 +240,7 @@ VERDICT_SEVERITY: Mapping[Verdict, int] = {
 
 
 @dataclass(frozen=True, slots=True)
-class BuildNeeds:
+class BuildNeeds(_JsonForm):
     """What pip's build of one sdist needs on one target, decided without running anything.
 
     `kind` is "pure" (builds anywhere without a compiler), "native" or "unknown";
@@ -193,51 +248,35 @@ class BuildNeeds:
     `system_packages` (apk or apt names for the target's distribution release) are empty for
     a pure sdist; `runtime_packages` are the shared libraries the built module still needs
     once the build packages are removed. `source` says where the package list comes from.
+    It is `TargetResult.build` of a source verdict when the check ran with ``advice=True``.
+
+    >>> needs = BuildNeeds("native", "ext_modules", ("c",), ("gcc",), "apk", ("gcc", "musl-dev"))
+    >>> needs.to_dict()["system_packages"]
+    ['gcc', 'musl-dev']
     """
 
-    kind: str
+    kind: BuildKind
     evidence: str
     languages: tuple[str, ...] = ()
     toolchains: tuple[str, ...] = ()
-    package_manager: str | None = None  # "apk" or "apt"
+    package_manager: PackageManager | None = None
     system_packages: tuple[str, ...] = ()
     runtime_packages: tuple[str, ...] = ()
     source: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "evidence": self.evidence,
-            "languages": list(self.languages),
-            "toolchains": list(self.toolchains),
-            "package_manager": self.package_manager,
-            "system_packages": list(self.system_packages),
-            "runtime_packages": list(self.runtime_packages),
-            "source": self.source,
-        }
-
-    @classmethod
-    def from_dict(cls, document: Mapping[str, Any]) -> BuildNeeds:
-        return cls(
-            kind=document["kind"],
-            evidence=document["evidence"],
-            languages=tuple(document["languages"]),
-            toolchains=tuple(document["toolchains"]),
-            package_manager=document["package_manager"],
-            system_packages=tuple(document["system_packages"]),
-            runtime_packages=tuple(document["runtime_packages"]),
-            source=document["source"],
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Remedy:
+class Remedy(_JsonForm):
     """Ways to avoid one source build on one target, each already checked against the index.
 
     `older`/`newer` are the nearest versions that ship a wheel for the target, within the
     user's specifier when `within_specifier`, else outside it. `prefer_binary` and
     `only_binary` say what pip would install with that option (None: no change, or for
     only-binary: nothing installs). `alternatives` are other projects with wheels there.
+    It is `TargetResult.remedy` of a source verdict when the check ran with ``advice=True``.
+
+    >>> Remedy(older="2.9.9").to_dict()["within_specifier"]
+    True
     """
 
     older: str | None = None
@@ -247,31 +286,20 @@ class Remedy:
     only_binary: str | None = None
     alternatives: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "older": self.older,
-            "newer": self.newer,
-            "within_specifier": self.within_specifier,
-            "prefer_binary": self.prefer_binary,
-            "only_binary": self.only_binary,
-            "alternatives": list(self.alternatives),
-        }
-
-    @classmethod
-    def from_dict(cls, document: Mapping[str, Any]) -> Remedy:
-        return cls(
-            older=document["older"],
-            newer=document["newer"],
-            within_specifier=document["within_specifier"],
-            prefer_binary=document["prefer_binary"],
-            only_binary=document["only_binary"],
-            alternatives=tuple(document["alternatives"]),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class TargetResult:
-    """The verdict for one package on one target, with the evidence."""
+class TargetResult(_JsonForm):
+    """The verdict for one package on one target, with the evidence.
+
+    `PackageResult.results` maps each target id to one.
+
+    >>> result = TargetResult(Verdict.SOURCE, "no wheel for musllinux_1_2_aarch64",
+    ...                       version="2.9.10", file="psycopg2-2.9.10.tar.gz")
+    >>> list(result.to_dict())[:3]
+    ['version', 'verdict', 'file']
+    >>> TargetResult.from_dict(result.to_dict()).verdict
+    <Verdict.SOURCE: 'source'>
+    """
 
     verdict: Verdict
     reason: str
@@ -288,40 +316,19 @@ class TargetResult:
     # running code (a legacy sdist), so the packages it needs were never checked.
     dependencies_known: bool = True
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "verdict": self.verdict.value,
-            "file": self.file,
-            "index_url": self.index_url,
-            "reason": self.reason,
-            "other_wheels": self.other_wheels,
-            "installed_size": self.installed_size,
-            "build": None if self.build is None else self.build.to_dict(),
-            "remedy": None if self.remedy is None else self.remedy.to_dict(),
-            "dependencies_known": self.dependencies_known,
-        }
-
-    @classmethod
-    def from_dict(cls, document: Mapping[str, Any]) -> TargetResult:
-        build, remedy = document["build"], document["remedy"]
-        return cls(
-            verdict=Verdict(document["verdict"]),
-            reason=document["reason"],
-            version=document["version"],
-            file=document["file"],
-            index_url=document["index_url"],
-            other_wheels=document["other_wheels"],
-            build=None if build is None else BuildNeeds.from_dict(build),
-            remedy=None if remedy is None else Remedy.from_dict(remedy),
-            installed_size=document["installed_size"],
-            dependencies_known=document.get("dependencies_known", True),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class PackageResult:
-    """One requirement and its result on every target."""
+class PackageResult(_JsonForm):
+    """One requirement and its result on every target (`Report.packages`).
+
+    `origin` is where the requirement was written (None for one the resolver added: `via`
+    then names who needs it, and `direct` is False).
+
+    >>> package = PackageResult("psycopg2", "psycopg2==2.9.10", Origin("requirements.txt", 1),
+    ...                         {"python:3.12-slim/amd64": TargetResult(Verdict.SOURCE, "...")})
+    >>> package.results["python:3.12-slim/amd64"].verdict
+    <Verdict.SOURCE: 'source'>
+    """
 
     name: str
     requirement: str
@@ -333,45 +340,18 @@ class PackageResult:
     ignored: bool = False
     ignore_reason: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "requirement": self.requirement,
-            "origin": (
-                None
-                if self.origin is None
-                else {"file": self.origin.file, "line": self.origin.line}
-            ),
-            "direct": self.direct,
-            "via": list(self.via),
-            "results": {tid: r.to_dict() for tid, r in self.results.items()},
-            "ignored": self.ignored,
-            "ignore_reason": self.ignore_reason,
-        }
-
-    @classmethod
-    def from_dict(cls, document: Mapping[str, Any]) -> PackageResult:
-        origin = document["origin"]
-        return cls(
-            name=document["name"],
-            requirement=document["requirement"],
-            origin=None if origin is None else Origin(origin["file"], origin["line"]),
-            results={tid: TargetResult.from_dict(r) for tid, r in document["results"].items()},
-            direct=document["direct"],
-            via=tuple(document["via"]),
-            ignored=document["ignored"],
-            ignore_reason=document["ignore_reason"],
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Recommendation:
-    """Which base image to use, and why, in plain sentences.
+class Recommendation(_JsonForm):
+    """Which base image to use, and why, in plain sentences (`Report.recommendation`).
 
     `image` is None when no image can be recommended; `withheld` then says why when the
     check could not support any answer: it is incomplete (`unknown` names the packages
     without a verdict on some target, or the tree could not be read whole) or it had nothing
     to check. A recommendation is never drawn from partial results.
+
+    >>> Recommendation("python:3.12-slim", ("psycopg2 needs a build on alpine",)).complete
+    True
     """
 
     image: str | None
@@ -389,43 +369,26 @@ class Recommendation:
         """False when the recommendation was withheld because the check is incomplete."""
         return self.withheld is None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "image": self.image,
-            "withheld": self.withheld,
-            "unknown": list(self.unknown),
-            "reasons": list(self.reasons),
-            "blockers": {k: list(v) for k, v in self.blockers.items()},
-            "candidates": [c.to_dict() for c in self.candidates],
-            "assumptions": list(self.assumptions),
-        }
-
-    @classmethod
-    def from_dict(cls, document: Mapping[str, Any]) -> Recommendation:
-        return cls(
-            image=document["image"],
-            reasons=tuple(document["reasons"]),
-            blockers={k: tuple(v) for k, v in document["blockers"].items()},
-            candidates=tuple(BaseEstimate.from_dict(c) for c in document["candidates"]),
-            assumptions=tuple(document["assumptions"]),
-            withheld=document.get("withheld"),
-            unknown=tuple(document.get("unknown", ())),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class BaseEstimate:
+class BaseEstimate(_JsonForm):
     """One candidate base image: what building on it takes, and the final image size.
 
     Sizes are MB (10**6 bytes), the largest over `arches`. `single_stage_mb` keeps the build
     toolchain in the image; `multi_stage_mb` builds in another stage (or removes the
     toolchain in the same layer) and keeps only the runtime libraries. `derived` is True
     when the image was not checked itself but shares a checked image's verdicts (slim and
-    full of the same Debian release).
+    full of the same Debian release). `Recommendation.candidates` holds one per image when
+    the check ran with ``sizes=True``.
+
+    >>> estimate = BaseEstimate("python:3.12-slim", "slim", ("amd64",), 41.2, 12.0, 0.0,
+    ...                         53.2, 53.2)
+    >>> estimate.to_dict()["multi_stage_mb"]
+    53.2
     """
 
     image: str
-    variant: str | None
+    variant: ImageFamily | None
     arches: tuple[str, ...]
     base_mb: float
     packages_mb: float
@@ -444,59 +407,18 @@ class BaseEstimate:
     # Dockerfile snippets for the builds: "same-layer" and "multi-stage" (empty: no builds)
     dockerfile: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "image": self.image,
-            "variant": self.variant,
-            "arches": list(self.arches),
-            "base_mb": self.base_mb,
-            "packages_mb": self.packages_mb,
-            "toolchain_mb": self.toolchain_mb,
-            "single_stage_mb": self.single_stage_mb,
-            "multi_stage_mb": self.multi_stage_mb,
-            "native_builds": list(self.native_builds),
-            "pure_builds": list(self.pure_builds),
-            "missing": list(self.missing),
-            "build_arches": list(self.build_arches),
-            "toolchains": list(self.toolchains),
-            "system_packages": list(self.system_packages),
-            "unsized": list(self.unsized),
-            "summary": self.summary,
-            "derived": self.derived,
-            "dockerfile": {k: list(v) for k, v in self.dockerfile.items()},
-        }
-
-    @classmethod
-    def from_dict(cls, document: Mapping[str, Any]) -> BaseEstimate:
-        return cls(
-            image=document["image"],
-            variant=document["variant"],
-            arches=tuple(document["arches"]),
-            base_mb=document["base_mb"],
-            packages_mb=document["packages_mb"],
-            toolchain_mb=document["toolchain_mb"],
-            single_stage_mb=document["single_stage_mb"],
-            multi_stage_mb=document["multi_stage_mb"],
-            native_builds=tuple(document["native_builds"]),
-            pure_builds=tuple(document["pure_builds"]),
-            missing=tuple(document["missing"]),
-            build_arches=tuple(document["build_arches"]),
-            toolchains=tuple(document["toolchains"]),
-            system_packages=tuple(document["system_packages"]),
-            unsized=tuple(document["unsized"]),
-            summary=document["summary"],
-            derived=document["derived"],
-            dockerfile={k: tuple(v) for k, v in document["dockerfile"].items()},
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class TargetSize:
+class TargetSize(_JsonForm):
     """Estimated installed size of everything pip installs on one target.
 
     `installed_bytes` sums the packages whose size is known; `unknown` names the others
     (source builds without a comparable wheel, failed reads). `largest` is the biggest
-    contributors, largest first, as (package, bytes).
+    contributors, largest first, as (package, bytes). `Report.sizes` maps each target id to
+    one when the check ran with ``sizes=True``.
+
+    >>> TargetSize(52_000_000, 2, largest=(("numpy", 40_000_000),)).to_dict()["largest"]
+    [{'name': 'numpy', 'bytes': 40000000}]
     """
 
     installed_bytes: int
@@ -504,33 +426,30 @@ class TargetSize:
     unknown: tuple[str, ...] = ()
     largest: tuple[tuple[str, int], ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "installed_bytes": self.installed_bytes,
-            "packages": self.packages,
-            "unknown": list(self.unknown),
-            "largest": [{"name": n, "bytes": b} for n, b in self.largest],
-        }
-
-    @classmethod
-    def from_dict(cls, document: Mapping[str, Any]) -> TargetSize:
-        return cls(
-            installed_bytes=document["installed_bytes"],
-            packages=document["packages"],
-            unknown=tuple(document["unknown"]),
-            largest=tuple((item["name"], item["bytes"]) for item in document["largest"]),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Report:
-    """The whole answer of one check; `to_dict()` is the JSON document (schema in docs/)."""
+class Report(_JsonForm):
+    """The whole answer of one check, as `wheelcheck.check` returns it.
+
+    `to_dict()` is the JSON document that ``wheelcheck check --format json`` writes (its
+    schema: wheelcheck/schema/report.schema.json); `from_dict()` reads one back.
+
+    >>> report = Report((), (), Recommendation(None, (), withheld="nothing to check"), ())
+    >>> report.has_errors, report.worst_severity()
+    (False, 0)
+    >>> Report.from_dict(report.to_dict()) == report
+    True
+    >>> Report.from_dict({"schema_version": "0"})
+    Traceback (most recent call last):
+    ValueError: not a schema 1 report
+    """
 
     targets: tuple[Target, ...]
     packages: tuple[PackageResult, ...]
     recommendation: Recommendation
     index_urls: tuple[str, ...]
-    scope: str = "direct"  # "direct": only what the files name; "tree": resolved
+    # direct: only what the files name (--no-deps); tree: resolved; locked: a lockfile's pins
+    scope: Scope = "direct"
     notes: tuple[str, ...] = ()
     # target id -> why pip could not resolve the tree there (pip install would fail)
     conflicts: Mapping[str, str] = field(default_factory=dict)
@@ -555,73 +474,101 @@ class Report:
         )
         return max(worst, VERDICT_SEVERITY[Verdict.MISSING] if self.conflicts else 0)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "scope": self.scope,
-            "targets": [target_to_dict(t) for t in self.targets],
-            "packages": [p.to_dict() for p in self.packages],
-            "recommendation": self.recommendation.to_dict(),
-            "index_urls": list(self.index_urls),
-            "notes": list(self.notes),
-            "conflicts": dict(self.conflicts),
-            "errors": list(self.errors),
-            "sizes": {tid: size.to_dict() for tid, size in self.sizes.items()},
-        }
-
     @classmethod
-    def from_dict(cls, document: Mapping[str, Any]) -> Report:
+    def from_dict(cls, document: Mapping[str, Any]) -> Self:
         """The Report that `to_dict()` made `document` (a JSON report read back).
 
-        Raises ValueError for a document of another schema version, and KeyError or
-        TypeError for one that is not a report.
+        Raises ValueError for a document of another schema version, and KeyError, TypeError
+        or ValueError for one that is not a report.
         """
         if document.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(f"not a schema {SCHEMA_VERSION} report")
-        return cls(
-            targets=tuple(target_from_dict(t) for t in document["targets"]),
-            packages=tuple(PackageResult.from_dict(p) for p in document["packages"]),
-            recommendation=Recommendation.from_dict(document["recommendation"]),
-            index_urls=tuple(document["index_urls"]),
-            scope=document["scope"],
-            notes=tuple(document["notes"]),
-            conflicts=dict(document["conflicts"]),
-            errors=tuple(document["errors"]),
-            sizes={tid: TargetSize.from_dict(s) for tid, s in document["sizes"].items()},
-        )
+        return _JSON.load(cls, document)
 
 
-def target_to_dict(target: Target) -> dict[str, Any]:
+# The JSON form of the report, where it is not each class's fields in order: the key order
+# that documents have always had, and the keys that are not one field.
+
+
+def _dotted(pair: tuple[int, int]) -> str:
+    return f"{pair[0]}.{pair[1]}"
+
+
+def _pair(dotted: str) -> tuple[int, int]:
+    major, minor = dotted.split(".")
+    return int(major), int(minor)
+
+
+def _python_fields(python: str) -> dict[str, Any]:
+    """`Target.python` (``3.12``, ``3.13t``) back to the fields it is written from."""
     return {
-        "id": target.id,
-        "image": target.image,
-        "python": target.python,
-        "python_full_version": target.python_full_version,
-        "libc": target.libc.value,
-        "libc_version": f"{target.libc_version[0]}.{target.libc_version[1]}",
-        "arch": target.arch,
-        "platform": target.platform,
-        "distro": target.distro,
-        "variant": target.variant,
+        "python_version": _pair(python.removesuffix("t")),
+        "free_threaded": python.endswith("t"),
     }
 
 
-def target_from_dict(document: Mapping[str, Any]) -> Target:
-    """The Target that `target_to_dict` described (every field can be read back)."""
-    python: str = document["python"]
-    free_threaded = python.endswith("t")
-    major, minor = python.removesuffix("t").split(".")
-    libc_major, libc_minor = document["libc_version"].split(".")
-    return Target(
-        id=document["id"],
-        python_version=(int(major), int(minor)),
-        python_full_version=document["python_full_version"],
-        libc=Libc(document["libc"]),
-        libc_version=(int(libc_major), int(libc_minor)),
-        arch=document["arch"],
-        image=document["image"],
-        platform=document["platform"],
-        distro=document["distro"],
-        free_threaded=free_threaded,
-        variant=document["variant"],
-    )
+_STRING = {"type": "string"}
+
+_JSON = Converter(
+    {
+        Target: Shape(
+            keys=(
+                "id", "image", "python", "python_full_version", "libc", "libc_version",
+                "arch", "platform", "distro", "variant",
+            ),
+            custom={
+                "python": Key(lambda target: target.python, _python_fields, _STRING),
+                "libc_version": Key(
+                    lambda target: _dotted(target.libc_version),
+                    lambda dotted: {"libc_version": _pair(dotted)},
+                    _STRING,
+                ),
+            },
+        ),
+        TargetResult: Shape(
+            keys=(
+                "version", "verdict", "file", "index_url", "reason", "other_wheels",
+                "installed_size", "build", "remedy", "dependencies_known",
+            ),
+        ),
+        PackageResult: Shape(
+            keys=(
+                "name", "requirement", "origin", "direct", "via", "results", "ignored",
+                "ignore_reason",
+            ),
+        ),
+        Recommendation: Shape(
+            keys=(
+                "image", "withheld", "unknown", "reasons", "blockers", "candidates",
+                "assumptions",
+            ),
+        ),
+        TargetSize: Shape(
+            custom={
+                "largest": Key(
+                    lambda size: [{"name": n, "bytes": b} for n, b in size.largest],
+                    lambda items: {"largest": tuple((i["name"], i["bytes"]) for i in items)},
+                    {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"name": _STRING, "bytes": {"type": "integer"}},
+                        },
+                    },
+                ),
+            },
+        ),
+        Report: Shape(
+            keys=(
+                "schema_version", "scope", "targets", "packages", "recommendation",
+                "index_urls", "notes", "conflicts", "errors", "sizes",
+            ),
+            custom={
+                # Checked by Report.from_dict before anything else is read.
+                "schema_version": Key(
+                    lambda _report: SCHEMA_VERSION, lambda _version: {}, {"const": SCHEMA_VERSION}
+                ),
+            },
+        ),
+    }
+)  # fmt: skip

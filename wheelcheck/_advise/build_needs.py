@@ -21,7 +21,7 @@ from wheelcheck._data import read_json
 from wheelcheck._judge.images import load_table, resolve_image
 from wheelcheck._metadata.native import NativeCall
 from wheelcheck.errors import UnknownTarget
-from wheelcheck.models import BuildNeeds, Libc, Target
+from wheelcheck.models import BuildNeeds, Libc, PackageManager, Target
 
 __all__ = [
     "BuildRow",
@@ -53,7 +53,7 @@ class Distribution:
     assumed: bool = False  # True when the target names no image and a default was taken
 
     @property
-    def package_manager(self) -> str:
+    def package_manager(self) -> PackageManager:
         return "apk" if self.family == "alpine" else "apt"
 
 
@@ -235,7 +235,7 @@ def build_needs(
 class MergedNeeds:
     """The union of several builds' needs on one target, in first-seen order."""
 
-    package_manager: str | None
+    package_manager: PackageManager | None
     toolchains: tuple[str, ...]
     system_packages: tuple[str, ...]
     runtime_packages: tuple[str, ...]

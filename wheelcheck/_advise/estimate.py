@@ -22,7 +22,15 @@ from wheelcheck._advise.size import (
     toolchain_mb,
 )
 from wheelcheck._judge.targets import sibling_image
-from wheelcheck.models import BaseEstimate, BuildNeeds, PackageResult, Target, TargetSize, Verdict
+from wheelcheck.models import (
+    BaseEstimate,
+    BuildNeeds,
+    ImageFamily,
+    PackageResult,
+    Target,
+    TargetSize,
+    Verdict,
+)
 
 ASSUMPTIONS = (
     "package sizes are what pip install --no-cache-dir writes: the wheels' files read from "
@@ -42,7 +50,7 @@ def arch_label(target: Target) -> str:
     return target.platform.split("/", 1)[1] if target.platform else target.arch
 
 
-def _family(variant: str | None, target: Target) -> str:
+def _family(variant: ImageFamily | None, target: Target) -> str:
     return "alpine" if variant == "alpine" or target.libc.value == "musl" else "debian"
 
 
@@ -74,7 +82,7 @@ def _needs_on(
 
 
 def _figures(
-    variant: str | None, target: Target, merged: MergedNeeds, size: TargetSize | None
+    variant: ImageFamily | None, target: Target, merged: MergedNeeds, size: TargetSize | None
 ) -> _Figures:
     present = full_image_includes() if variant == "full" else (frozenset(), frozenset())
     image_size = base_image_size(variant or "slim", target.platform)
@@ -90,7 +98,7 @@ def _figures(
 
 def _estimate(
     image: str,
-    variant: str | None,
+    variant: ImageFamily | None,
     group: Sequence[Target],
     packages: Sequence[PackageResult],
     sizes: Mapping[str, TargetSize],
@@ -184,7 +192,7 @@ def estimate_candidates(
 ) -> list[BaseEstimate]:
     """One BaseEstimate per checked image; when a full image is checked and its slim
     sibling is not, the slim one too (same Debian release, so the same verdicts)."""
-    groups: dict[tuple[str, str | None], list[Target]] = {}
+    groups: dict[tuple[str, ImageFamily | None], list[Target]] = {}
     for target in targets:
         if target.image is None:
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from wheelcheck._data import read_json
 from wheelcheck._judge.images import platform_for, resolve_image
@@ -62,12 +62,12 @@ class BaseImage:
     """What a stage's FROM means for pip.
 
     `kind` is ``python`` (an official python image), ``distro`` (alpine/debian/ubuntu with the
-    distribution's Python), ``target`` (given by --target) or ``unknown``. `targets` are the
-    targets of this base on the requested arches (empty when unknown).
+    distribution's Python) or ``unknown``. `targets` are the targets of this base on the
+    requested arches (empty when unknown).
     """
 
     reference: str
-    kind: str
+    kind: Literal["python", "distro", "unknown"]
     targets: tuple[Target, ...]
     family: str | None = None  # alpine | slim | full (python images), alpine/glibc distros
     distro: DistroPython | None = None

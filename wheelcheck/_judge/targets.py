@@ -27,7 +27,7 @@ from wheelcheck._judge.images import (
     suggest,
 )
 from wheelcheck.errors import UnknownTarget
-from wheelcheck.models import Libc, Target
+from wheelcheck.models import ImageFamily, Libc, Target
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -150,8 +150,16 @@ def _image_target(image: ResolvedImage, platform: Platform) -> Target:
         platform=platform.platform,
         distro=distro.display,
         free_threaded=image.free_threaded,
-        variant=variant.family,
+        variant=_family(variant.family),
     )
+
+
+def _family(name: str) -> ImageFamily:
+    """`name`, the family of a variant in the images table (its loader admits no other)."""
+    match name:
+        case "alpine" | "slim" | "full":
+            return name
+    raise ValueError(f"unknown image family {name!r}")
 
 
 def _looks_explicit(spec: str) -> bool:
@@ -318,7 +326,7 @@ def marker_environment(target: Target) -> dict[str, str]:
 # --- relations between images ------------------------------------------------------------------
 
 
-def image_family(target: Target) -> str | None:
+def image_family(target: Target) -> ImageFamily | None:
     """``alpine``, ``slim`` or ``full`` for an image target; None for an explicit spec."""
     return target.variant
 

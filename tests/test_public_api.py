@@ -1,0 +1,93 @@
+"""The library's public API: exactly the names of `wheelcheck.__all__`, each documented.
+
+`dir(wheelcheck)` lists them before any is imported (they load lazily), `from wheelcheck
+import *` gives them all, and the examples in the docstrings run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import doctest
+import importlib
+import inspect
+import json
+import subprocess
+import sys
+import typing
+
+import pytest
+
+import wheelcheck
+
+
+def report_classes() -> set[str]:
+    """The classes a Report holds, through its fields: a caller reads and may build them."""
+    found: set[type] = set()
+
+    def visit(annotation: object) -> None:
+        for argument in typing.get_args(annotation):
+            visit(argument)
+        if not isinstance(annotation, type) or annotation in found:
+            return
+        if annotation.__module__ != "wheelcheck.models":
+            return
+        found.add(annotation)
+        if dataclasses.is_dataclass(annotation):
+            for hint in typing.get_type_hints(annotation).values():
+                visit(hint)
+
+    visit(wheelcheck.Report)
+    return {cls.__name__ for cls in found}
+
+
+def test_dir_lists_exactly_the_public_names_before_any_is_imported() -> None:
+    script = (
+        "import json, sys, wheelcheck\n"
+        "names = dir(wheelcheck)\n"
+        "print(json.dumps([names, wheelcheck.__all__, 'wheelcheck.models' in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    names, exported, models_imported = json.loads(done.stdout)
+    assert not models_imported  # listing the names imports nothing
+    assert set(exported) <= set(names)
+    assert {name for name in names if not name.startswith("_")} == set(exported) - {"__version__"}
+
+
+def test_all_names_the_report_classes_functions_and_errors_and_not_distfile() -> None:
+    assert set(wheelcheck.__all__) == report_classes() | {
+        "CheckOptions",
+        "IndexFault",
+        "InputError",
+        "WheelcheckError",
+        "__version__",
+        "acheck",
+        "check",
+    }
+    with pytest.raises(AttributeError):
+        wheelcheck.DistFile  # noqa: B018
+    from wheelcheck.models import DistFile  # still there for the package's own use
+
+    assert DistFile.__name__ == "DistFile"
+
+
+def test_star_import_gives_every_public_name() -> None:
+    namespace: dict[str, object] = {}
+    exec("from wheelcheck import *", namespace)
+    assert set(wheelcheck.__all__) <= set(namespace)
+
+
+@pytest.mark.parametrize(
+    "name",
+    # CheckOptions: documented with its option table, wheelcheck/options.py (issue 14)
+    sorted(set(wheelcheck.__all__) - {"__version__", "CheckOptions"}),
+)
+def test_every_public_name_has_a_docstring_with_an_example(name: str) -> None:
+    doc = inspect.getdoc(getattr(wheelcheck, name)) or ""
+    assert ">>>" in doc, f"wheelcheck.{name} has no example"
+
+
+@pytest.mark.parametrize("module", ["wheelcheck.models", "wheelcheck.errors"])
+def test_the_examples_in_the_docstrings_run(module: str) -> None:
+    results = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert results.attempted and not results.failed
