@@ -110,16 +110,6 @@ class MovingTag:
 
 
 @dataclass(frozen=True, slots=True)
-class PullSize:
-    image: str
-    variant: str
-    python: str
-    platform: str
-    compressed_mb: float
-    approximate: bool
-
-
-@dataclass(frozen=True, slots=True)
 class ImageTable:
     """The whole data file, parsed."""
 
@@ -131,7 +121,6 @@ class ImageTable:
     distros: Mapping[str, Distro]
     variants: Mapping[str, Variant]
     moving: Mapping[str, MovingTag]
-    pull_sizes: tuple[PullSize, ...]
 
     @property
     def newest_minor(self) -> str:
@@ -248,17 +237,6 @@ def _parse(doc: Any) -> ImageTable:
         moving[_get(r, "suffix", str)] = MovingTag(
             _get(r, "suffix", str), history, _get(r, "source", str)
         )
-    pull_sizes = tuple(
-        PullSize(
-            image=_get(r, "image", str),
-            variant=_get(r, "variant", str),
-            python=_get(r, "python", str),
-            platform=_get(r, "platform", str),
-            compressed_mb=float(_get(r, "compressed_mb", float)),
-            approximate=_get(r, "approximate", bool),
-        )
-        for r in _rows(doc, "pull_sizes")
-    )
     return ImageTable(
         as_of=date.fromisoformat(_get(doc, "as_of", str)),
         repository=_get(doc, "repository", str),
@@ -268,7 +246,6 @@ def _parse(doc: Any) -> ImageTable:
         distros=MappingProxyType(distros),
         variants=MappingProxyType(variants),
         moving=MappingProxyType(moving),
-        pull_sizes=pull_sizes,
     )
 
 
