@@ -546,15 +546,6 @@ class Report:
             r.verdict is Verdict.ERROR for p in self.packages for r in p.results.values()
         )
 
-    def worst_severity(self) -> int:
-        """The highest VERDICT_SEVERITY over all results (0 when all is well); a conflict
-        counts as `missing`, since pip installs nothing there."""
-        worst = max(
-            (VERDICT_SEVERITY[r.verdict] for p in self.packages for r in p.results.values()),
-            default=0,
-        )
-        return max(worst, VERDICT_SEVERITY[Verdict.MISSING] if self.conflicts else 0)
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
