@@ -23,11 +23,12 @@ from indexserver import IndexServer
 from packaging.utils import NormalizedName
 
 import wheelcheck
+from wheelcheck._cache import store as store_module
+from wheelcheck._cache.store import Store
 from wheelcheck._cli import main
 from wheelcheck._index import IndexClient, IndexSettings
-from wheelcheck._index import cache as cache_module
 from wheelcheck._index import client as client_module
-from wheelcheck._index.cache import IndexCache, Validators, freshness_lifetime
+from wheelcheck._index.page_cache import Validators, freshness_lifetime, load_page, store_page
 from wheelcheck.errors import ProjectLookupError
 
 if TYPE_CHECKING:
@@ -191,8 +192,8 @@ def test_unwritable_cache_is_skipped(
         raise PermissionError(errno.EACCES, "Permission denied")
 
     logged: list[str] = []
-    monkeypatch.setattr(cache_module.tempfile, "mkstemp", refused)
-    monkeypatch.setattr(cache_module.logger, "warning", lambda *args: logged.append(args[0]))
+    monkeypatch.setattr(store_module.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(store_module.logger, "warning", lambda *args: logged.append(args[0]))
     report = run_check(index_server, ["six"], no_deps=True, cache_dir=tmp_path / "cache")
     assert {r.verdict.value for r in report.packages[0].results.values()} == {"pure"}
     assert logged == ["cannot write to the cache in %s (%s): the check runs, storing nothing"]
@@ -232,10 +233,9 @@ def test_two_processes_share_one_cache(index_server: IndexServer, tmp_path: Path
 
 
 def test_readers_never_see_a_partial_entry(tmp_path: Path) -> None:
-    from wheelcheck._index.cache import Validators
     from wheelcheck._index.pages import ParsedPage
 
-    cache = IndexCache(tmp_path)
+    cache = Store(tmp_path)
     pages = [ParsedPage(files=(), warnings=(f"w{i}" * 5000,)) for i in range(2)]
     validators = Validators(etag=None, last_modified=None, max_age=None, no_store=False)
     stop = threading.Event()
@@ -243,15 +243,15 @@ def test_readers_never_see_a_partial_entry(tmp_path: Path) -> None:
     def write() -> None:
         while not stop.is_set():
             for page in pages:
-                cache.store_page("ab" * 32, page, validators=validators, body_sha256=None)
+                store_page(cache, "ab" * 32, page, validators=validators, body_sha256=None)
 
-    cache.store_page("ab" * 32, pages[0], validators=validators, body_sha256=None)
+    store_page(cache, "ab" * 32, pages[0], validators=validators, body_sha256=None)
     writer = threading.Thread(target=write)
     writer.start()
     try:
         seen = 0
         for _ in range(300):
-            entry = cache.load_page("ab" * 32)
+            entry = load_page(cache, "ab" * 32)
             assert entry is not None  # the old entry or the new one, never none or a part
             assert entry.parsed("https://example.org/simple") in pages
             seen += 1
@@ -337,7 +337,7 @@ def lookup(server: _PageServer, cache_dir: Path, **options: Any) -> ProjectPage 
     default_max_age = options.pop("default_max_age", 600.0)
 
     async def go() -> ProjectPage | None:
-        cache = IndexCache(cache_dir, default_max_age=default_max_age)
+        cache = Store(cache_dir, default_max_age=default_max_age)
         async with IndexClient(settings, cache=cache, **options) as client:
             return await client.get_project(NormalizedName("demo"))
 
@@ -437,13 +437,13 @@ def test_age_is_subtracted() -> None:
 
 
 def test_documents_round_trip_and_damage_is_a_miss(tmp_path: Path) -> None:
-    cache = IndexCache(tmp_path)
-    cache.store_document("zipdir", "cd" * 32, {"entries": [["a.py", 10]]})
-    assert cache.load_document("zipdir", "cd" * 32) == {"entries": [["a.py", 10]]}
+    cache = Store(tmp_path)
+    cache.write_json("zipdir", "cd" * 32, {"entries": [["a.py", 10]]})
+    assert cache.read_json("zipdir", "cd" * 32) == {"entries": [["a.py", 10]]}
     (path,) = [p for p in tmp_path.rglob("*") if p.is_file()]
     path.write_bytes(path.read_bytes()[:-3])
-    assert cache.load_document("zipdir", "cd" * 32) is None
-    assert cache.load_document("zipdir", "ef" * 32) is None
+    assert cache.read_json("zipdir", "cd" * 32) is None
+    assert cache.read_json("zipdir", "ef" * 32) is None
 
 
 def test_a_write_interrupted_half_way_leaves_no_entry_and_no_temporary_file(
@@ -451,8 +451,8 @@ def test_a_write_interrupted_half_way_leaves_no_entry_and_no_temporary_file(
 ) -> None:
     """Ctrl-C inside a write (the library's second one raises anywhere): the old entry or
     none is read, nothing else is left, and the next write works."""
-    cache = IndexCache(tmp_path)
-    cache.store_document("zipdir", "cd" * 32, {"old": True})
+    cache = Store(tmp_path)
+    cache.write_json("zipdir", "cd" * 32, {"old": True})
     real_fstat = os.fstat
 
     def interrupt(fd: int) -> os.stat_result:
@@ -461,13 +461,13 @@ def test_a_write_interrupted_half_way_leaves_no_entry_and_no_temporary_file(
     monkeypatch.setattr(os, "fstat", interrupt)
     for key in ("cd" * 32, "ef" * 32):
         with pytest.raises(KeyboardInterrupt):
-            cache.store_document("zipdir", key, {"new": True})
+            cache.write_json("zipdir", key, {"new": True})
     monkeypatch.setattr(os, "fstat", real_fstat)
     assert not list(tmp_path.rglob(".tmp-*"))
-    assert cache.load_document("zipdir", "cd" * 32) == {"old": True}
-    assert cache.load_document("zipdir", "ef" * 32) is None
-    cache.store_document("zipdir", "ef" * 32, {"new": True})
-    assert cache.load_document("zipdir", "ef" * 32) == {"new": True}
+    assert cache.read_json("zipdir", "cd" * 32) == {"old": True}
+    assert cache.read_json("zipdir", "ef" * 32) is None
+    cache.write_json("zipdir", "ef" * 32, {"new": True})
+    assert cache.read_json("zipdir", "ef" * 32) == {"new": True}
 
 
 def test_offline_sends_no_request_even_for_files(index_server: IndexServer, tmp_path: Path) -> None:
@@ -554,7 +554,7 @@ def test_a_stored_page_reads_back_one_version(index_server: IndexServer, tmp_pat
     from packaging.specifiers import SpecifierSet
 
     run_check(index_server, ["six"], no_deps=True, cache_dir=tmp_path)
-    cache = IndexCache(tmp_path)
+    cache = Store(tmp_path)
     settings = IndexSettings(index_url=f"{index_server.url}/no-metadata/simple", origin="test")
 
     async def pages() -> tuple[ProjectPage | None, ProjectPage | None]:
@@ -672,14 +672,14 @@ def test_an_advised_report_reads_back_from_json(index_server: IndexServer) -> No
 
 
 def test_an_entry_rewritten_by_another_process_mid_check_is_a_gap(tmp_path: Path) -> None:
-    ours, theirs = IndexCache(tmp_path), IndexCache(tmp_path)
-    theirs.store_document("zipdir", "ab" * 32, {"v": 1})
-    assert ours.load_document("zipdir", "ab" * 32) == {"v": 1}
-    ours.store_document("zipdir", "cd" * 32, {"v": 1})
-    assert ours.load_document("zipdir", "cd" * 32) == {"v": 1}  # our own write, read back
+    ours, theirs = Store(tmp_path), Store(tmp_path)
+    theirs.write_json("zipdir", "ab" * 32, {"v": 1})
+    assert ours.read_json("zipdir", "ab" * 32) == {"v": 1}
+    ours.write_json("zipdir", "cd" * 32, {"v": 1})
+    assert ours.read_json("zipdir", "cd" * 32) == {"v": 1}  # our own write, read back
     assert ours.ledger.gaps == []
-    theirs.store_document("zipdir", "ab" * 32, {"v": 2})
-    assert ours.load_document("zipdir", "ab" * 32) == {"v": 2}
+    theirs.write_json("zipdir", "ab" * 32, {"v": 2})
+    assert ours.read_json("zipdir", "ab" * 32) == {"v": 2}
     assert ours.ledger.gaps == ["an entry changed while the check read it"]
 
 
@@ -695,7 +695,7 @@ def test_a_check_asks_for_a_page_once_even_with_refresh(pages: _PageServer, tmp_
     )
 
     async def go() -> tuple[ProjectPage | None, ProjectPage | None]:
-        async with IndexClient(settings, cache=IndexCache(tmp_path), refresh=True) as client:
+        async with IndexClient(settings, cache=Store(tmp_path), refresh=True) as client:
             one = await client.get_project(NormalizedName("demo"), SpecifierSet("==1.0"))
             pages.body = demo_page("2.0")
             whole = await client.get_project(NormalizedName("demo"))
@@ -734,7 +734,7 @@ def test_a_whole_page_that_cannot_be_read_is_said_and_not_kept(
 def client_for(server: _PageServer, cache_dir: Path, **options: Any) -> IndexClient:
     url = f"http://127.0.0.1:{server.server_address[1]}/simple"
     return IndexClient(
-        IndexSettings(index_url=url, origin="test"), cache=IndexCache(cache_dir), **options
+        IndexSettings(index_url=url, origin="test"), cache=Store(cache_dir), **options
     )
 
 
@@ -798,10 +798,10 @@ def test_a_row_with_an_out_of_range_number_is_a_miss(tmp_path: Path) -> None:
     """int(Infinity) raises OverflowError: a crafted entry is a miss, never a crash."""
     from wheelcheck._index.pages import parse_json_page
 
-    cache = IndexCache(tmp_path)
+    cache = Store(tmp_path)
     url = "https://pypi.org/simple/demo/"
     page = parse_json_page(demo_page(), page_url=url, index_url=url, project="demo")
-    cache.store_page("ab" * 32, page, validators=Validators(), body_sha256=None)
+    store_page(cache, "ab" * 32, page, validators=Validators(), body_sha256=None)
     (path,) = [p for p in tmp_path.rglob("*") if p.is_file()]
     header, index_line, rows = path.read_bytes().split(b"\n", 2)
     broken = rows.replace(b",0]]", b",1e999]]")
@@ -816,5 +816,5 @@ def test_a_row_with_an_out_of_range_number_is_a_miss(tmp_path: Path) -> None:
     document["crc"] = zlib.crc32(index_line + b"\n")
     document["len"] = len(index_line) + 1 + len(broken)
     path.write_bytes(json.dumps(document).encode() + b"\n" + index_line + b"\n" + broken)
-    entry = cache.load_page("ab" * 32)
+    entry = load_page(cache, "ab" * 32)
     assert entry is not None and entry.parsed(url) is None

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 import wheelcheck
+from wheelcheck._cache import store as store_module
 from wheelcheck._cli import main
-from wheelcheck._index import cache as cache_module
 from wheelcheck.errors import InputError
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def read_only(monkeypatch: pytest.MonkeyPatch) -> Path:
                 raise PermissionError(errno.EACCES, "Permission denied")
             return real_mkstemp(*args, **kwargs)  # type: ignore[call-overload,no-any-return]
 
-        monkeypatch.setattr(cache_module.tempfile, "mkstemp", refused)
+        monkeypatch.setattr(store_module.tempfile, "mkstemp", refused)
     return folder
 
 
@@ -130,7 +130,7 @@ def test_a_read_only_cache_is_still_read(
     def refused(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(cache_module.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(store_module.tempfile, "mkstemp", refused)
     index_server.clear_requests()
     outcome = check(index_server, "--cache-dir", str(folder), "--offline", "--pre")
     assert outcome.exit_code == 0, outcome.output  # six's page came from the cache

@@ -541,7 +541,6 @@ def test_a_pin_a_dependency_excludes_is_a_conflict_the_resolver_explains(
     for text in fast.report.conflicts.values():
         assert f"httpkit==2.0 (from {requirements}:4)" in text
         assert "conflicts with httpkit<3,>=2.1 (from clientlib 3.1)" in text
-    assert fast.report.worst_severity() >= 2  # pip would install nothing there
 
     # the command line: the conflict is printed and the exit code is 1
     with _spies(monkeypatch, shortcut=True) as run:

@@ -71,13 +71,14 @@ def test_arbitrary_equality_compares_spellings_as_pip_does() -> None:
 
 
 def test_the_cache_keeps_each_files_spelling(tmp_path: Path) -> None:
-    from wheelcheck._index.cache import IndexCache, Validators
+    from wheelcheck._cache.store import Store
+    from wheelcheck._index.page_cache import Validators, load_page, store_page
 
-    cache = IndexCache(tmp_path)
+    cache = Store(tmp_path)
     page = spelled_twice_page()
-    cache.store_page("ab" * 32, page, validators=Validators(), body_sha256=None)
+    store_page(cache, "ab" * 32, page, validators=Validators(), body_sha256=None)
     for versions in (None, SpecifierSet("==1")):
-        entry = cache.load_page("ab" * 32, versions)
+        entry = load_page(cache, "ab" * 32, versions)
         assert entry is not None
         back = entry.parsed("https://pypi.org/simple/spell/", versions)
         assert back is not None
@@ -90,7 +91,8 @@ def test_the_cache_keeps_each_files_spelling(tmp_path: Path) -> None:
 def test_among_equal_files_the_last_listed_wins_cached_or_not(tmp_path: Path) -> None:
     """pip prefers, among files of equal rank, the one listed last on the page; grouping
     the rows by version spelling ("1.0", "1.0.0") must not change which one that is."""
-    from wheelcheck._index.cache import IndexCache, Validators
+    from wheelcheck._cache.store import Store
+    from wheelcheck._index.page_cache import Validators, load_page, store_page
 
     names = ["spell-1.0.tar.gz", "spell-1.0.0.tar.gz", "spell-1.0.zip"]
     entries = ",".join(
@@ -100,9 +102,9 @@ def test_among_equal_files_the_last_listed_wins_cached_or_not(tmp_path: Path) ->
     url = "https://pypi.org/simple/spell/"
     page = parse_json_page(body, page_url=url, index_url=url, project="spell")
     assert [f.filename for f in page.files] == names
-    cache = IndexCache(tmp_path)
-    cache.store_page("ab" * 32, page, validators=Validators(), body_sha256=None)
-    entry = cache.load_page("ab" * 32)
+    cache = Store(tmp_path)
+    store_page(cache, "ab" * 32, page, validators=Validators(), body_sha256=None)
+    entry = load_page(cache, "ab" * 32)
     assert entry is not None
     back = entry.parsed(url)
     assert back is not None and list(back.files) == list(page.files)

@@ -125,7 +125,20 @@ def test_base_images_order_and_fallback_platform() -> None:
     assert alpine and slim and full
     assert alpine.uncompressed_mb < slim.uncompressed_mb < full.uncompressed_mb
     assert alpine.compressed_mb == 18.0  # from docker-library/repo-info, not an estimate
-    assert base_image_size("slim", "linux/s390x") is not None  # the family's default row
+    s390x = base_image_size("slim", "linux/s390x")  # no row: amd64's numbers
+    assert s390x is not None and s390x.uncompressed_mb == slim.uncompressed_mb
+
+
+def test_one_table_holds_every_image_size() -> None:
+    """The advice's base sizes and Dockerfile rule WCD001's pull sizes (the closest image:
+    same distribution, then Python, then platform) are rows of data/image-sizes.json only."""
+    from wheelcheck._data import names, read_text
+
+    assert [n for n in names() if "compressed_mb" in read_text(n)] == ["image-sizes.json"]
+    bookworm = base_image_size("full", "linux/arm64", distro="bookworm", python="3.10")
+    assert bookworm is not None and bookworm.image == "python:3.10-bookworm"
+    assert (bookworm.compressed_mb, bookworm.uncompressed_mb) == (366.9, 1080.0)
+    assert base_image_size("distro", "linux/amd64") is None
 
 
 def test_toolchain_sizes() -> None:

@@ -70,7 +70,6 @@ def test_conflict_is_explained_per_target_and_fails(tree: Any) -> None:
     text = report.conflicts[SLIM_AMD64]
     assert "urllib3<1.27,>=1.21.1 (from requests 2.29.0)" in text
     assert "conflicts with urllib3>=2 (from types-requests" in text
-    assert report.worst_severity() >= 2
 
 
 def test_conflict_exits_1_and_is_printed(index_server: IndexServer, tmp_path: Path) -> None:
@@ -232,7 +231,6 @@ def test_a_direct_requirement_nothing_satisfies_stays_missing(tree: Any) -> None
     report = tree("urllib3>=99", "requests", targets=["python:3.12-slim"], arches=["amd64"])
     urllib3 = package(report, "urllib3").results["python:3.12-slim/amd64"]
     assert urllib3.verdict is Verdict.MISSING
-    assert report.worst_severity() >= 2
 
 
 def test_a_direct_reference_is_not_replaced_by_an_index_release(

@@ -16,8 +16,8 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck._advise.recommend import recommend
 from wheelcheck._cache.checks import check_key, load_report, store_report
+from wheelcheck._cache.store import DEFAULT_MAX_AGE, Store, default_cache_dir
 from wheelcheck._index import IndexClient, IndexSettings, redact_url, select_indexes
-from wheelcheck._index.cache import DEFAULT_MAX_AGE, IndexCache, default_cache_dir
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
@@ -151,7 +151,7 @@ async def _check(
     settings: IndexSettings,
     policy: SelectionPolicy,
     opts: CheckOptions,
-    cache: IndexCache | None,
+    cache: Store | None,
     progress: Progress,
 ) -> Report:
     """The check itself, in one direction: fetch, judge, resolve if asked, advise, then
@@ -197,7 +197,7 @@ async def _check(
 def _client(
     settings: IndexSettings,
     opts: CheckOptions,
-    cache: IndexCache | None,
+    cache: Store | None,
     on_warning: Callable[[str], None],
 ) -> IndexClient:
     return IndexClient(
@@ -412,13 +412,13 @@ def _verify(opts: CheckOptions) -> bool | str:
     return find_ca_bundle(None, _environ(opts))
 
 
-def _cache(opts: CheckOptions) -> IndexCache | None:
+def _cache(opts: CheckOptions) -> Store | None:
     """The cache the options ask for; --offline needs one.
 
     Raises InputError naming where the directory came from (``--cache-dir``,
     ``WHEELCHECK_CACHE_DIR``) when it, or a folder above it, is a file: it can never hold a
     cache. A directory that cannot be written is used for reading, with one warning
-    (`IndexCache`).
+    (`Store`).
     """
     if not (opts.cache or opts.cache_dir is not None or opts.offline):
         return None
@@ -436,7 +436,7 @@ def _cache(opts: CheckOptions) -> IndexCache | None:
     if blocker is not None:
         where = "it is a file" if blocker == root else f"{blocker} is a file"
         raise InputError(f"{source}: cannot be the cache directory: {where}")
-    return IndexCache(root, default_max_age=opts.cache_max_age)
+    return Store(root, default_max_age=opts.cache_max_age)
 
 
 def _not_a_directory(path: Path) -> Path | None:

@@ -366,7 +366,8 @@ class Recommendation(_JsonForm):
 
     @property
     def complete(self) -> bool:
-        """False when the recommendation was withheld because the check is incomplete."""
+        """False when the recommendation was withheld: the check is incomplete, or it had
+        nothing to check (`withheld` says which)."""
         return self.withheld is None
 
 
@@ -435,8 +436,8 @@ class Report(_JsonForm):
     schema: wheelcheck/schema/report.schema.json); `from_dict()` reads one back.
 
     >>> report = Report((), (), Recommendation(None, (), withheld="nothing to check"), ())
-    >>> report.has_errors, report.worst_severity()
-    (False, 0)
+    >>> report.has_errors, report.recommendation.complete
+    (False, False)
     >>> Report.from_dict(report.to_dict()) == report
     True
     >>> Report.from_dict({"schema_version": "0"})
@@ -464,15 +465,6 @@ class Report(_JsonForm):
         return bool(self.errors) or any(
             r.verdict is Verdict.ERROR for p in self.packages for r in p.results.values()
         )
-
-    def worst_severity(self) -> int:
-        """The highest VERDICT_SEVERITY over all results (0 when all is well); a conflict
-        counts as `missing`, since pip installs nothing there."""
-        worst = max(
-            (VERDICT_SEVERITY[r.verdict] for p in self.packages for r in p.results.values()),
-            default=0,
-        )
-        return max(worst, VERDICT_SEVERITY[Verdict.MISSING] if self.conflicts else 0)
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> Self:

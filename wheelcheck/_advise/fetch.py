@@ -150,7 +150,7 @@ class _Reads:
 
     async def inspect(self, file: DistFile) -> None:
         """Call an sdist pure or native from its member list (or the cached answer)."""
-        self.calls[file.filename] = load_call(self.client, file)
+        self.calls[file.filename] = load_call(self.client.cache, file)
         if self.calls[file.filename] is not None:
             return
         try:
@@ -159,11 +159,11 @@ class _Reads:
             self.failures.append(f"sdist {file.filename}: {_reason(error)}")
             return
         self.calls[file.filename] = call
-        store_call(self.client, file, call)
+        store_call(self.client.cache, file, call)
 
     async def measure(self, file: DistFile, total: int) -> None:
         """A wheel's installed size per Python (or the cached answer)."""
-        stored = load_sizes(self.client, file, self.pythons)
+        stored = load_sizes(self.client.cache, file, self.pythons)
         if stored is None:
             stored = await self._read_sizes(file)
             if stored is None:
@@ -185,7 +185,7 @@ class _Reads:
             scale = await asyncio.to_thread(pyc_scale, samples, python) if samples else 1.0
             stored[python] = wheel_installed_size(found, python, scale=scale)
         if len(samples) == len(choose_sample(found)):
-            store_sizes(self.client, file, stored)
+            store_sizes(self.client.cache, file, stored)
         else:  # a sample could not be read: this estimate is not the file's for good
             self.client.note_uncached(f"a sample of {file.filename}")
         return stored

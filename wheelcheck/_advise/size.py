@@ -3,7 +3,8 @@
 A wheel's size on disk is read from its zip central directory (no download): the members'
 uncompressed sizes, plus the ``.pyc`` files pip compiles for every ``.py`` module, plus the
 RECORD lines and INSTALLER file it writes. Image estimates add the base image and, where
-something is compiled, the build toolchain, from the tables in ``data/``.
+something is compiled, the build toolchain, from the tables in ``data/``; the one table of
+image sizes (``image-sizes.json``) also gives Dockerfile rule WCD001 its pull sizes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ __all__ = [
     "ImageSize",
     "base_image_size",
     "full_image_includes",
+    "image_method",
+    "image_sizes",
     "pyc_size",
     "runtime_mb",
     "target_size",
@@ -153,11 +156,17 @@ def target_size(sizes: Mapping[str, int | None], *, top: int = 5) -> TargetSize:
 
 @dataclass(frozen=True, slots=True)
 class ImageSize:
-    """A base image's size in MB, and whether it is an estimate."""
+    """One official python image on one platform, in MB: what a pull downloads (compressed,
+    read from `source`) and what an image built on it starts from (uncompressed, the
+    estimate for its family and platform; see `image_method`)."""
 
+    image: str  # python:3.10-slim-bookworm
+    family: str  # alpine | slim | full
+    distro: str  # bookworm, alpine3.24
+    python: str  # 3.10.21
+    platform: str  # linux/amd64
     compressed_mb: float
     uncompressed_mb: float
-    estimate: bool
     source: str
 
 
@@ -173,20 +182,49 @@ def _toolchains() -> dict[str, Any]:
     return document
 
 
-def base_image_size(family: str, platform: str | None) -> ImageSize | None:
-    """The size of the official python image of `family` (alpine, slim, full) on `platform`
-    (``linux/arm64``; other platforms fall back to the family's default row), or None."""
-    rows = [r for r in _images()["rows"] if r["family"] == family]
-    for wanted in (platform, "default"):
-        for row in rows:
-            if row["platform"] == wanted:
-                return ImageSize(
-                    float(row["compressed_mb"]),
-                    float(row["uncompressed_mb"]),
-                    bool(row["estimate"]),
-                    str(row["source"]),
-                )
-    return None
+@functools.cache
+def image_sizes() -> tuple[ImageSize, ...]:
+    """Every image row of data/image-sizes.json, in the file's order, with its family's
+    uncompressed estimate on its platform (linux/amd64's for a platform without one)."""
+    document = _images()
+    estimates = {
+        (row["family"], row["platform"]): float(row["uncompressed_mb"])
+        for row in document["uncompressed"]["rows"]
+    }
+    return tuple(
+        ImageSize(
+            image=str(row["image"]),
+            family=str(row["family"]),
+            distro=str(row["distro"]),
+            python=str(row["python"]),
+            platform=str(row["platform"]),
+            compressed_mb=float(row["compressed_mb"]),
+            uncompressed_mb=estimates.get(
+                (row["family"], row["platform"]), estimates[(row["family"], "linux/amd64")]
+            ),
+            source=str(row["source"]),
+        )
+        for row in document["rows"]
+    )
+
+
+def base_image_size(
+    family: str, platform: str | None, *, distro: str | None = None, python: str | None = None
+) -> ImageSize | None:
+    """The row of the official python image of `family` (alpine, slim, full) closest to the
+    one asked for: the same `distro` (a variant's distribution key, ``bookworm``), then the
+    same `python` (a minor, ``3.10``, or a patch), then the same `platform`; among equals
+    the first. None when the family has no row."""
+
+    def closeness(row: ImageSize) -> tuple[bool, bool, bool]:
+        return (
+            row.distro == distro,
+            row.python.rsplit(".", 1)[0] == python or row.python == python,
+            row.platform == platform,
+        )
+
+    rows = [row for row in image_sizes() if row.family == family]
+    return max(rows, key=closeness) if rows else None
 
 
 def full_image_includes() -> tuple[frozenset[str], frozenset[str]]:
@@ -235,11 +273,6 @@ def runtime_mb(packages: Sequence[str]) -> float:
     return 2.0 * len(set(packages))
 
 
-def toolchain_method() -> str:
-    """How the toolchain sizes were estimated (for the report's assumptions)."""
-    return str(_toolchains()["method"])
-
-
 def image_method() -> str:
-    """How the base image sizes were obtained (for the report's assumptions)."""
+    """How the uncompressed base image sizes were estimated (for the report's assumptions)."""
     return str(_images()["method"])

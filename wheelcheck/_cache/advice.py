@@ -2,10 +2,11 @@
 
 An sdist's call (pure or native, and why) and a wheel's installed size per Python version
 cost a download or a dozen range requests each; a warm or offline check reads them back
-instead. Keyed by the file's URL and hash (`IndexCache.file_key`) and by this code
-(`memo.code_digest`); a file without a hash is read every time, and the check says so to the cache's
-ledger (it cannot be reused whole), as it does for sizes estimated from incomplete samples,
-which are not stored.
+instead. Keyed by the file's URL and hash (`keys.file_key`) and by this code
+(`checks.code_digest`); a file without a hash is read every time, and the check says so to
+the store's ledger (it cannot be reused whole), as it does for sizes estimated from
+incomplete samples, which are not stored. Every function takes the check's store, or None
+for a check without a cache.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import sys
 from collections.abc import Mapping
 
 from wheelcheck._cache.checks import code_digest
-from wheelcheck._index.cache import IndexCache
-from wheelcheck._index.client import IndexClient
+from wheelcheck._cache.keys import file_key
+from wheelcheck._cache.store import Store
 from wheelcheck._metadata.native import NativeCall, NativeKind
 from wheelcheck.models import DistFile
 
@@ -29,21 +30,22 @@ _KINDS: Mapping[object, NativeKind] = {"pure": "pure", "native": "native", "unkn
 _SIZES = f"wheel-size-{code_digest()}-py{sys.version_info[0]}{sys.version_info[1]}"
 
 
-def _key(client: IndexClient, file: DistFile) -> str | None:
-    if client.cache is None:
+def _key(store: Store | None, file: DistFile) -> str | None:
+    """The file's key in `store`; None without a store, or without a hash (a gap)."""
+    if store is None:
         return None
-    key = client.cache.file_key(file)
+    key = file_key(file)
     if key is None:
-        client.note_uncached(f"{file.filename} (no hash to key what was read from it)")
+        store.note_gap(f"{file.filename} (no hash to key what was read from it)")
     return key
 
 
-def load_call(client: IndexClient, file: DistFile) -> NativeCall | None:
+def load_call(store: Store | None, file: DistFile) -> NativeCall | None:
     """The stored call on the sdist `file`, or None."""
-    key = _key(client, file)
-    if key is None or client.cache is None:
+    key = _key(store, file)
+    if store is None or key is None:
         return None
-    document = client.cache.load_document(_CALLS, key)
+    document = store.read_json(_CALLS, key)
     if not isinstance(document, dict):
         return None
     kind, languages, evidence = (document.get(k) for k in ("kind", "languages", "evidence"))
@@ -52,36 +54,36 @@ def load_call(client: IndexClient, file: DistFile) -> NativeCall | None:
     return NativeCall(_KINDS[kind], tuple(map(str, languages)), tuple(map(str, evidence)))
 
 
-def store_call(client: IndexClient, file: DistFile, call: NativeCall) -> None:
-    key = _key(client, file)
-    if key is not None and client.cache is not None:
+def store_call(store: Store | None, file: DistFile, call: NativeCall) -> None:
+    key = _key(store, file)
+    if store is not None and key is not None:
         document = {"kind": call.kind, "languages": call.languages, "evidence": call.evidence}
-        client.cache.store_document(_CALLS, key, document)
+        store.write_json(_CALLS, key, document)
 
 
 def load_sizes(
-    client: IndexClient, file: DistFile, pythons: list[tuple[int, int]]
+    store: Store | None, file: DistFile, pythons: list[tuple[int, int]]
 ) -> dict[tuple[int, int], int] | None:
     """The stored installed sizes of the wheel `file` for every one of `pythons`, or None."""
-    key = _key(client, file)
-    found = None if key is None or client.cache is None else _stored_sizes(client.cache, key)
+    key = _key(store, file)
+    found = None if store is None or key is None else _stored_sizes(store, key)
     if found is None or not all(python in found for python in pythons):
         return None
     return {python: found[python] for python in pythons}
 
 
-def store_sizes(client: IndexClient, file: DistFile, sizes: Mapping[tuple[int, int], int]) -> None:
+def store_sizes(store: Store | None, file: DistFile, sizes: Mapping[tuple[int, int], int]) -> None:
     """Store `sizes` (Python version -> bytes) with those already stored for `file`."""
-    key = _key(client, file)
-    if key is None or client.cache is None:
+    key = _key(store, file)
+    if store is None or key is None:
         return
-    merged = {**(_stored_sizes(client.cache, key) or {}), **sizes}
+    merged = {**(_stored_sizes(store, key) or {}), **sizes}
     document = {f"{major}.{minor}": size for (major, minor), size in sorted(merged.items())}
-    client.cache.store_document(_SIZES, key, document)
+    store.write_json(_SIZES, key, document)
 
 
-def _stored_sizes(cache: IndexCache, key: str) -> dict[tuple[int, int], int] | None:
-    document = cache.load_document(_SIZES, key)
+def _stored_sizes(store: Store, key: str) -> dict[tuple[int, int], int] | None:
+    document = store.read_json(_SIZES, key)
     if not isinstance(document, dict):
         return None
     sizes: dict[tuple[int, int], int] = {}

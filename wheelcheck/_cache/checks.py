@@ -24,12 +24,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from wheelcheck._index.cache import EntryStamp, IndexCache, is_fresh
+from wheelcheck._cache.ledger import EntryStamp
+from wheelcheck._cache.store import Store, is_fresh
 from wheelcheck.models import Report
 
 __all__ = ["check_key", "code_digest", "load_report", "store_report"]
 
 _FORMAT = 1
+KIND = "checks"
+_KEPT = 32  # finished checks kept for reuse, newest first
 
 
 @functools.cache
@@ -48,35 +51,39 @@ def check_key(*inputs: object) -> str:
 
 
 def load_report(
-    cache: IndexCache, key: str, *, offline: bool, now: float | None = None
+    store: Store, key: str, *, offline: bool, now: float | None = None
 ) -> Report | None:
     """The stored report of the check `key`, or None when there is none or something it read
     has changed since (or, online, is no longer fresh)."""
-    payload = cache.load_check(key)
+    payload = store.read_kept(KIND, key)
     if payload is None:
         return None
     now = time.time() if now is None else now
     try:
         document = json.loads(payload)
-        for relative, size, mtime_ns, inode, page, stored, max_age in document["entries"]:
-            if cache.entry_identity(relative) != (size, mtime_ns, inode):
+        for relative, size, mtime_ns, inode, expires, stored, max_age in document["entries"]:
+            if store.entry_identity(relative) != (size, mtime_ns, inode):
                 return None
-            if page and not offline and not is_fresh(stored, max_age, cache.default_max_age, now):
+            if (
+                expires
+                and not offline
+                and not is_fresh(stored, max_age, store.default_max_age, now)
+            ):
                 return None  # a normal check would ask the index again
         return Report.from_dict(document["report"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return None  # not ours, or from another version: recompute
 
 
-def store_report(cache: IndexCache, key: str, report: Report) -> bool:
+def store_report(store: Store, key: str, report: Report) -> bool:
     """Keep `report` under `key` with the entries the check read; False when it may not be
     reused (errors, or something it used is not in the cache)."""
-    ledger = cache.ledger
+    ledger = store.ledger
     if report.has_errors or ledger.gaps:
         return False
     entries = [_entry_row(relative, stamp) for relative, stamp in ledger.entries.items()]
     document = {"entries": entries, "report": report.to_dict()}
-    cache.store_check(key, json.dumps(document, separators=(",", ":")).encode())
+    store.keep(KIND, key, json.dumps(document, separators=(",", ":")).encode(), newest=_KEPT)
     return True
 
 
@@ -86,7 +93,7 @@ def _entry_row(relative: str, stamp: EntryStamp) -> list[Any]:
         stamp.size,
         stamp.mtime_ns,
         stamp.inode,
-        stamp.page,
+        stamp.expires,
         stamp.stored,
         stamp.max_age,
     ]

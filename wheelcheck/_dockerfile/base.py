@@ -21,9 +21,7 @@ from wheelcheck.models import Libc, Target
 __all__ = [
     "BaseImage",
     "DistroPython",
-    "ImageSize",
     "distro_python",
-    "image_size",
     "resolve_base",
     "slim_of",
 ]
@@ -43,17 +41,6 @@ class DistroPython:
     libc: Libc
     libc_version: str
     externally_managed: bool
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class ImageSize:
-    image: str
-    family: str
-    distro: str
-    python: str
-    platform: str
-    compressed_mb: float
     source: str
 
 
@@ -99,37 +86,6 @@ def _distros() -> tuple[DistroPython, ...]:
         )
         for r in _table()["rows"]
     )
-
-
-def image_size(family: str, distro: str | None, python: str, platform: str) -> ImageSize | None:
-    """The pull size row closest to (family, distro, python minor, platform), or None.
-
-    Prefers the same distro, then the same Python minor, then the same platform.
-    """
-    rows = [
-        ImageSize(
-            image=r["image"],
-            family=r["family"],
-            distro=r["distro"],
-            python=r["python"],
-            platform=r["platform"],
-            compressed_mb=float(r["compressed_mb"]),
-            source=r["source"],
-        )
-        for r in _table()["image_sizes"]["rows"]
-        if r["family"] == family
-    ]
-    if not rows:
-        return None
-
-    def score(row: ImageSize) -> tuple[bool, bool, bool]:
-        return (
-            row.distro == distro,
-            row.python.rsplit(".", 1)[0] == python or row.python == python,
-            row.platform == platform,
-        )
-
-    return max(rows, key=score)
 
 
 def distro_python(reference: str) -> tuple[DistroPython | None, str | None]:

@@ -142,15 +142,6 @@ class Dockerfile:
             chain.append(self.stages[parent])
         return chain
 
-    def stage_named(self, name: str) -> Stage | None:
-        """The stage called `name` (case-insensitive) or with that index, else None."""
-        for stage in self.stages:
-            if stage.name is not None and stage.name.lower() == name.lower():
-                return stage
-        if name.isdigit() and int(name) < len(self.stages):
-            return self.stages[int(name)]
-        return None
-
 
 def expand(text: str, env: Mapping[str, str]) -> str:
     """`text` with ``$NAME``, ``${NAME}``, ``${NAME:-default}`` and ``${NAME:+alt}`` replaced

@@ -13,7 +13,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from wheelcheck._advise.recommend import blockers
-from wheelcheck._dockerfile.base import BaseImage, image_size, slim_of
+from wheelcheck._advise.size import base_image_size
+from wheelcheck._dockerfile.base import BaseImage, slim_of
 from wheelcheck._dockerfile.installs import Installs, PipInstall, RunStep
 from wheelcheck._dockerfile.parse import Dockerfile, Stage
 from wheelcheck._judge.images import resolve_image
@@ -223,8 +224,10 @@ def _distro_key(reference: str) -> str | None:
 def _size_text(base: BaseImage, slim: str) -> tuple[str, dict[str, Any]]:
     target = base.targets[0]
     platform = target.platform or "linux/amd64"
-    full = image_size("full", _distro_key(base.reference), target.python, platform)
-    thin = image_size("slim", _distro_key(slim), target.python, platform)
+    full = base_image_size(
+        "full", platform, distro=_distro_key(base.reference), python=target.python
+    )
+    thin = base_image_size("slim", platform, distro=_distro_key(slim), python=target.python)
     if full is None or thin is None:
         return "", {}
     saved = full.compressed_mb - thin.compressed_mb

@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Any, Self
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from wheelcheck._index.cache import CachedPage, IndexCache, Validators, freshness_lifetime
+from wheelcheck._cache.store import Store
+from wheelcheck._index.page_cache import (
+    PAGES,
+    CachedPage,
+    Validators,
+    freshness_lifetime,
+    load_page,
+    page_key,
+    store_page,
+)
 from wheelcheck._index.pages import (
     MalformedPage,
     ParsedPage,
@@ -74,6 +83,17 @@ class _Index:
 
 
 @dataclass(frozen=True, slots=True)
+class _PageRead:
+    """One read of a project page through the cache: where it is stored, and what is asked."""
+
+    store: Store
+    key: str
+    index: _Index
+    name: NormalizedName
+    versions: SpecifierSet | None
+
+
+@dataclass(frozen=True, slots=True)
 class RawPage:
     """One project page as served."""
 
@@ -94,11 +114,13 @@ class IndexClient:
     it and any Retry-After. Warnings about skipped files (redacted) go to `on_warning` and
     are kept in `warnings`.
 
-    `cache` keeps parsed pages on disk: a fresh entry is used without a request, a stale
-    one is revalidated (``If-None-Match``/``If-Modified-Since``); `refresh` revalidates
-    every entry; `offline` never sends a request, and a project not in the cache is a
-    ProjectLookupError. `max_page_bytes` caps one page. `environ` is where ``NETRC`` is
-    read (default: os.environ).
+    `cache` (the check's store, wheelcheck._cache.store) keeps parsed pages on disk: a
+    fresh entry is used without a request, a stale one is revalidated
+    (``If-None-Match``/``If-Modified-Since``), and what a check used of a page it uses
+    again for the rest of the check; `refresh` revalidates every entry; `offline` never
+    sends a request, and a project not in the cache is a ProjectLookupError.
+    `max_page_bytes` caps one page. `environ` is where ``NETRC`` is read (default:
+    os.environ).
     """
 
     def __init__(
@@ -113,7 +135,7 @@ class IndexClient:
         on_warning: Callable[[str], None] | None = None,
         backoff: float = 0.5,
         max_delay: float = 10.0,
-        cache: IndexCache | None = None,
+        cache: Store | None = None,
         refresh: bool = False,
         offline: bool = False,
         max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES,
@@ -154,12 +176,7 @@ class IndexClient:
         self._warned: set[str] = set()
         # index (redacted) -> project -> why its lookup failed there, for index_failures
         self._failures: dict[str, dict[NormalizedName, str]] = {}
-        # A check asks the index for a page once, so a page read twice (one version, then
-        # whole) is one content: keys used from the cache or stored by this client; pages
-        # it could not store (and lookups that failed), held for the rest of the check.
-        self._asked: set[str] = set()
-        self._held: dict[str, ParsedPage | ProjectLookupError | None] = {}
-        self._page_locks: dict[str, asyncio.Lock] = {}
+        self._page_locks: dict[str, asyncio.Lock] = {}  # page key -> its reads, one at a time
         self._http_client: httpx.AsyncClient | None = None
         self._auths: dict[tuple[str, str, int | None], httpx.Auth | None] = {}
         self.requests = 0  # page requests sent, for benchmarks and tests
@@ -226,7 +243,7 @@ class IndexClient:
         """Record that the check used `what`, which the cache does not hold: its report must
         not be reused from the cache (wheelcheck._cache.checks)."""
         if self.cache is not None:
-            self.cache.ledger.gaps.append(what)
+            self.cache.note_gap(what)
 
     @property
     def connection_slots(self) -> asyncio.Semaphore:
@@ -374,49 +391,51 @@ class IndexClient:
             raw = await self._fetch_page(index, name)
             return None if raw is None else self._emit(self._parse(index, name, raw))
 
-        key = IndexCache.page_key(index.url, index.display, name, ACCEPT)
+        key = page_key(index.url, index.display, name, ACCEPT)
         # One page, one content per check: reads of a key wait for each other (one version
         # for a pin, then the whole page for remedies or a resolver), and what the first
-        # used, the others use, fresh or not.
+        # used, the others use, fresh or not (the store settles or holds it).
         async with self._page_locks.setdefault(key, asyncio.Lock()):
-            if key in self._held:
-                held = self._held[key]
-                if isinstance(held, ProjectLookupError):
-                    raise held
-                return self._emit(_narrowed(held, index.display, versions))
+            held = cache.held(PAGES, key)
+            if held is not None:
+                if isinstance(held.content, ProjectLookupError):
+                    raise held.content
+                page = held.content if isinstance(held.content, ParsedPage) else None
+                return self._emit(_narrowed(page, index.display, versions))
             try:
-                return await self._get_with_cache(cache, key, index, name, versions)
+                return await self._get_with_cache(_PageRead(cache, key, index, name, versions))
             except ProjectLookupError as error:
-                self._held[key] = error  # asked and failed: failed for the whole check
+                cache.hold(PAGES, key, error)  # asked and failed: failed for the whole check
                 raise
 
-    async def _get_with_cache(
-        self,
-        cache: IndexCache,
-        key: str,
-        index: _Index,
-        name: NormalizedName,
-        versions: SpecifierSet | None,
-    ) -> ParsedPage | None:
-        entry = cache.load_page(key, versions)
+    async def _get_with_cache(self, read: _PageRead) -> ParsedPage | None:
+        """The page from the cache while it may be used as it is, else from the index."""
+        cache, key = read.store, read.key
+        entry = load_page(cache, key, read.versions)
         usable = entry is not None and (
             self.offline
-            or key in self._asked
-            or (not self.refresh and entry.is_fresh(cache.default_max_age))
+            or cache.settled(PAGES, key)
+            or (not self.refresh and cache.is_fresh(entry.header))
         )
         if entry is not None and usable:
-            usable, cached = self._from_entry(entry, index, versions)
+            usable, cached = self._from_entry(entry, read.index, read.versions)
             if usable:
-                self._asked.add(key)
+                cache.settle(PAGES, key)
                 return self._emit(cached)
             entry = None  # corrupt payload: a miss
         if self.offline:
             raise ProjectLookupError(
-                name, index.display, "not in the cache; run once without --offline to fill it"
+                read.name,
+                read.index.display,
+                "not in the cache; run once without --offline to fill it",
             )
-
         if entry is not None and not entry.complete:
-            entry = cache.load_page(key)  # revalidating: a 304 stores the whole entry again
+            entry = load_page(cache, key)  # revalidating: a 304 stores the whole entry again
+        return await self._revalidate(read, entry)
+
+    async def _revalidate(self, read: _PageRead, entry: CachedPage | None) -> ParsedPage | None:
+        """Ask the index for the page (conditionally, with `entry`'s validators) and store
+        its answer: a 304 keeps `entry`, a 404 or 410 is stored as such."""
         headers: dict[str, str] = {}
         if entry is not None and entry.etag:
             headers["If-None-Match"] = entry.etag
@@ -424,63 +443,58 @@ class IndexClient:
             headers["If-Modified-Since"] = entry.last_modified
         if self.refresh:
             headers["Cache-Control"] = "max-age=0"  # ask proxies and CDNs to revalidate too
-        answer = await self._fetch(index, name, headers)
+        answer = await self._fetch(read.index, read.name, headers)
         validators = _validators(answer.headers)
-
         if answer.status == 304 and entry is not None:
-            usable, cached = self._from_entry(entry, index, versions)
+            usable, cached = self._from_entry(entry, read.index, read.versions)
             if usable:
-                self._store(
-                    key,
-                    cached,
-                    validators=_merge_validators(validators, entry),
-                    body_sha256=entry.body_sha256,
-                    entry=entry,
-                )
+                merged = _merge_validators(validators, entry)
+                self._store(read, cached, merged, entry.body_sha256, entry=entry)
                 return self._emit(cached)
-            answer = await self._fetch(index, name, {})  # a 304 for a corrupt entry: refetch
+            answer = await self._fetch(read.index, read.name, {})  # a 304 for a corrupt entry
             validators = _validators(answer.headers)
         if answer.status in (404, 410):
-            self._store(key, None, validators=validators, body_sha256=None)
+            self._store(read, None, validators, None)
             return None
         if answer.status == 304:
-            raise ProjectLookupError(name, index.display, "HTTP 304 for an unconditional request")
+            raise ProjectLookupError(
+                read.name, read.index.display, "HTTP 304 for an unconditional request"
+            )
+        return self._from_body(read, entry, answer, validators)
 
+    def _from_body(
+        self, read: _PageRead, entry: CachedPage | None, answer: Answer, validators: Validators
+    ) -> ParsedPage | None:
+        """The page the index just sent (a 200), stored; `entry` when the body is the same."""
         digest = hashlib.sha256(answer.body).hexdigest()
         if entry is not None and entry.found and entry.body_sha256 == digest:
             # The same bytes as last time (an index that sends no validators): no parse.
-            usable, cached = self._from_entry(entry, index, versions)
+            usable, cached = self._from_entry(entry, read.index, read.versions)
             if usable:
-                self._store(key, cached, validators=validators, body_sha256=digest, entry=entry)
+                self._store(read, cached, validators, digest, entry=entry)
                 return self._emit(cached)
-        raw = RawPage(
-            url=answer.url,
-            content_type=answer.headers.get("content-type", ""),
-            body=answer.body,
-            headers=answer.headers,
-        )
         # Files are made for the versions asked only; the page's rows are all stored.
-        page = self._parse(index, name, raw, versions)
-        self._store(key, page, validators=validators, body_sha256=digest)
+        page = self._parse(read.index, read.name, _raw_page(answer), read.versions)
+        self._store(read, page, validators, digest)
         return self._emit(page)
 
     def _store(
         self,
-        key: str,
+        read: _PageRead,
         page: ParsedPage | None,
-        *,
         validators: Validators,
         body_sha256: str | None,
+        *,
         entry: CachedPage | None = None,
     ) -> None:
         """Store a page the index just answered; a later read in this check uses it as is."""
-        assert self.cache is not None
-        if self.cache.store_page(
-            key, page, validators=validators, body_sha256=body_sha256, entry=entry
-        ):
-            self._asked.add(key)
-        elif entry is None:  # not stored (no-store, a failed write): kept for this check
-            self._held[key] = page
+        stored = store_page(
+            read.store, read.key, page, validators=validators, body_sha256=body_sha256, entry=entry
+        )
+        if stored:
+            read.store.settle(PAGES, read.key)
+        elif entry is None:  # not stored (no-store, a failed write): held for this check
+            read.store.hold(PAGES, read.key, page)
 
     @staticmethod
     def _from_entry(
@@ -532,12 +546,7 @@ class IndexClient:
             return None
         if answer.status == 304:
             raise ProjectLookupError(name, index.display, "HTTP 304 for an unconditional request")
-        return RawPage(
-            url=answer.url,
-            content_type=answer.headers.get("content-type", ""),
-            body=answer.body,
-            headers=answer.headers,
-        )
+        return _raw_page(answer)
 
     async def _fetch(self, index: _Index, name: NormalizedName, headers: dict[str, str]) -> Answer:
         """GET one project page with bounded retries; raises ProjectLookupError."""
@@ -568,6 +577,15 @@ class IndexClient:
                 attempt += 1
             except Fatal as failure:
                 raise ProjectLookupError(name, index.display, failure.reason) from None
+
+
+def _raw_page(answer: Answer) -> RawPage:
+    return RawPage(
+        url=answer.url,
+        content_type=answer.headers.get("content-type", ""),
+        body=answer.body,
+        headers=answer.headers,
+    )
 
 
 def _validators(headers: Mapping[str, str]) -> Validators:

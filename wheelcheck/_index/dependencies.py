@@ -24,6 +24,8 @@ from collections.abc import Awaitable, Callable
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
+from wheelcheck._cache.keys import file_key
+from wheelcheck._cache.metadata import load_dependencies, store_dependencies
 from wheelcheck._index.client import IndexClient
 from wheelcheck._index.urls import redact_url
 from wheelcheck._metadata.core import MetadataError, parse_core_metadata
@@ -70,9 +72,9 @@ class DependencyReader:
         else:
             raise MetadataError(f"{page.name} {version}", "no file to read metadata from")
         cache = self._client.cache
-        key = None if cache is None else cache.file_key(file)
+        key = None if cache is None else file_key(file)
         if cache is not None and key is not None:
-            found = cache.load_dependencies(key)
+            found = load_dependencies(cache, key)
             if found is not None:
                 return found
         if self._client.offline:
@@ -82,7 +84,7 @@ class DependencyReader:
             )
         dependencies = await self._retrying(read, file)
         if cache is not None and key is not None:
-            cache.store_dependencies(key, dependencies)
+            store_dependencies(cache, key, dependencies)
         elif key is None:
             self._client.note_uncached(f"the metadata of {file.filename} (no hash to key it)")
         return dependencies

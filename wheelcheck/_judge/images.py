@@ -110,16 +110,6 @@ class MovingTag:
 
 
 @dataclass(frozen=True, slots=True)
-class PullSize:
-    image: str
-    variant: str
-    python: str
-    platform: str
-    compressed_mb: float
-    approximate: bool
-
-
-@dataclass(frozen=True, slots=True)
 class ImageTable:
     """The whole data file, parsed."""
 
@@ -131,7 +121,6 @@ class ImageTable:
     distros: Mapping[str, Distro]
     variants: Mapping[str, Variant]
     moving: Mapping[str, MovingTag]
-    pull_sizes: tuple[PullSize, ...]
 
     @property
     def newest_minor(self) -> str:
@@ -189,6 +178,58 @@ def _rows(doc: Any, section: str) -> list[Any]:
     return rows
 
 
+def _distro(row: Any) -> Distro:
+    return Distro(
+        key=_get(row, "key", str),
+        name=_get(row, "name", str),
+        release=_get(row, "release", str),
+        codename=_opt_str(row, "codename"),
+        display=_get(row, "display", str),
+        libc=Libc(_get(row, "libc", str)),
+        libc_version=_get(row, "libc_version", str),
+        max_platform_tag=_get(row, "max_platform_tag", str),
+        source=_get(row, "source", str),
+    )
+
+
+def _variant(row: Any, distros: Mapping[str, Distro]) -> Variant:
+    family = _get(row, "family", str)
+    if family not in FAMILIES:
+        raise ValueError(f"{DATA_FILE}: unknown family {family!r}")
+    pythons = {
+        minor: PatchRange(
+            Version(_get(p, "first", str)),
+            None if (last := _opt_str(p, "last")) is None else Version(last),
+        )
+        for minor, p in _get(row, "python", dict).items()
+    }
+    return Variant(
+        tag=_get(row, "tag", str),
+        family=family,
+        distro=distros[_get(row, "distro", str)],
+        published=_get(row, "published", bool),
+        architectures=tuple(_get(row, "architectures", list)),
+        python=MappingProxyType(pythons),
+        source=_get(row, "source", str),
+    )
+
+
+def _moving_tag(row: Any, variants: Mapping[str, Variant]) -> MovingTag:
+    history = tuple(
+        Move(
+            variant=_get(h, "variant", str),
+            since=None if (s := _opt_str(h, "since")) is None else date.fromisoformat(s),
+            first_patch=MappingProxyType(
+                {m: Version(v) for m, v in _get(h, "first_patch", dict).items()}
+            ),
+        )
+        for h in _get(row, "history", list)
+    )
+    if any(move.variant not in variants for move in history):
+        raise ValueError(f"{DATA_FILE}: moving tag {row.get('suffix')!r} names unknown variant")
+    return MovingTag(_get(row, "suffix", str), history, _get(row, "source", str))
+
+
 def _parse(doc: Any) -> ImageTable:
     current = {
         _get(r, "minor", str): Version(_get(r, "current", str)) for r in _rows(doc, "pythons")
@@ -197,68 +238,9 @@ def _parse(doc: Any) -> ImageTable:
         Platform(_get(r, "docker_arch", str), _get(r, "platform", str), _get(r, "machine", str))
         for r in _rows(doc, "platforms")
     )
-    distros: dict[str, Distro] = {}
-    for r in _rows(doc, "distros"):
-        distros[_get(r, "key", str)] = Distro(
-            key=_get(r, "key", str),
-            name=_get(r, "name", str),
-            release=_get(r, "release", str),
-            codename=_opt_str(r, "codename"),
-            display=_get(r, "display", str),
-            libc=Libc(_get(r, "libc", str)),
-            libc_version=_get(r, "libc_version", str),
-            max_platform_tag=_get(r, "max_platform_tag", str),
-            source=_get(r, "source", str),
-        )
-    variants: dict[str, Variant] = {}
-    for r in _rows(doc, "variants"):
-        family = _get(r, "family", str)
-        if family not in FAMILIES:
-            raise ValueError(f"{DATA_FILE}: unknown family {family!r}")
-        pythons = {
-            minor: PatchRange(
-                Version(_get(p, "first", str)),
-                None if (last := _opt_str(p, "last")) is None else Version(last),
-            )
-            for minor, p in _get(r, "python", dict).items()
-        }
-        variants[_get(r, "tag", str)] = Variant(
-            tag=_get(r, "tag", str),
-            family=family,
-            distro=distros[_get(r, "distro", str)],
-            published=_get(r, "published", bool),
-            architectures=tuple(_get(r, "architectures", list)),
-            python=MappingProxyType(pythons),
-            source=_get(r, "source", str),
-        )
-    moving: dict[str, MovingTag] = {}
-    for r in _rows(doc, "moving_tags"):
-        history = tuple(
-            Move(
-                variant=_get(h, "variant", str),
-                since=None if (s := _opt_str(h, "since")) is None else date.fromisoformat(s),
-                first_patch=MappingProxyType(
-                    {m: Version(v) for m, v in _get(h, "first_patch", dict).items()}
-                ),
-            )
-            for h in _get(r, "history", list)
-        )
-        if any(move.variant not in variants for move in history):
-            raise ValueError(f"{DATA_FILE}: moving tag {r.get('suffix')!r} names unknown variant")
-        moving[_get(r, "suffix", str)] = MovingTag(
-            _get(r, "suffix", str), history, _get(r, "source", str)
-        )
-    pull_sizes = tuple(
-        PullSize(
-            image=_get(r, "image", str),
-            variant=_get(r, "variant", str),
-            python=_get(r, "python", str),
-            platform=_get(r, "platform", str),
-            compressed_mb=float(_get(r, "compressed_mb", float)),
-            approximate=_get(r, "approximate", bool),
-        )
-        for r in _rows(doc, "pull_sizes")
-    )
+    distros = {_get(r, "key", str): _distro(r) for r in _rows(doc, "distros")}
+    variants = {_get(r, "tag", str): _variant(r, distros) for r in _rows(doc, "variants")}
+    moving = {_get(r, "suffix", str): _moving_tag(r, variants) for r in _rows(doc, "moving_tags")}
     return ImageTable(
         as_of=date.fromisoformat(_get(doc, "as_of", str)),
         repository=_get(doc, "repository", str),
@@ -268,7 +250,6 @@ def _parse(doc: Any) -> ImageTable:
         distros=MappingProxyType(distros),
         variants=MappingProxyType(variants),
         moving=MappingProxyType(moving),
-        pull_sizes=pull_sizes,
     )
 
 
@@ -363,18 +344,52 @@ def resolve_image(reference: str) -> ResolvedImage:
     Raises UnknownTarget (with a suggestion) for a reference the table does not know.
     """
     table = load_table()
+    tag, version_text, suffix = _split_tag(reference)
+    version, free_threaded = _python_of(table, reference, version_text)
+    minor = f"{version.major}.{version.minor}"
+    patch = version if len(version.release) == 3 else None
+    if suffix in table.moving:
+        variant = _moving_variant(table, table.moving[suffix], minor, patch, reference)
+    elif suffix in table.variants:
+        variant = table.variants[suffix]
+    else:
+        raise _unknown(reference, f"no variant {suffix!r}")
+    full = _python_patch_on(table, variant, minor, patch, reference)
+
+    short_tag = tag or "latest"
+    plain = short_tag
+    if free_threaded:
+        plain = str(version) + (f"-{suffix}" if suffix else "")
+    return ResolvedImage(
+        reference=f"{REPOSITORY}:{plain}",
+        name=f"{REPOSITORY}:{short_tag}",
+        tag=plain,
+        minor=(version.major, version.minor),
+        python_full_version=str(full),
+        free_threaded=free_threaded,
+        variant=variant,
+    )
+
+
+def _split_tag(reference: str) -> tuple[str, str, str]:
+    """(tag, Python version part, variant part) of a python image reference: ``3.12-slim``,
+    ``3.12``, ``slim``; raises UnknownTarget for a digest or another repository."""
     if "@" in reference:
         raise _unknown(reference, "a digest names no tag; give the tag, e.g. python:3.12-slim")
     tag = _strip_repository(reference)
     if tag is None:
         raise _unknown(reference, "wheelcheck knows the official 'python' images only")
     if tag in ("", "latest"):
-        version_text, suffix = "", ""
-    elif tag[0].isdigit():
+        return tag, "", ""
+    if tag[0].isdigit():
         version_text, _, suffix = tag.partition("-")
-    else:
-        version_text, suffix = "", tag
+        return tag, version_text, suffix
+    return tag, "", tag
 
+
+def _python_of(table: ImageTable, reference: str, version_text: str) -> tuple[Version, bool]:
+    """(Python version, free-threaded) a tag's version part names (none: the newest minor);
+    raises UnknownTarget for a version the table does not have."""
     parsed = _parse_python(version_text) if version_text else (Version(table.newest_minor), False)
     if parsed is None:
         raise _unknown(reference, f"{version_text!r} is not a Python version")
@@ -387,15 +402,14 @@ def resolve_image(reference: str) -> ResolvedImage:
         raise _unknown(reference, f"Python {minor} is not in the table (it has {known})")
     if free_threaded and (version.major, version.minor) < (3, 13):
         raise _unknown(reference, "free-threaded CPython starts at 3.13")
-    patch = version if len(version.release) == 3 else None
+    return version, free_threaded
 
-    if suffix in table.moving:
-        variant = _moving_variant(table, table.moving[suffix], minor, patch, reference)
-    elif suffix in table.variants:
-        variant = table.variants[suffix]
-    else:
-        raise _unknown(reference, f"no variant {suffix!r}")
 
+def _python_patch_on(
+    table: ImageTable, variant: Variant, minor: str, patch: Version | None, reference: str
+) -> Version:
+    """The Python patch of `minor` the image carries: `patch` when the tag names one (and
+    `variant` was published with it), else the variant's newest."""
     span = variant.python.get(minor)
     if span is None:
         raise _unknown(reference, f"{variant.tag} was never published with Python {minor}")
@@ -405,22 +419,7 @@ def resolve_image(reference: str) -> ResolvedImage:
             reference,
             f"{variant.tag} was published with Python {span.first} .. {newest}, not {patch}",
         )
-    full = patch if patch is not None else newest
-
-    short_tag = tag or "latest"
-    short = f"{REPOSITORY}:{short_tag}"
-    plain = short_tag
-    if free_threaded:
-        plain = str(version) + (f"-{suffix}" if suffix else "")
-    return ResolvedImage(
-        reference=f"{REPOSITORY}:{plain}",
-        name=short,
-        tag=plain,
-        minor=(version.major, version.minor),
-        python_full_version=str(full),
-        free_threaded=free_threaded,
-        variant=variant,
-    )
+    return patch if patch is not None else newest
 
 
 def _moving_variant(

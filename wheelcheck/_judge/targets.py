@@ -20,7 +20,6 @@ from wheelcheck._judge.images import (
     ResolvedImage,
     arch_names,
     image_for,
-    known_image_names,
     load_table,
     platform_for,
     resolve_image,
@@ -365,14 +364,3 @@ def sibling_target(target: Target, variant: str) -> Target:
     name = image_for(minor, variant, free_threaded=target.free_threaded)
     platform = parse_arch(target.platform)
     return _image_target(resolve_image(name), platform)
-
-
-def known_target_names() -> tuple[str, ...]:
-    """Image names and explicit-spec examples, for help texts and suggestions."""
-    return (
-        *known_image_names(),
-        "cp312-musllinux_1_2_x86_64",
-        "cp313-manylinux_2_36_aarch64",
-        "cp313t-manylinux_2_36_x86_64",
-        "cp311-manylinux2014_x86_64",
-    )
