@@ -37,6 +37,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
+from wheelcheck._defaults import DEFAULT_MAX_AGE  # configurable: --cache-max-age
 from wheelcheck._index.pages import ParsedPage, Row, files_from_groups
 from wheelcheck.models import Dependencies, DistFile
 
@@ -54,9 +55,6 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 4  # 4: a page's rows carry their position on the page
-# Freshness of a page whose index sends no Cache-Control or Expires (PyPI's own pages say
-# max-age=600). Configurable: CheckOptions.cache_max_age, --cache-max-age.
-DEFAULT_MAX_AGE = 600.0
 _MAX_ENTRY_BYTES = 512 * 1024 * 1024  # anything larger on disk is not ours
 _MAX_HEADER_BYTES = 64 * 1024
 _KEPT_CHECKS = 32  # finished checks kept for reuse (wheelcheck._cache.checks), newest first

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
+from wheelcheck._defaults import DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from wheelcheck._index.cache import CachedPage, IndexCache, Validators, freshness_lifetime
 from wheelcheck._index.pages import (
     MalformedPage,
@@ -106,8 +107,8 @@ class IndexClient:
         settings: IndexSettings,
         *,
         max_connections: int = 10,
-        timeout: float = 30.0,
-        retries: int = 3,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
         on_warning: Callable[[str], None] | None = None,
