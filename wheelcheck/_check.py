@@ -21,7 +21,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from wheelcheck._advise.recommend import recommend
 from wheelcheck._cache.checks import check_key, load_report, store_report
 from wheelcheck._index import IndexClient, IndexSettings, redact_url, select_indexes
-from wheelcheck._index.cache import DEFAULT_MAX_AGE, IndexCache, default_cache_dir
+from wheelcheck._index.cache import IndexCache, default_cache_dir
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
@@ -57,6 +57,7 @@ from wheelcheck.models import (
     Target,
     Verdict,
 )
+from wheelcheck.options import CACHE_DIR, CACHE_DIR_VARIABLE, CheckOptions
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -64,46 +65,6 @@ T = TypeVar("T")
 
 def _no_progress(_message: str) -> None:
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckOptions:
-    """Everything besides the requirements that shapes a check; defaults match the CLI's."""
-
-    targets: Sequence[str | Target] = ()
-    arches: Sequence[str] = ()
-    python: str | None = None
-    index_url: str | None = None
-    extra_index_urls: Sequence[str] = ()
-    mirror: str | None = None
-    pre: bool = False
-    prefer_binary: bool = False
-    no_deps: bool = False
-    max_connections: int = 10
-    timeout: float = 30.0
-    retries: int = 3
-    verify: bool | str = True  # True: --cert, PIP_CERT, REQUESTS_CA_BUNDLE, SSL_CERT_FILE
-    environ: Mapping[str, str] | None = None  # None: os.environ
-    # The on-disk cache (issue 7): off for the library unless asked (`cache=True` or a
-    # `cache_dir`); the CLI turns it on. cache_dir None: WHEELCHECK_CACHE_DIR, else the
-    # user cache directory. cache_max_age: freshness of pages sent without cache headers.
-    cache: bool = False
-    cache_dir: str | Path | None = None
-    refresh: bool = False
-    offline: bool = False
-    cache_max_age: float = DEFAULT_MAX_AGE
-    # Reuse the report of an identical earlier check while every cache entry it read is
-    # unchanged and fresh (wheelcheck._cache.checks); False recomputes it from the cached pages.
-    reuse: bool = True
-    pip_config_files: Sequence[Path] | None = None  # None: pip's usual places
-    kind: str | None = None  # input file kind (SourceKind value); None: from the file name
-    extras: Sequence[str] = ()  # of pyproject.toml / lockfiles
-    groups: Sequence[str] = ()  # dependency groups of pyproject.toml / lockfiles
-    # Issue 4 advice costs extra requests, so the library asks for it (the CLI does by
-    # default): build needs and remedies for source builds (reads their sdists), and
-    # installed sizes with image estimates (range-reads every chosen wheel).
-    advice: bool = False
-    sizes: bool = False
 
 
 async def acheck(
@@ -369,13 +330,13 @@ def _cache(opts: CheckOptions) -> IndexCache | None:
     """
     if not (opts.cache or opts.cache_dir is not None or opts.offline):
         return None
-    variable = _environ(opts).get("WHEELCHECK_CACHE_DIR")
+    variable = _environ(opts).get(CACHE_DIR_VARIABLE)
     if opts.cache_dir:
         root = Path(opts.cache_dir)
-        source = f"--cache-dir {root}"
+        source = f"{CACHE_DIR.flag} {root}"
     elif variable:
         root = Path(variable)
-        source = f"WHEELCHECK_CACHE_DIR={root}"
+        source = f"{CACHE_DIR_VARIABLE}={root}"
     else:
         root = default_cache_dir()
         source = f"the user cache directory {root}"
