@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -57,7 +57,7 @@ from wheelcheck.models import (
     Target,
     Verdict,
 )
-from wheelcheck.options import CACHE_DIR, CACHE_DIR_VARIABLE, CheckOptions
+from wheelcheck.options import CACHE_DIR, CACHE_DIR_VARIABLE, CheckOptions, CheckOverrides
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -73,7 +73,7 @@ async def acheck(
     *,
     options: CheckOptions | None = None,
     progress: Progress = _no_progress,
-    **overrides: object,
+    **overrides: Unpack[CheckOverrides],
 ) -> Report:
     """Check requirement files and/or requirement strings against targets; return the Report.
 
@@ -290,21 +290,21 @@ def check(
     *,
     options: CheckOptions | None = None,
     progress: Progress = _no_progress,
-    **overrides: object,
+    **overrides: Unpack[CheckOverrides],
 ) -> Report:
     """Synchronous `acheck`, for scripts: ``wheelcheck.check(["requirements.txt"])``."""
     return asyncio.run(acheck(files, requirements, options=options, progress=progress, **overrides))
 
 
-def _merge_options(options: CheckOptions | None, overrides: Mapping[str, object]) -> CheckOptions:
+def _merge_options(options: CheckOptions | None, overrides: CheckOverrides) -> CheckOptions:
     base = options or CheckOptions()
     if not overrides:
         return base
     known = {f.name for f in fields(CheckOptions)}
-    unknown = sorted(set(overrides) - known)
+    unknown = sorted(set(overrides) - known)  # a caller the type checker does not see
     if unknown:
         raise TypeError(f"unknown check option(s): {', '.join(unknown)}")
-    return replace(base, **overrides)  # type: ignore[arg-type]
+    return replace(base, **overrides)
 
 
 def _environ(opts: CheckOptions) -> Mapping[str, str]:

@@ -8,7 +8,7 @@ the file and the environment (wheelcheck._config), and the `CheckOptions` of a c
 (`check_options`). Precedence: the command line, then the environment, then the file, then
 the defaults here. Adding an option is one row here plus its use.
 
-The library takes `CheckOptions` (or the same names as keyword arguments)::
+The library takes `CheckOptions` (or the same names as keyword arguments, `CheckOverrides`)::
 
     wheelcheck.check(["requirements.txt"], options=CheckOptions(targets=["python:3.12-slim"]))
     wheelcheck.check(["requirements.txt"], targets=["python:3.12-slim"])
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar
 
 from wheelcheck._defaults import DEFAULT_MAX_AGE, DEFAULT_RETRIES, DEFAULT_TIMEOUT, MAX_RETRIES
 from wheelcheck._option_types import (
@@ -49,6 +49,7 @@ __all__ = [
     "COMMANDS",
     "OPTIONS",
     "CheckOptions",
+    "CheckOverrides",
     "Command",
     "Option",
     "check_options",
@@ -686,6 +687,38 @@ class CheckOptions:
     # installed sizes with image estimates (range-reads every chosen wheel).
     advice: bool = False
     sizes: bool = False
+
+
+class CheckOverrides(TypedDict, total=False):
+    """The fields of CheckOptions as keyword arguments of `check` and `acheck` (a test
+    keeps the two equal)."""
+
+    targets: Sequence[str | Target]
+    arches: Sequence[str]
+    python: str | None
+    index_url: str | None
+    extra_index_urls: Sequence[str]
+    mirror: str | None
+    pre: bool
+    prefer_binary: bool
+    no_deps: bool
+    max_connections: int
+    timeout: float
+    retries: int
+    verify: bool | str
+    environ: Mapping[str, str] | None
+    cache: bool
+    cache_dir: str | Path | None
+    refresh: bool
+    offline: bool
+    cache_max_age: float
+    reuse: bool
+    pip_config_files: Sequence[Path] | None
+    kind: str | None
+    extras: Sequence[str]
+    groups: Sequence[str]
+    advice: bool
+    sizes: bool
 
 
 def check_options(settings: Settings) -> CheckOptions:
