@@ -2,7 +2,8 @@
 
 Each block in README.md that starts with ``$ wheelcheck ... --help`` must equal what that
 command prints in an 80-column terminal. Regenerate a block by running the command with
-COLUMNS=80 and pasting its output.
+COLUMNS=80 and pasting its output. The table of configuration keys (README, Configuration)
+must equal the one the option table makes; a failure prints it to paste.
 """
 
 from __future__ import annotations
