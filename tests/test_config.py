@@ -13,11 +13,12 @@ from click.testing import CliRunner, Result
 from wheelcheck._cli import main
 from wheelcheck._config import (
     find_pyproject,
-    load_settings,
+    load_configuration,
     read_env_settings,
     read_file_settings,
 )
 from wheelcheck.errors import InputError, InvalidInputFiles
+from wheelcheck.options import FAIL_ON, PYTHON
 
 if TYPE_CHECKING:
     from indexserver import IndexServer
@@ -96,7 +97,7 @@ def test_a_pyproject_without_the_table_sets_nothing_unless_named(tmp_path: Path)
     path.write_text('[project]\nname = "x"\n', encoding="utf-8")
     assert read_file_settings(path) == {}
     with pytest.raises(InputError, match=r"no \[tool.wheelcheck\] table"):
-        load_settings(config_file=path, cwd=tmp_path, environ={})
+        load_configuration(config_file=path, cwd=tmp_path, environ={})
 
 
 def test_invalid_toml_is_an_input_error(tmp_path: Path) -> None:
@@ -111,7 +112,8 @@ def test_the_nearest_pyproject_is_found_from_a_subfolder(tmp_path: Path) -> None
     sub = tmp_path / "services" / "api"
     sub.mkdir(parents=True)
     assert find_pyproject(sub) == tmp_path / "pyproject.toml"
-    assert load_settings(config_file=None, cwd=sub, environ={}).values["python"].value == "3.13"
+    configuration = load_configuration(config_file=None, cwd=sub, environ={})
+    assert configuration.values["python"].value == "3.13"
 
 
 def test_environment_values_lists_and_empties() -> None:
@@ -150,13 +152,14 @@ def test_a_bad_environment_value_names_the_variable() -> None:
 
 def test_environment_wins_over_the_file(tmp_path: Path) -> None:
     write_pyproject(tmp_path, 'fail-on = "source"\npython = "3.11"\n')
-    settings = load_settings(
+    configuration = load_configuration(
         config_file=None, cwd=tmp_path, environ={"WHEELCHECK_FAIL_ON": "never"}
     )
-    assert settings.values["fail_on"].value == ("never",)
-    assert settings.values["python"].value == "3.11"
-    merged = settings.merge({"fail_on": ("missing",), "python": None}, given={"fail_on"})
-    assert merged == {"fail_on": ("missing",), "python": "3.11"}
+    assert configuration.values["fail_on"].value == ("never",)
+    assert configuration.values["python"].value == "3.11"
+    cli = {"fail_on": ("missing",), "python": None}
+    settings = configuration.settings_for("check", cli, given={"fail_on"})
+    assert (settings[FAIL_ON], settings[PYTHON]) == (("missing",), "3.11")
 
 
 # -- through the command line --------------------------------------------------------------

@@ -147,7 +147,7 @@ def test_build_needs_source_cites_the_rows_url(source_build: wheelcheck.Report) 
 def test_dockerfile_build_deps_rule_cites_the_data_and_its_sources(
     index_server: IndexServer, tmp_path: Path, fmt: Format
 ) -> None:
-    from wheelcheck._check import CheckOptions
+    from wheelcheck.options import CheckOptions
 
     (tmp_path / "requirements.txt").write_text("psycopg2\nrequests\n")
     (tmp_path / "Dockerfile").write_text(

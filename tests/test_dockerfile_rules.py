@@ -30,7 +30,7 @@ def rules_only(name: str) -> DockerfileReport:
 
 
 def checked(path: Path, index_server: IndexServer, **kwargs: object) -> DockerfileReport:
-    from wheelcheck._check import CheckOptions
+    from wheelcheck.options import CheckOptions
 
     kwargs.setdefault("index_url", f"{index_server.url}/simple/")
     return analyze(path, options=CheckOptions(no_deps=True, retries=1, advice=True), **kwargs)  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 
 Each block in README.md that starts with ``$ wheelcheck ... --help`` must equal what that
 command prints in an 80-column terminal. Regenerate a block by running the command with
-COLUMNS=80 and pasting its output.
+COLUMNS=80 and pasting its output. The table of configuration keys (README, Configuration)
+must equal the one the option table makes; a failure prints it to paste.
 """
 
 from __future__ import annotations
@@ -40,3 +41,38 @@ def test_the_readme_shows_the_help_of_every_command() -> None:
 @pytest.mark.parametrize(("command", "text"), help_blocks(), ids=[c for c, _ in help_blocks()])
 def test_readme_help_block_is_the_real_help(command: str, text: str) -> None:
     assert text == real_help(command), f"README.md block for `{command}` is out of date"
+
+
+# -- the configuration reference ------------------------------------------------------------
+
+TABLE_START = "<!-- configuration keys: generated from wheelcheck/options.py -->\n"
+TABLE_END = "<!-- end of the configuration keys -->\n"
+
+
+def configuration_reference() -> str:
+    """README's table of keys and variables, as the option table makes it."""
+    from wheelcheck.options import COMMANDS, OPTIONS, options_of
+
+    rows = ["| key | variable | option | commands | value |", "|---|---|---|---|---|"]
+    for option in OPTIONS:
+        if option.key is None and option.env is None:
+            continue
+        key = f"`{option.key}`" if option.key else "(none)"
+        variable = f"`{option.env}`" if option.env else "(none)"
+        flags = ", ".join(f"`{flag}`" for flag in option.flags)
+        commands = ", ".join(c for c in COMMANDS if c in option.commands)
+        rows.append(f"| {key} | {variable} | {flags} | {commands} | {option.type.describe()} |")
+    only = []
+    for command in COMMANDS:
+        flags = [o.flag for o in options_of(command) if o.key is None and o.env is None]
+        only.append(f"for {command} " + ", ".join(f"`{flag}`" for flag in flags))
+    rows += ["", f"Command line only: {'; '.join(only)}."]
+    return "\n".join(rows) + "\n"
+
+
+def test_the_readme_lists_every_configuration_key_and_variable() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert TABLE_START in text and TABLE_END in text
+    shown = text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0]
+    expected = configuration_reference()
+    assert shown == expected, f"README.md configuration keys are out of date; paste:\n{expected}"

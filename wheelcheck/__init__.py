@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from wheelcheck._check import CheckOptions, acheck, check
+    from wheelcheck._check import acheck, check
     from wheelcheck.errors import IndexFault, InputError, WheelcheckError
     from wheelcheck.models import (
         BaseEstimate,
@@ -63,10 +63,11 @@ if TYPE_CHECKING:
         TargetSize,
         Verdict,
     )
+    from wheelcheck.options import CheckOptions
 
 # Imported on first use, so `wheelcheck --help` does not pay for httpx and the rest.
 _LAZY = {
-    "CheckOptions": "wheelcheck._check",
+    "CheckOptions": "wheelcheck.options",
     "acheck": "wheelcheck._check",
     "check": "wheelcheck._check",
     "IndexFault": "wheelcheck.errors",

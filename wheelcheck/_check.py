@@ -10,13 +10,14 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Unpack
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck._advise.recommend import recommend
 from wheelcheck._cache.checks import check_key, load_report, store_report
-from wheelcheck._cache.store import DEFAULT_MAX_AGE, Store, default_cache_dir
+from wheelcheck._cache.store import Store, default_cache_dir
 from wheelcheck._index import IndexClient, IndexSettings, redact_url, select_indexes
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
@@ -49,6 +50,7 @@ from wheelcheck.models import (
     Target,
     Verdict,
 )
+from wheelcheck.options import CACHE_DIR, CACHE_DIR_VARIABLE, CheckOptions, CheckOverrides
 
 Progress = Callable[[str], None]
 
@@ -57,53 +59,13 @@ def _no_progress(_message: str) -> None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class CheckOptions:
-    """Everything besides the requirements that shapes a check; defaults match the CLI's."""
-
-    targets: Sequence[str | Target] = ()
-    arches: Sequence[str] = ()
-    python: str | None = None
-    index_url: str | None = None
-    extra_index_urls: Sequence[str] = ()
-    mirror: str | None = None
-    pre: bool = False
-    prefer_binary: bool = False
-    no_deps: bool = False
-    max_connections: int = 10
-    timeout: float = 30.0
-    retries: int = 3
-    verify: bool | str = True  # True: --cert, PIP_CERT, REQUESTS_CA_BUNDLE, SSL_CERT_FILE
-    environ: Mapping[str, str] | None = None  # None: os.environ
-    # The on-disk cache (issue 7): off for the library unless asked (`cache=True` or a
-    # `cache_dir`); the CLI turns it on. cache_dir None: WHEELCHECK_CACHE_DIR, else the
-    # user cache directory. cache_max_age: freshness of pages sent without cache headers.
-    cache: bool = False
-    cache_dir: str | Path | None = None
-    refresh: bool = False
-    offline: bool = False
-    cache_max_age: float = DEFAULT_MAX_AGE
-    # Reuse the report of an identical earlier check while every cache entry it read is
-    # unchanged and fresh (wheelcheck._cache.checks); False recomputes it from the cached pages.
-    reuse: bool = True
-    pip_config_files: Sequence[Path] | None = None  # None: pip's usual places
-    kind: str | None = None  # input file kind (SourceKind value); None: from the file name
-    extras: Sequence[str] = ()  # of pyproject.toml / lockfiles
-    groups: Sequence[str] = ()  # dependency groups of pyproject.toml / lockfiles
-    # Issue 4 advice costs extra requests, so the library asks for it (the CLI does by
-    # default): build needs and remedies for source builds (reads their sdists), and
-    # installed sizes with image estimates (range-reads every chosen wheel).
-    advice: bool = False
-    sizes: bool = False
-
-
 async def acheck(
     files: Sequence[str | Path] = (),
     requirements: Sequence[str] = (),
     *,
     options: CheckOptions | None = None,
     progress: Progress = _no_progress,
-    **overrides: object,
+    **overrides: Unpack[CheckOverrides],
 ) -> Report:
     """Check requirement files and/or requirement strings against targets; return the Report.
 
@@ -374,7 +336,7 @@ def check(
     *,
     options: CheckOptions | None = None,
     progress: Progress = _no_progress,
-    **overrides: object,
+    **overrides: Unpack[CheckOverrides],
 ) -> Report:
     """Synchronous `acheck`, for scripts: the same arguments, Report, and errors.
 
@@ -388,15 +350,15 @@ def check(
     return asyncio.run(acheck(files, requirements, options=options, progress=progress, **overrides))
 
 
-def _merge_options(options: CheckOptions | None, overrides: Mapping[str, object]) -> CheckOptions:
+def _merge_options(options: CheckOptions | None, overrides: CheckOverrides) -> CheckOptions:
     base = options or CheckOptions()
     if not overrides:
         return base
     known = {f.name for f in fields(CheckOptions)}
-    unknown = sorted(set(overrides) - known)
+    unknown = sorted(set(overrides) - known)  # a caller the type checker does not see
     if unknown:
         raise TypeError(f"unknown check option(s): {', '.join(unknown)}")
-    return replace(base, **overrides)  # type: ignore[arg-type]
+    return replace(base, **overrides)
 
 
 def _environ(opts: CheckOptions) -> Mapping[str, str]:
@@ -422,13 +384,13 @@ def _cache(opts: CheckOptions) -> Store | None:
     """
     if not (opts.cache or opts.cache_dir is not None or opts.offline):
         return None
-    variable = _environ(opts).get("WHEELCHECK_CACHE_DIR")
+    variable = _environ(opts).get(CACHE_DIR_VARIABLE)
     if opts.cache_dir:
         root = Path(opts.cache_dir)
-        source = f"--cache-dir {root}"
+        source = f"{CACHE_DIR.flag} {root}"
     elif variable:
         root = Path(variable)
-        source = f"WHEELCHECK_CACHE_DIR={root}"
+        source = f"{CACHE_DIR_VARIABLE}={root}"
     else:
         root = default_cache_dir()
         source = f"the user cache directory {root}"

@@ -29,13 +29,11 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from wheelcheck._cache.ledger import EntryStamp, Ledger
+from wheelcheck._defaults import DEFAULT_MAX_AGE  # configurable: --cache-max-age
 
 __all__ = ["DEFAULT_MAX_AGE", "FORMAT_VERSION", "Held", "Store", "default_cache_dir", "is_fresh"]
 
 FORMAT_VERSION = 4  # 4: a page's rows carry their position on the page
-# Freshness of a page whose index sends no Cache-Control or Expires (PyPI's own pages say
-# max-age=600). Configurable: CheckOptions.cache_max_age, --cache-max-age.
-DEFAULT_MAX_AGE = 600.0
 _MAX_ENTRY_BYTES = 512 * 1024 * 1024  # anything larger on disk is not ours
 _MAX_HEADER_BYTES = 64 * 1024
 

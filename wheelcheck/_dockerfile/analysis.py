@@ -31,7 +31,7 @@ from wheelcheck.errors import InputProblem, InvalidIndexURL, InvalidInputFiles
 from wheelcheck.models import Origin, Report, Target
 
 if TYPE_CHECKING:
-    from wheelcheck._check import CheckOptions
+    from wheelcheck.options import CheckOptions
 
 __all__ = ["DockerfileReport", "IndexChoice", "aanalyze", "analyze"]
 
@@ -133,14 +133,14 @@ def _app_pips(installs: Installs) -> list[PipInstall]:
 
 
 def _choose_index(
-    pips: Sequence[PipInstall], cli_index_url: str | None
+    pips: Sequence[PipInstall], cli_index_url: str | None, cli_source: str
 ) -> tuple[str | None, str, str | None]:
     """(index for the check or None for the library's default order, its source, the
     Dockerfile's own index)."""
     named = next((p for p in pips if p.index_url), None)
     dockerfile_url = named.index_url if named else None
     if cli_index_url:
-        return cli_index_url, "--index-url on the command line", dockerfile_url
+        return cli_index_url, cli_source, dockerfile_url
     if named is not None and named.index_url:
         return named.index_url, f"Dockerfile {named.index_source}", dockerfile_url
     return None, "default", None
@@ -174,6 +174,7 @@ async def aanalyze(
     targets: Sequence[str] = (),
     arches: Sequence[str] = (),
     index_url: str | None = None,
+    index_source: str = "--index-url on the command line",
     extra_index_urls: Sequence[str] = (),
     build_args: Mapping[str, str] | None = None,
     run_check: bool = True,
@@ -183,15 +184,17 @@ async def aanalyze(
     """Analyse the Dockerfile at `path` and return a DockerfileReport.
 
     `targets` replace the targets derived from the base images (for an unknown base);
-    `index_url` overrides the index the Dockerfile names; `run_check=False` applies only the
-    rules that need no index. `options` carries the remaining check options (timeout,
-    retries, no_deps, ...). Raises InputError for an unreadable Dockerfile or requirement
-    file (an invalid requirement in a RUN line is reported at that line of the Dockerfile),
-    and UnknownTarget for a bad `targets` or `arches` entry, as `wheelcheck._check.acheck`
-    does; index failures become `error` results.
+    `index_url` overrides the index the Dockerfile names (the report says it came from
+    `index_source`); `run_check=False` applies only the rules that need no index. `options`
+    carries the remaining check options (timeout, retries, no_deps, the cache...). Raises
+    InputError for an unreadable Dockerfile or requirement file (an invalid requirement in a
+    RUN line is reported at that line of the Dockerfile), and UnknownTarget for a bad
+    `targets` or `arches` entry, as `wheelcheck._check.acheck` does; index failures become
+    `error` results.
     """
     # Imported here, not at module level: the checker pulls in httpx and the resolver.
-    from wheelcheck._check import CheckOptions, acheck
+    from wheelcheck._check import acheck
+    from wheelcheck.options import CheckOptions
 
     dockerfile = read_dockerfile(path, build_args)
     arch_tuple = tuple(arches)
@@ -212,7 +215,7 @@ async def aanalyze(
     pips = _app_pips(installs)
     files, lines = requirement_sources(pips)
     chosen_targets = _check_targets(dockerfile, bases, pips, targets, arch_tuple)
-    url, source, dockerfile_url = _choose_index(pips, index_url)
+    url, source, dockerfile_url = _choose_index(pips, index_url, index_source)
     extras = tuple(extra_index_urls) or tuple(u for p in pips for u in p.extra_index_urls)
     report: Report | None = None
     index: IndexChoice | None = None
@@ -237,6 +240,7 @@ async def aanalyze(
             for k, v in p.env.items()
             if k.startswith("PIP_") and k not in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
         }
+        env.update(_host_cache_variable(options))
         # Build-needs advice (TargetResult.build) feeds the apk/apt lines of the fixes.
         base_options = options or CheckOptions(advice=True)
         check_options = replace(
@@ -287,6 +291,17 @@ async def aanalyze(
         requirement_lines=tuple(lines),
         targets=tuple(chosen_targets),
     )
+
+
+def _host_cache_variable(options: CheckOptions | None) -> dict[str, str]:
+    """WHEELCHECK_CACHE_DIR of the caller's environment: the cache is the host's, not the
+    image's, so the check reads it there, as it would without a Dockerfile."""
+    import os
+
+    from wheelcheck.options import CACHE_DIR_VARIABLE as VARIABLE
+
+    host = os.environ if options is None or options.environ is None else options.environ
+    return {VARIABLE: host[VARIABLE]} if VARIABLE in host else {}
 
 
 def _located(

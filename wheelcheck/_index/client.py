@@ -19,6 +19,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck._cache.store import Store
+from wheelcheck._defaults import DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from wheelcheck._index.page_cache import (
     PAGES,
     CachedPage,
@@ -128,8 +129,8 @@ class IndexClient:
         settings: IndexSettings,
         *,
         max_connections: int = 10,
-        timeout: float = 30.0,
-        retries: int = 3,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
         verify: bool | str = True,
         transport: httpx.AsyncBaseTransport | None = None,
         on_warning: Callable[[str], None] | None = None,
