@@ -231,7 +231,7 @@ def test_unknown_keys_in_the_config_file_are_each_reported_with_their_line(
 def test_config_file_that_is_not_toml(cli: Any, index_server: IndexServer) -> None:
     write("wheelcheck.toml", "[tool.wheelcheck\ntargets = 1\n")
     outcome = cli(write("requirements.txt", "six\n"), "--config", "wheelcheck.toml")
-    assert_input_error(outcome, index_server, "wheelcheck.toml: invalid TOML")
+    assert_input_error(outcome, index_server, "wheelcheck.toml:1: invalid TOML")
 
 
 def test_config_file_that_is_not_text(cli: Any, index_server: IndexServer) -> None:

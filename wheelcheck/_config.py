@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from wheelcheck._limits import MAX_TOML_BYTES, over_file_cap
 from wheelcheck._option_types import RedactedValueError
+from wheelcheck._sources.pyproject import load_toml
 from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles
 from wheelcheck.options import OPTIONS, Command, Option, options_of
 
@@ -126,23 +125,8 @@ def read_file_settings(path: Path, *, required: bool = False) -> dict[str, Setti
     the table sets nothing (an error when `required`). Raises InvalidInputFiles listing every
     unknown key and bad value as FILE:LINE."""
     shown = str(path)
-    try:
-        with path.open("rb") as stream:
-            content = stream.read(MAX_TOML_BYTES + 1)
-        if len(content) > MAX_TOML_BYTES:
-            problem = InputProblem(shown, *over_file_cap(content, MAX_TOML_BYTES, "a TOML file"))
-            raise InvalidInputFiles([problem])
-        text = content.decode("utf-8")
-    except OSError as error:
-        raise InputError(f"{shown}: cannot read the configuration: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise InvalidInputFiles(
-            [InputProblem(shown, None, f"not UTF-8 text (TOML is UTF-8): {error.reason}")]
-        ) from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InvalidInputFiles([InputProblem(shown, None, f"invalid TOML: {error}")]) from None
+    toml = load_toml(shown)  # capped, UTF-8, tomllib's line on a syntax error
+    document, text = toml.data, "\n".join(toml.lines)
     tool = document.get("tool")
     table = tool.get("wheelcheck") if isinstance(tool, dict) else None
     if table is None:
