@@ -27,7 +27,6 @@ from wheelcheck._sources.pyproject import TomlDocument, describe_names, load_tom
 from wheelcheck.errors import InputProblem, InvalidInputFiles
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
 
-
 # A locked package: its canonical name and version ("" when the lock gives none).
 PackageKey = tuple[NormalizedName, str]
 
