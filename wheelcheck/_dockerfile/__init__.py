@@ -13,8 +13,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from wheelcheck._dockerfile.analysis import DockerfileReport, IndexChoice, aanalyze, analyze
+    from wheelcheck._dockerfile.analysis import DockerfileReport, aanalyze, analyze
     from wheelcheck._dockerfile.fix import same_app, suggest, unified_diff
+    from wheelcheck._dockerfile.index import IndexChoice
     from wheelcheck._dockerfile.rules import RULES, Finding, Severity
 
 __all__ = [
@@ -35,12 +36,12 @@ __all__ = [
 # asked only for attributes that are missing, so the function would never be found.
 _HOMES = {
     "DockerfileReport": "analysis",
-    "IndexChoice": "analysis",
     "aanalyze": "analysis",
     "analyze": "analysis",
     "same_app": "fix",
     "suggest": "fix",
     "unified_diff": "fix",
+    "IndexChoice": "index",
     "RULES": "rules",
     "Finding": "rules",
     "Severity": "rules",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wheelcheck._dockerfile.base import BaseImage, alternatives, resolve_base
+from wheelcheck._dockerfile.index import IndexChoice
 from wheelcheck._dockerfile.installs import (
     Installs,
     PipInstall,
@@ -33,7 +34,7 @@ from wheelcheck.models import Origin, Report, Target
 if TYPE_CHECKING:
     from wheelcheck.options import CheckOptions
 
-__all__ = ["DockerfileReport", "IndexChoice", "aanalyze", "analyze"]
+__all__ = ["DockerfileReport", "aanalyze", "analyze"]
 
 Progress = Callable[[str], None]
 PYPI = "https://pypi.org/simple"
@@ -41,18 +42,6 @@ PYPI = "https://pypi.org/simple"
 
 def _no_progress(_message: str) -> None:
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class IndexChoice:
-    """The index the check used, and why (credentials already redacted)."""
-
-    url: str
-    source: str  # "--index-url", "Dockerfile line 4: pip install -i", "default", ...
-    dockerfile_url: str | None = None  # what the Dockerfile names, if anything
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "source": self.source, "dockerfile_url": self.dockerfile_url}
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,18 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wheelcheck._advise.recommend import blockers
 from wheelcheck._advise.size import base_image_size
 from wheelcheck._dockerfile.base import BaseImage, slim_of
+from wheelcheck._dockerfile.index import IndexChoice
 from wheelcheck._dockerfile.installs import Installs, PipInstall, RunStep
 from wheelcheck._dockerfile.parse import Dockerfile, Stage
 from wheelcheck._judge.images import resolve_image
 from wheelcheck.models import Libc, Report, Target, TargetResult, Verdict
-
-if TYPE_CHECKING:
-    from wheelcheck._dockerfile.analysis import IndexChoice
 
 __all__ = ["RULES", "Finding", "Rule", "Severity", "apply_rules"]
 
