@@ -159,9 +159,10 @@ def test_dockerfile_build_deps_rule_cites_the_data_and_its_sources(
         index_url=f"{index_server.url}/simple/",
         options=CheckOptions(no_deps=True, retries=1, advice=True),
     )
-    missing = next(f for f in report.findings if f.rule == "WCD009")
+    missing = next(f for f in report.findings if f.rule.id == "WCD009")
+    assert missing.fix is not None
     assert "(from data/build-deps.json: https://www.psycopg.org/" in missing.fix
-    assert_cites_no_notes_or_modules(missing.message + missing.fix)
+    assert_cites_no_notes_or_modules(missing.text)
     out = io.StringIO()
     write_dockerfile_report(report, fmt, out, color=False)
     assert_cites_no_notes_or_modules(out.getvalue())

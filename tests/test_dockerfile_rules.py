@@ -22,7 +22,7 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "llm-app" / "Dockerfile"
 
 
 def found(report: DockerfileReport) -> set[tuple[str, int]]:
-    return {(f.rule, f.line) for f in report.findings}
+    return {(f.rule.id, f.line) for f in report.findings}
 
 
 def rules_only(name: str) -> DockerfileReport:
@@ -84,16 +84,16 @@ def test_issue_dockerfile_rules_without_the_index() -> None:
         ("WCD003", 5),
         ("WCD004", 5),
     }
-    split = next(f for f in report.findings if f.rule == "WCD004")
-    assert split.hadolint == "DL3059"
+    split = next(f for f in report.findings if f.rule.id == "WCD004")
+    assert split.rule.hadolint == "DL3059"
     assert split.data["lines"] == [4, 5]
-    cache = next(f for f in report.findings if f.rule == "WCD003")
-    assert cache.hadolint == "DL3042"
+    cache = next(f for f in report.findings if f.rule.id == "WCD003")
+    assert cache.rule.hadolint == "DL3042"
 
 
 def test_issue_dockerfile_with_its_requirements(index_server: IndexServer) -> None:
     report = checked(EXAMPLE, index_server)
-    slim = next(f for f in report.findings if f.rule == "WCD001")
+    slim = next(f for f in report.findings if f.rule.id == "WCD001")
     assert slim.line == 1
     assert slim.fix == "FROM python:3.10.13-slim"
     # the size figure from the data table: python:3.10 bookworm full vs slim, amd64
@@ -102,7 +102,7 @@ def test_issue_dockerfile_with_its_requirements(index_server: IndexServer) -> No
     # the evidence from the requirements: psycopg2 has no wheel, so slim needs build deps
     assert slim.data["source_on_slim"] == ["psycopg2"]
     assert {("WCD003", 4), ("WCD003", 5), ("WCD004", 5), ("WCD005", 4)} <= found(report)
-    mirror = next(f for f in report.findings if f.rule == "WCD011")
+    mirror = next(f for f in report.findings if f.rule.id == "WCD011")
     assert "https://pypi.tuna.tsinghua.edu.cn/simple" in mirror.message
     assert report.index is not None
     assert report.index.dockerfile_url == "https://pypi.tuna.tsinghua.edu.cn/simple"
@@ -151,7 +151,7 @@ def test_env_pip_index_url_is_used_and_the_hosts_config_is_not(
 
 def test_alpine_with_source_builds_lists_them(index_server: IndexServer) -> None:
     report = checked(DATA / "alpine-apk" / "Dockerfile", index_server)
-    alpine = next(f for f in report.findings if f.rule == "WCD002")
+    alpine = next(f for f in report.findings if f.rule.id == "WCD002")
     assert alpine.line == 1
     assert alpine.data["source"] == ["psycopg2"]
     assert "psycopg2 builds from source" in alpine.message
@@ -167,7 +167,7 @@ def test_slim_without_build_deps_for_a_source_build(
         "RUN pip install --no-cache-dir -r requirements.txt\n"
     )
     report = checked(tmp_path / "Dockerfile", index_server)
-    missing = next(f for f in report.findings if f.rule == "WCD009")
+    missing = next(f for f in report.findings if f.rule.id == "WCD009")
     assert missing.line == 3
     assert missing.data["packages"] == ["psycopg2"]
     assert "build-essential" in missing.fix

@@ -13,6 +13,7 @@ from wheelcheck._cli import main
 from wheelcheck._findings import (
     FailOn,
     Ignore,
+    Severity,
     apply_policy,
     check_selectors,
     findings,
@@ -152,7 +153,7 @@ def test_ignored_packages_stay_marked_and_never_fail() -> None:
         ("pywin32", True, "windows only")
     ]
     found = findings(report, policy)
-    assert found and all(f.ignored and not f.failing for f in found)
+    assert found and all(f.ignored and f.severity is Severity.WARNING for f in found)
     assert not policy_failed(report, policy)
     assert "ignored pywin32: windows only (never fails the run)" in report.notes
     assert "--ignore not-in-the-report: no such package in this report" in report.notes
@@ -169,15 +170,16 @@ def test_findings_are_grouped_by_outcome_and_located() -> None:
         conflicts={ALPINE_AMD64.id: "x", ALPINE_ARM64.id: "x"},
     )
     found = findings(report, make_policy(["source", "alpine=never"]))
-    dep = [f for f in found if f.package == "psycopg-c"]
-    assert [([t.id for t in f.targets], f.failing) for f in dep] == [
-        ([ALPINE_AMD64.id, ALPINE_ARM64.id], False),
-        ([SLIM_AMD64.id], True),
+    dep = [f for f in found if f.subject is not None and f.subject.package == "psycopg-c"]
+    assert [([t.id for t in f.subject.targets], f.severity) for f in dep if f.subject] == [
+        ([ALPINE_AMD64.id, ALPINE_ARM64.id], Severity.WARNING),
+        ([SLIM_AMD64.id], Severity.ERROR),
     ]
     assert {f.location for f in dep} == {Origin("requirements.txt", 3)}  # psycopg's line
     assert "dependency via psycopg > psycopg-c" in dep[0].message
     conflict = [f for f in found if f.rule.id == "WC004"]
-    assert len(conflict) == 1 and len(conflict[0].targets) == 2
+    assert len(conflict) == 1 and conflict[0].subject is not None
+    assert len(conflict[0].subject.targets) == 2
     assert conflict[0].location == Origin("requirements.txt", 1)  # the file's start
 
 

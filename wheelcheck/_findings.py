@@ -1,10 +1,16 @@
-"""Policy: which results are findings, which findings fail the run, which packages are accepted.
+"""Findings of both commands, and the policy of `check`.
 
-A finding is a package that builds from source, has nothing installable, or is unknown to the
-index on some target, or a target whose tree cannot be resolved. `--fail-on` sets, for all
-targets or per target, the lowest finding that fails the run (exit 1); `--ignore NAME[:REASON]`
-marks a package the team accepts: it stays in the report, marked, and never fails the run.
-Lookup errors are not findings: they are tool faults (exit 3).
+A finding is one problem to show: the rule it breaks (one registry: WC001.. for `check`,
+WCD001.. for `dockerfile`; ids never change meaning), its severity, where it is (file and
+line), one plain sentence and how to fix it. `check`'s findings come from its report under
+the policy here; the Dockerfile rules (wheelcheck._dockerfile.rules) make their own.
+
+A finding of `check` is a package that builds from source, has nothing installable, or is
+unknown to the index on some target, or a target whose tree cannot be resolved. `--fail-on`
+sets, for all targets or per target, the lowest finding that fails the run (exit 1): such a
+finding is an error, any other a warning; `--ignore NAME[:REASON]` marks a package the team
+accepts: it stays in the report, marked, and never fails the run. Lookup errors are not
+findings: they are tool faults (exit 3).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from packaging.utils import InvalidName, NormalizedName, canonicalize_name
 
@@ -40,14 +47,36 @@ class FailOn(StrEnum):
                 return VERDICT_SEVERITY[Verdict.SOURCE]
 
 
+class Severity(StrEnum):
+    """How bad a finding is. A Dockerfile rule says; for `check`, a finding at or above
+    --fail-on is an error and any other a warning."""
+
+    ERROR = "error"  # the build fails or installs nothing; for `check`: fails the run
+    WARNING = "warning"  # a bigger, slower or fragile image; for `check`: does not fail it
+    INFO = "info"  # worth knowing
+
+    @property
+    def rank(self) -> int:
+        """0 for info, 1 for warning, 2 for error: the order of `--fail-on` levels."""
+        match self:
+            case Severity.INFO:
+                return 0
+            case Severity.WARNING:
+                return 1
+            case Severity.ERROR:
+                return 2
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A kind of finding, with an id that stays the same across releases."""
 
     id: str
     name: str
-    short: str
-    help: str
+    short: str  # what it flags, in a few words
+    help: str  # what it means and what to do about it
+    severity: Severity = Severity.WARNING  # the usual one (SARIF's default level)
+    hadolint: str | None = None  # the hadolint rule it matches, if any
 
 
 SOURCE_BUILD = Rule(
@@ -82,7 +111,68 @@ CONFLICT = Rule(
     "pip's resolver would find no set of versions that satisfies every requirement on this "
     "target, so pip install fails there. The message names the requirements that clash.",
 )
-RULES: tuple[Rule, ...] = (SOURCE_BUILD, MISSING, NOT_FOUND, CONFLICT)
+CHECK_RULES: tuple[Rule, ...] = (SOURCE_BUILD, MISSING, NOT_FOUND, CONFLICT)
+
+DOCKERFILE_DOCS = "docs/dockerfile-rules.md"
+
+
+def _dockerfile_rule(
+    rule_id: str,
+    name: str,
+    short: str,
+    severity: Severity = Severity.WARNING,
+    hadolint: str | None = None,
+) -> Rule:
+    """A rule of `wheelcheck dockerfile`; docs/dockerfile-rules.md explains each at length."""
+    text = f"{short} (see {DOCKERFILE_DOCS} in wheelcheck)"
+    return Rule(rule_id, name, short, text, severity, hadolint)
+
+
+DOCKERFILE_RULES: tuple[Rule, ...] = (
+    _dockerfile_rule("WCD001", "full-base", "the full python image where slim would do"),
+    _dockerfile_rule("WCD002", "alpine-builds", "alpine base while packages build or are missing"),
+    _dockerfile_rule(
+        "WCD003", "pip-cache", "pip's download cache is kept in the image", hadolint="DL3042"
+    ),
+    _dockerfile_rule(
+        "WCD004", "split-pip-layers", "several RUN steps install Python packages", hadolint="DL3059"
+    ),
+    _dockerfile_rule(
+        "WCD005",
+        "pip-upgrade-layer",
+        "`pip install --upgrade pip` in a layer of its own",
+        Severity.INFO,
+    ),
+    _dockerfile_rule("WCD006", "install-after-copy-all", "requirements installed after `COPY . .`"),
+    _dockerfile_rule(
+        "WCD007", "build-tools-kept", "build tools installed and not removed in the same RUN"
+    ),
+    _dockerfile_rule(
+        "WCD008",
+        "no-multi-stage",
+        "native builds in the final image without a build stage",
+        Severity.INFO,
+    ),
+    _dockerfile_rule(
+        "WCD009", "build-deps-missing", "source builds without build dependencies", Severity.ERROR
+    ),
+    _dockerfile_rule(
+        "WCD010", "requirements-untraced", "requirements file not in the build context"
+    ),
+    _dockerfile_rule("WCD011", "index", "the index the Dockerfile installs from", Severity.INFO),
+    _dockerfile_rule(
+        "WCD012", "unknown-base", "the base image is unknown to wheelcheck", Severity.INFO
+    ),
+    _dockerfile_rule(
+        "WCD013",
+        "externally-managed",
+        "pip into a distro Python without a venv (PEP 668)",
+        Severity.ERROR,
+    ),
+)
+
+# Every rule of both commands by id: the one registry.
+RULES: Mapping[str, Rule] = {rule.id: rule for rule in (*CHECK_RULES, *DOCKERFILE_RULES)}
 RULE_FOR_VERDICT: Mapping[Verdict, Rule] = {
     Verdict.SOURCE: SOURCE_BUILD,
     Verdict.MISSING: MISSING,
@@ -224,87 +314,122 @@ def unused_ignores(report: Report, policy: Policy) -> list[Ignore]:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem to show: a package (or a whole target, for a conflict) and the targets it
-    applies to, located where the user can fix it. Texts are raw: formats escape them."""
+class Subject:
+    """What a finding of `check` is about: a package (None: the dependency tree, for a
+    conflict) on some targets, and why."""
 
-    rule: Rule
-    package: str | None  # None for a conflict
+    package: str | None
     version: str | None
     reason: str
     targets: tuple[Target, ...]
-    failing: bool  # at or above --fail-on on these targets (never when ignored)
-    location: Origin | None  # the requirement's file and line; None when unknown (stdin)
     direct: bool = True
-    via: tuple[str, ...] = ()
-    ignored: bool = False
+    via: tuple[str, ...] = ()  # the dependency chains it came through
+
+    @property
+    def name(self) -> str:
+        return self.package if self.package is not None else "dependency tree"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem to show, from either command: the rule, how bad it is, where the user can
+    fix it, one plain sentence, and a fix. Texts are raw: formats escape them."""
+
+    rule: Rule
+    severity: Severity
+    location: Origin | None  # file and line; None when unknown (requirements from stdin)
+    message: str
+    fix: str | None = None  # this finding's own fix; None: the rule's help is the fix
+    data: Mapping[str, Any] = field(default_factory=dict)  # evidence, for tools
+    subject: Subject | None = None  # set for the findings of `check`
+    ignored: bool = False  # accepted with --ignore: shown, never fails the run
     ignore_reason: str | None = None
 
     @property
-    def title(self) -> str:
-        """``WC001 source-build: psycopg2``."""
-        subject = self.package if self.package is not None else "dependency tree"
-        return f"{self.rule.id} {self.rule.name}: {subject}"
+    def line(self) -> int | None:
+        return None if self.location is None else self.location.line
 
     @property
-    def message(self) -> str:
-        """One plain sentence: what happens, where, why, and through which requirement."""
-        where = ", ".join(t.id for t in self.targets)
-        if self.package is None:
-            return f"pip cannot resolve the dependency tree on {where}: {self.reason}"
-        name = self.package + (f" {self.version}" if self.version else "")
-        what = {
-            SOURCE_BUILD.id: "builds from source",
-            MISSING.id: "has nothing installable",
-            NOT_FOUND.id: "is not on the index",
-        }.get(self.rule.id, self.rule.short)
-        text = f"{name} {what} on {where}: {self.reason}"
-        if self.via:
-            text += f" (dependency via {'; '.join(self.via)})"
-        if self.ignored:
-            text += " [ignored" + (f": {self.ignore_reason}]" if self.ignore_reason else "]")
-        return text
+    def title(self) -> str:
+        """``WC001 source-build: psycopg2``; ``WCD003 pip-cache``."""
+        about = f": {self.subject.name}" if self.subject is not None else ""
+        return f"{self.rule.id} {self.rule.name}{about}"
+
+    @property
+    def text(self) -> str:
+        """The message and its own fix, for formats with one text per finding."""
+        return self.message if self.fix is None else f"{self.message}. Fix: {self.fix}"
 
     @property
     def fingerprint(self) -> str:
-        """Stable across runs and versions: rule, package and targets."""
-        key = "|".join([self.rule.id, self.package or "", *sorted(t.id for t in self.targets)])
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
+        """Stable across runs and versions: the rule and what it is about (a package and its
+        targets; else the file and line)."""
+        if self.subject is not None:
+            about = [self.subject.package or "", *sorted(t.id for t in self.subject.targets)]
+        elif self.location is not None:
+            about = [self.location.file, str(self.location.line)]
+        else:
+            about = []
+        return hashlib.sha256("|".join([self.rule.id, *about]).encode()).hexdigest()[:32]
+
+
+_OUTCOMES = {
+    SOURCE_BUILD.id: "builds from source",
+    MISSING.id: "has nothing installable",
+    NOT_FOUND.id: "is not on the index",
+}
+
+
+def outcome(rule: Rule) -> str:
+    """What a package does on the targets of a finding of `rule`: ``builds from source``."""
+    return _OUTCOMES.get(rule.id, rule.short)
+
+
+def _check_message(rule: Rule, subject: Subject, accepted: PackageResult | None) -> str:
+    """One plain sentence: what happens, where, why, and through which requirement."""
+    where = ", ".join(t.id for t in subject.targets)
+    if subject.package is None:
+        return f"pip cannot resolve the dependency tree on {where}: {subject.reason}"
+    name = subject.package + (f" {subject.version}" if subject.version else "")
+    text = f"{name} {outcome(rule)} on {where}: {subject.reason}"
+    if subject.via:
+        text += f" (dependency via {'; '.join(subject.via)})"
+    if accepted is not None:
+        why = accepted.ignore_reason
+        text += " [ignored" + (f": {why}]" if why else "]")
+    return text
+
+
+def _check_finding(
+    rule: Rule,
+    subject: Subject,
+    failing: bool,
+    location: Origin | None,
+    accepted: PackageResult | None = None,
+) -> Finding:
+    """A finding of `check`; `accepted` is the package when --ignore accepts it."""
+    return Finding(
+        rule=rule,
+        severity=Severity.ERROR if failing else Severity.WARNING,
+        location=location,
+        message=_check_message(rule, subject, accepted),
+        subject=subject,
+        ignored=accepted is not None,
+        ignore_reason=None if accepted is None else accepted.ignore_reason,
+    )
 
 
 def findings(report: Report, policy: Policy) -> list[Finding]:
     """The findings of `report` in package order (conflicts last), one per package, rule,
-    version, reason and pass/fail, each listing its targets."""
+    version, reason and pass/fail, each listing its targets; an error when it fails the run
+    under `policy`, else a warning."""
     targets = {t.id: t for t in report.targets}
     origins = _direct_origins(report)
     fallback = _first_file(report)
     found: list[Finding] = []
     for package in report.packages:
-        groups: dict[tuple[Verdict, str | None, str, bool], list[Target]] = {}
-        for target_id, result in package.results.items():
-            if result.verdict not in RULE_FOR_VERDICT or target_id not in targets:
-                continue
-            target = targets[target_id]
-            failing = not package.ignored and policy.fails(VERDICT_SEVERITY[result.verdict], target)
-            key = (result.verdict, result.version, result.reason, failing)
-            groups.setdefault(key, []).append(target)
         location = _location(package, origins, fallback)
-        for (verdict, version, reason, failing), where in groups.items():
-            found.append(
-                Finding(
-                    rule=RULE_FOR_VERDICT[verdict],
-                    package=package.name,
-                    version=version,
-                    reason=reason,
-                    targets=tuple(where),
-                    failing=failing,
-                    location=location,
-                    direct=package.direct,
-                    via=package.via,
-                    ignored=package.ignored,
-                    ignore_reason=package.ignore_reason,
-                )
-            )
+        found += _package_findings(package, targets, policy, location)
     conflicts: dict[tuple[str, bool], list[Target]] = {}
     for target_id, reason in report.conflicts.items():
         if target_id in targets:
@@ -312,15 +437,37 @@ def findings(report: Report, policy: Policy) -> list[Finding]:
             failing = policy.fails(VERDICT_SEVERITY[Verdict.MISSING], target)
             conflicts.setdefault((reason, failing), []).append(target)
     for (reason, failing), where in conflicts.items():
-        found.append(
-            Finding(CONFLICT, None, None, reason, tuple(where), failing, location=fallback)
-        )
+        subject = Subject(None, None, reason, tuple(where))
+        found.append(_check_finding(CONFLICT, subject, failing, fallback))
     return found
+
+
+def _package_findings(
+    package: PackageResult, targets: Mapping[str, Target], policy: Policy, location: Origin | None
+) -> list[Finding]:
+    groups: dict[tuple[Verdict, str | None, str, bool], list[Target]] = {}
+    for target_id, result in package.results.items():
+        if result.verdict not in RULE_FOR_VERDICT or target_id not in targets:
+            continue
+        target = targets[target_id]
+        failing = not package.ignored and policy.fails(VERDICT_SEVERITY[result.verdict], target)
+        key = (result.verdict, result.version, result.reason, failing)
+        groups.setdefault(key, []).append(target)
+    return [
+        _check_finding(
+            RULE_FOR_VERDICT[verdict],
+            Subject(package.name, version, reason, tuple(where), package.direct, package.via),
+            failing,
+            location,
+            package if package.ignored else None,
+        )
+        for (verdict, version, reason, failing), where in groups.items()
+    ]
 
 
 def policy_failed(report: Report, policy: Policy) -> bool:
     """True when some finding is at or above --fail-on (the CLI exits 1)."""
-    return any(f.failing for f in findings(report, policy))
+    return any(f.severity is Severity.ERROR for f in findings(report, policy))
 
 
 def _direct_origins(report: Report) -> dict[NormalizedName, Origin]:

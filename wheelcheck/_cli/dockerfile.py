@@ -176,6 +176,6 @@ def _exit_code(result: DockerfileReport, fail_on: str) -> int:
         return EXIT_INDEX
     threshold = _FAIL_ON[fail_on]
     worst = result.worst
-    if threshold is not None and worst is not None and worst.rank(worst) >= threshold:
+    if threshold is not None and worst is not None and worst.rank >= threshold:
         return EXIT_POLICY
     return EXIT_OK

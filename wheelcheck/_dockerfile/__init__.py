@@ -16,14 +16,10 @@ if TYPE_CHECKING:
     from wheelcheck._dockerfile.analysis import DockerfileReport, aanalyze, analyze
     from wheelcheck._dockerfile.fix import same_app, suggest, unified_diff
     from wheelcheck._dockerfile.index import IndexChoice
-    from wheelcheck._dockerfile.rules import RULES, Finding, Severity
 
 __all__ = [
-    "RULES",
     "DockerfileReport",
-    "Finding",
     "IndexChoice",
-    "Severity",
     "aanalyze",
     "analyze",
     "same_app",
@@ -42,9 +38,6 @@ _HOMES = {
     "suggest": "fix",
     "unified_diff": "fix",
     "IndexChoice": "index",
-    "RULES": "rules",
-    "Finding": "rules",
-    "Severity": "rules",
 }
 
 

@@ -24,7 +24,8 @@ from wheelcheck._dockerfile.installs import (
     requirement_sources,
 )
 from wheelcheck._dockerfile.parse import Dockerfile, read_dockerfile
-from wheelcheck._dockerfile.rules import Finding, Severity, apply_rules
+from wheelcheck._dockerfile.rules import apply_rules
+from wheelcheck._findings import Finding, Severity
 from wheelcheck._index import redact_url
 from wheelcheck._index.urls import index_url_problem, is_local_index, quote_url
 from wheelcheck._judge.targets import parse_arch, parse_targets
@@ -61,7 +62,7 @@ class DockerfileReport:
 
     @property
     def worst(self) -> Severity | None:
-        return max((f.severity for f in self.findings), default=None, key=Severity.rank)
+        return max((f.severity for f in self.findings), default=None, key=lambda s: s.rank)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,10 +103,24 @@ class DockerfileReport:
                 for p in self.installs.pips
             ],
             "index": None if self.index is None else self.index.to_dict(),
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [_finding_dict(f) for f in self.findings],
             "notes": list(self.notes),
             "check": None if self.report is None else self.report.to_dict(),
         }
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    """A finding as the JSON report has it: the line only, the file is the report's."""
+    return {
+        "rule": finding.rule.id,
+        "name": finding.rule.name,
+        "severity": finding.severity.value,
+        "line": finding.line,
+        "message": finding.message,
+        "fix": finding.fix,
+        "hadolint": finding.rule.hadolint,
+        "data": dict(finding.data),
+    }
 
 
 def redact_command(command: str) -> str:

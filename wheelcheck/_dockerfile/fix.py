@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from wheelcheck._dockerfile.analysis import DockerfileReport
 from wheelcheck._dockerfile.installs import RunStep
 from wheelcheck._dockerfile.parse import Dockerfile, Instruction, parse_dockerfile
-from wheelcheck._dockerfile.rules import BuildPlan, Finding, build_plan
+from wheelcheck._dockerfile.rules import BuildPlan, build_plan
+from wheelcheck._findings import Finding
 from wheelcheck._judge.images import resolve_image
 
 __all__ = ["same_app", "suggest", "unified_diff"]
@@ -96,7 +97,13 @@ def _shell_text(run: RunStep) -> str | None:
 
 
 def _findings(report: DockerfileReport, rule: str) -> list[Finding]:
-    return [f for f in report.findings if f.rule == rule]
+    return [f for f in report.findings if f.rule.id == rule]
+
+
+def _line(finding: Finding) -> int:
+    """The Dockerfile line of a finding of a Dockerfile rule (each has one)."""
+    assert finding.line is not None
+    return finding.line
 
 
 def suggest(report: DockerfileReport) -> str:
@@ -127,8 +134,8 @@ def _slim_base(report: DockerfileReport, by_line: Mapping[int, _Block]) -> str |
     """Rewrite the FROM lines WCD001/WCD002 name to their slim image; the new base, if any."""
     new_base: str | None = None
     for finding in _findings(report, "WCD001") + _findings(report, "WCD002"):
-        slim = str(finding.data.get("slim") or finding.fix.split()[1])
-        block = by_line.get(finding.line)
+        slim = str(finding.data["slim"])
+        block = by_line.get(_line(finding))
         stage = next((s for s in report.dockerfile.stages if s.line == finding.line), None)
         if block is None or stage is None or "$" in stage.base_raw:
             continue
@@ -148,7 +155,7 @@ def _build_plans(report: DockerfileReport, new_base: str | None) -> dict[int, Bu
             final = report.dockerfile.final.index
             plans[final] = build_plan(report.report, list(on_slim), slims[0])
     for finding in _findings(report, "WCD009"):
-        stage_index = runs[finding.line].stage if finding.line in runs else None
+        stage_index = runs[_line(finding)].stage if finding.line in runs else None
         base = report.bases.get(stage_index) if stage_index is not None else None
         if stage_index is not None and base is not None and base.targets:
             packages = list(finding.data.get("packages", []))
@@ -229,7 +236,7 @@ def _move_copy_after(
     report: DockerfileReport, blocks: list[_Block], by_line: dict[int, _Block], finding: Finding
 ) -> None:
     copy_line = int(finding.data["copy_line"])
-    install_line = finding.line
+    install_line = _line(finding)
     copy_block = by_line.get(copy_line)
     install_block = by_line.get(install_line)
     if copy_block is None or install_block is None:

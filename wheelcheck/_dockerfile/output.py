@@ -8,7 +8,7 @@ from typing import Any, TextIO, assert_never
 
 from wheelcheck import __version__
 from wheelcheck._dockerfile.analysis import DockerfileReport, redact_command
-from wheelcheck._dockerfile.rules import RULES, Severity
+from wheelcheck._findings import RULES, Severity
 from wheelcheck._report import Format, write_report
 
 __all__ = ["write_dockerfile_report"]
@@ -61,10 +61,10 @@ def _table(result: DockerfileReport, stream: TextIO, color: bool | None) -> None
     if not result.findings:
         stream.write("no findings\n")
     for finding in result.findings:
-        hadolint = f" (hadolint {finding.hadolint})" if finding.hadolint else ""
+        hadolint = f" (hadolint {finding.rule.hadolint})" if finding.rule.hadolint else ""
         stream.write(
-            f"{df.path}:{finding.line}: {finding.severity.value} {finding.rule} "
-            f"{finding.name}{hadolint}: {finding.message}\n"
+            f"{df.path}:{finding.line}: {finding.severity.value} {finding.rule.id} "
+            f"{finding.rule.name}{hadolint}: {finding.message}\n"
         )
         stream.write(f"    fix: {finding.fix}\n")
     for note in result.notes:
@@ -93,29 +93,29 @@ def _markdown(result: DockerfileReport, stream: TextIO) -> None:
         return
     stream.write("| line | severity | rule | message | fix |\n|---|---|---|---|---|\n")
     for f in result.findings:
-        rule = f"{f.rule} {f.name}" + (f" ({f.hadolint})" if f.hadolint else "")
+        rule = f"{f.rule.id} {f.rule.name}" + (f" ({f.rule.hadolint})" if f.rule.hadolint else "")
         stream.write(
             f"| {f.line} | {f.severity.value} | {rule} | {_markdown_cell(f.message)} "
-            f"| {_markdown_cell(f.fix)} |\n"
+            f"| {_markdown_cell(f.fix or '')} |\n"
         )
 
 
 def _sarif(result: DockerfileReport) -> dict[str, Any]:
-    used = sorted({f.rule for f in result.findings})
+    used = sorted({f.rule.id for f in result.findings})
     rules = [
         {
             "id": rule_id,
             "name": RULES[rule_id].name,
-            "shortDescription": {"text": RULES[rule_id].summary},
-            "help": {"text": f"{RULES[rule_id].summary} (see {DOCS} in wheelcheck)"},
+            "shortDescription": {"text": RULES[rule_id].short},
+            "help": {"text": RULES[rule_id].help},
             "properties": {"hadolint": RULES[rule_id].hadolint},
         }
         for rule_id in used
     ]
     results = [
         {
-            "ruleId": f.rule,
-            "ruleIndex": used.index(f.rule),
+            "ruleId": f.rule.id,
+            "ruleIndex": used.index(f.rule.id),
             "level": _SARIF_LEVEL[f.severity],
             "message": {"text": f"{f.message}. Fix: {f.fix}"},
             "locations": [
@@ -164,7 +164,7 @@ def _github(result: DockerfileReport, stream: TextIO) -> None:
         stream.write(command("error", message, title="wheelcheck could not finish") + "\n")
     path = _escape_property(result.dockerfile.path)
     for f in result.findings:
-        title = _escape_property(f"{f.rule} {f.name}")
+        title = _escape_property(f"{f.rule.id} {f.rule.name}")
         stream.write(
             f"::{_GITHUB_LEVEL[f.severity]} file={path},line={f.line},title={title}::"
             f"{_escape_data(f'{f.message}. Fix: {f.fix}')}\n"

@@ -1,15 +1,15 @@
 """Dockerfile rules: findings with a stable id, a severity, a line, a message and a fix.
 
 Rules read the parsed Dockerfile, its installs, the base of each stage and, where there is
-one, the check report of the installed requirements (verdicts per target). Ids never change
-meaning; docs/dockerfile-rules.md describes each and the hadolint rule it matches, if any.
+one, the check report of the installed requirements (verdicts per target). The rules and
+findings are those of wheelcheck._findings, shared with `check`; ids never change meaning;
+docs/dockerfile-rules.md describes each and the hadolint rule it matches, if any.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
 from wheelcheck._advise.recommend import blockers
@@ -18,80 +18,11 @@ from wheelcheck._dockerfile.base import BaseImage, slim_of
 from wheelcheck._dockerfile.index import IndexChoice
 from wheelcheck._dockerfile.installs import Installs, PipInstall, RunStep
 from wheelcheck._dockerfile.parse import Dockerfile, Stage
+from wheelcheck._findings import RULES, Finding, Severity
 from wheelcheck._judge.images import resolve_image
-from wheelcheck.models import Libc, Report, Target, TargetResult, Verdict
+from wheelcheck.models import Libc, Origin, Report, Target, TargetResult, Verdict
 
-__all__ = ["RULES", "Finding", "Rule", "Severity", "apply_rules"]
-
-
-class Severity(StrEnum):
-    ERROR = "error"  # the build fails or installs nothing
-    WARNING = "warning"  # a bigger, slower or fragile image
-    INFO = "info"  # worth knowing
-
-    @staticmethod
-    def rank(severity: Severity) -> int:
-        return {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}[severity]
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    id: str
-    name: str
-    summary: str
-    hadolint: str | None = None
-
-
-RULES: Mapping[str, Rule] = {
-    r.id: r
-    for r in (
-        Rule("WCD001", "full-base", "the full python image where slim would do"),
-        Rule("WCD002", "alpine-builds", "alpine base while packages build or are missing"),
-        Rule("WCD003", "pip-cache", "pip's download cache is kept in the image", "DL3042"),
-        Rule("WCD004", "split-pip-layers", "several RUN steps install Python packages", "DL3059"),
-        Rule("WCD005", "pip-upgrade-layer", "`pip install --upgrade pip` in a layer of its own"),
-        Rule("WCD006", "install-after-copy-all", "requirements installed after `COPY . .`"),
-        Rule("WCD007", "build-tools-kept", "build tools installed and not removed in the same RUN"),
-        Rule("WCD008", "no-multi-stage", "native builds in the final image without a build stage"),
-        Rule("WCD009", "build-deps-missing", "source builds without build dependencies"),
-        Rule("WCD010", "requirements-untraced", "requirements file not in the build context"),
-        Rule("WCD011", "index", "the index the Dockerfile installs from"),
-        Rule("WCD012", "unknown-base", "the base image is unknown to wheelcheck"),
-        Rule("WCD013", "externally-managed", "pip into a distro Python without a venv (PEP 668)"),
-    )
-}  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One finding. `line` is 1-based in the Dockerfile; `data` holds the evidence."""
-
-    rule: str
-    severity: Severity
-    line: int
-    message: str
-    fix: str
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return RULES[self.rule].name
-
-    @property
-    def hadolint(self) -> str | None:
-        return RULES[self.rule].hadolint
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "name": self.name,
-            "severity": self.severity.value,
-            "line": self.line,
-            "message": self.message,
-            "fix": self.fix,
-            "hadolint": self.hadolint,
-            "data": dict(self.data),
-        }
+__all__ = ["apply_rules"]
 
 
 def apply_rules(
@@ -119,7 +50,7 @@ def apply_rules(
         _index,
     ):
         findings.extend(rule(ctx))
-    return sorted(findings, key=lambda f: (f.line, f.rule))
+    return sorted(findings, key=lambda f: (f.line or 0, f.rule.id))
 
 
 @dataclass
@@ -134,6 +65,27 @@ class _Context:
     def image_stages(self) -> list[Stage]:
         """The final stage and the stages it is built FROM: what ends up in the image."""
         return self.dockerfile.lineage(self.dockerfile.final)
+
+    def finding(
+        self,
+        rule_id: str,
+        line: int,
+        message: str,
+        fix: str,
+        data: Mapping[str, Any] | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding of rule `rule_id` at `line` of this Dockerfile, of the rule's usual
+        severity unless `severity` says otherwise."""
+        rule = RULES[rule_id]
+        return Finding(
+            rule=rule,
+            severity=severity or rule.severity,
+            location=Origin(self.dockerfile.path, line),
+            message=message,
+            fix=fix,
+            data=data or {},
+        )
 
     def in_image(self, stage_index: int) -> bool:
         return any(s.index == stage_index for s in self.image_stages)
@@ -199,9 +151,8 @@ def _unknown_base(ctx: _Context) -> list[Finding]:
         if stage.parent is not None or base.kind != "unknown" or not ctx.app_pips(stage.index):
             continue
         out.append(
-            Finding(
+            ctx.finding(
                 "WCD012",
-                Severity.INFO,
                 stage.line,
                 f"base {stage.base} is unknown to wheelcheck ({base.note}); "
                 "its installs were not judged for it",
@@ -272,7 +223,7 @@ def _full_base(ctx: _Context) -> list[Finding]:
     message = f"{stage.base} is the full image where {slim} would do: {why}"
     if size:
         message += f"; {size}"
-    return [Finding("WCD001", Severity.WARNING, stage.line, message, f"FROM {slim}", data)]
+    return [ctx.finding("WCD001", stage.line, message, f"FROM {slim}", data)]
 
 
 def _alpine_builds(ctx: _Context) -> list[Finding]:
@@ -305,13 +256,13 @@ def _alpine_builds(ctx: _Context) -> list[Finding]:
         if still:
             fix += f"; on slim {_they(still, 'still builds', 'still build')} from source"
         out.append(
-            Finding(
+            ctx.finding(
                 "WCD002",
-                Severity.ERROR if missing else Severity.WARNING,
                 root.line,
                 f"{root.base} uses musl: " + "; ".join(parts),
                 fix,
                 {"source": source, "missing": missing, "slim": slim},
+                severity=Severity.ERROR if missing else Severity.WARNING,
             )
         )
     return out
@@ -332,9 +283,8 @@ def _externally_managed(ctx: _Context) -> list[Finding]:
             if "VIRTUAL_ENV" in run.instruction.env or "/venv" in pip.command.split(" ")[0]:
                 continue
             out.append(
-                Finding(
+                ctx.finding(
                     "WCD013",
-                    Severity.ERROR,
                     pip.line,
                     f"{base.reference}'s Python {base.distro.python} is externally managed "
                     "(PEP 668): this pip install stops with error: externally-managed-environment",
@@ -361,9 +311,8 @@ def _pip_cache(ctx: _Context) -> list[Finding]:
         option = "--no-cache" if uv else "--no-cache-dir"
         target = "/root/.cache/uv" if uv else "/root/.cache/pip"
         out.append(
-            Finding(
+            ctx.finding(
                 "WCD003",
-                Severity.WARNING,
                 run.line,
                 f"{kept[0].tool} {kept[0].subcommand} keeps its download cache in the layer "
                 f"(no {option}, no {'UV_NO_CACHE' if uv else 'PIP_NO_CACHE_DIR'}, "
@@ -396,9 +345,8 @@ def _split_layers(ctx: _Context) -> list[Finding]:
             group.append(run)
             lines = ", ".join(str(r.line) for r in group[:-1])
             out.append(
-                Finding(
+                ctx.finding(
                     "WCD004",
-                    Severity.WARNING,
                     run.line,
                     f"this RUN installs Python packages like the RUN on line {lines}: "
                     "each RUN is a layer of its own",
@@ -409,9 +357,8 @@ def _split_layers(ctx: _Context) -> list[Finding]:
         for run in runs:
             if all(p.tools_only and p.upgrade for p in run.pips) and len(runs) > 1:
                 out.append(
-                    Finding(
+                    ctx.finding(
                         "WCD005",
-                        Severity.INFO,
                         run.line,
                         "`pip install --upgrade pip` in a layer of its own: the image keeps "
                         "both pips, and the next install does not need it",
@@ -438,9 +385,8 @@ def _install_after_copy_all(ctx: _Context) -> list[Finding]:
             continue
         names = ", ".join(r.image_path.rsplit("/", 1)[-1] for r in pip.requirement_files)
         out.append(
-            Finding(
+            ctx.finding(
                 "WCD006",
-                Severity.WARNING,
                 pip.line,
                 f"requirements installed after `COPY` of the whole context (line "
                 f"{copy_all.line}): any source change reinstalls every package",
@@ -463,9 +409,8 @@ def _build_tools_kept(ctx: _Context) -> list[Finding]:
         else:
             fix = "apt-get purge -y --auto-remove ... in the same RUN, after pip install"
         out.append(
-            Finding(
+            ctx.finding(
                 "WCD007",
-                Severity.WARNING,
                 run.line,
                 f"build tools {_names(list(kept))} stay in the image: removing them in a "
                 "later RUN does not shrink it",
@@ -591,9 +536,8 @@ def _build_deps_missing(ctx: _Context) -> list[Finding]:
             continue
         plan = build_plan(ctx.report, source, targets[0])
         out.append(
-            Finding(
+            ctx.finding(
                 "WCD009",
-                Severity.ERROR,
                 pip.line,
                 f"{_they(source, 'builds', 'build')} from source on {base.reference} and no "
                 "compiler is installed before this step: the build fails",
@@ -618,9 +562,8 @@ def _no_multi_stage(ctx: _Context) -> list[Finding]:
     pip = ctx.app_pips(stage.index)
     line = pip[0].line if pip else stage.line
     return [
-        Finding(
+        ctx.finding(
             "WCD008",
-            Severity.INFO,
             line,
             f"{_they(source, 'compiles', 'compile')} in the final image: compilers and headers "
             "are there to stay unless removed in the same RUN",
@@ -641,9 +584,8 @@ def _untraced(ctx: _Context) -> list[Finding]:
             if req.problem is None:
                 continue
             out.append(
-                Finding(
+                ctx.finding(
                     "WCD010",
-                    Severity.WARNING,
                     pip.line,
                     f"{req.image_path}: {req.problem}; its packages were not checked",
                     "run from the build context or pass --context DIR",
@@ -676,9 +618,8 @@ def _index(ctx: _Context) -> list[Finding]:
         message += f"; wheelcheck checked {used} instead"
     lines = sorted({p.line for p in named})
     return [
-        Finding(
+        ctx.finding(
             "WCD011",
-            Severity.INFO,
             lines[0],
             message,
             fix,

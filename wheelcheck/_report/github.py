@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from wheelcheck._findings import Finding, Policy, findings, relative_path
+from wheelcheck._findings import Finding, Policy, Severity, findings, relative_path
 from wheelcheck._report.text import printable
 from wheelcheck.models import Report
 
@@ -51,7 +51,7 @@ def _annotation(finding: Finding, base: Path | None) -> str:
         file = relative_path(finding.location.file, base)
         line = finding.location.line
     return command(
-        "error" if finding.failing else "warning",
+        "error" if finding.severity is Severity.ERROR else "warning",
         finding.message,
         file=file,
         line=line,

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from typing import TextIO
 
-from wheelcheck._findings import Finding, Policy, findings, relative_path
+from wheelcheck._findings import Finding, Policy, Severity, findings, outcome, relative_path
 from wheelcheck._report.table import target_label
 from wheelcheck._report.text import printable
 from wheelcheck.models import VERDICT_SEVERITY, PackageResult, Report, Target, TargetResult, Verdict
@@ -102,21 +102,20 @@ def _where(finding: Finding) -> str:
 
 
 def _finding_line(finding: Finding) -> str:
-    mark = "" if finding.ignored else (FAILING_MARK if finding.failing else WARNING_MARK) + " "
-    targets = ", ".join(escape(target_label(t)) for t in finding.targets)
-    if finding.package is None:
+    """A finding of `check`: its package (or the tree), targets, reason and location."""
+    subject = finding.subject
+    assert subject is not None  # the check's findings all have one
+    failing = finding.severity is Severity.ERROR
+    mark = "" if finding.ignored else (FAILING_MARK if failing else WARNING_MARK) + " "
+    targets = ", ".join(escape(target_label(t)) for t in subject.targets)
+    if subject.package is None:
         head = f"**dependency tree** cannot be resolved on {targets}"
     else:
-        name = escape(finding.package + (f" {finding.version}" if finding.version else ""))
-        what = {
-            "WC001": "builds from source",
-            "WC002": "has nothing installable",
-            "WC003": "is not on the index",
-        }.get(finding.rule.id, escape(finding.rule.short))
-        head = f"**{name}** {what} on {targets}"
-    text = f"- {mark}{head}: {escape(finding.reason)}"
-    if finding.via:
-        text += f" (via {escape('; '.join(finding.via))})"
+        name = escape(subject.package + (f" {subject.version}" if subject.version else ""))
+        head = f"**{name}** {escape(outcome(finding.rule))} on {targets}"
+    text = f"- {mark}{head}: {escape(subject.reason)}"
+    if subject.via:
+        text += f" (via {escape('; '.join(subject.via))})"
     if finding.ignored:
         why = f": {escape(finding.ignore_reason)}" if finding.ignore_reason else ""
         text += f" — *ignored{why}*"
@@ -135,8 +134,8 @@ def render_markdown(report: Report, policy: Policy | None = None) -> str:
     """The Markdown report of `report` under `policy` (default: --fail-on missing)."""
     policy = policy or Policy()
     found = findings(report, policy)
-    failing = [f for f in found if f.failing]
-    warnings = [f for f in found if not f.failing and not f.ignored]
+    failing = [f for f in found if f.severity is Severity.ERROR]
+    warnings = [f for f in found if f.severity is not Severity.ERROR and not f.ignored]
     ignored = {p.name for p in report.packages if p.ignored}
     out: list[str] = []
 

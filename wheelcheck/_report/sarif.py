@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from wheelcheck import __version__
-from wheelcheck._findings import RULES, Finding, Policy, findings, relative_path
+from wheelcheck._findings import CHECK_RULES, Finding, Policy, Severity, findings, relative_path
 from wheelcheck._report.text import printable
 from wheelcheck.models import Report, Verdict
 
@@ -42,18 +42,20 @@ def _result(finding: Finding, rule_index: int, base: Path | None) -> dict[str, A
     result: dict[str, Any] = {
         "ruleId": finding.rule.id,
         "ruleIndex": rule_index,
-        "level": "error" if finding.failing else "warning",
+        "level": "error" if finding.severity is Severity.ERROR else "warning",
         "message": {"text": plain(finding.message)},
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
-        "properties": {
-            "package": finding.package,
-            "version": finding.version,
-            "targets": [t.id for t in finding.targets],
-            "direct": finding.direct,
-            "via": list(finding.via),
-            "failsRun": finding.failing,
-        },
     }
+    subject = finding.subject
+    if subject is not None:
+        result["properties"] = {
+            "package": subject.package,
+            "version": subject.version,
+            "targets": [t.id for t in subject.targets],
+            "direct": subject.direct,
+            "via": list(subject.via),
+            "failsRun": finding.severity is Severity.ERROR,
+        }
     if finding.location is not None:
         physical: dict[str, Any] = {"artifactLocation": _artifact(finding.location.file, base)}
         if finding.location.line is not None:
@@ -78,7 +80,7 @@ def _rules() -> list[dict[str, Any]]:
             "defaultConfiguration": {"level": "warning"},
             "properties": {"tags": ["packaging", "docker", "wheels"]},
         }
-        for rule in RULES
+        for rule in CHECK_RULES
     ]
 
 
@@ -99,7 +101,7 @@ def build_sarif(
     """The SARIF log of `report` under `policy` as a dict; file locations are relative to
     `base` (default: the working directory, the repository root in CI)."""
     policy = policy or Policy()
-    index = {rule.id: i for i, rule in enumerate(RULES)}
+    index = {rule.id: i for i, rule in enumerate(CHECK_RULES)}
     results = [_result(f, index[f.rule.id], base) for f in findings(report, policy)]
     notifications = _notifications(report)
     invocation: dict[str, Any] = {"executionSuccessful": not report.has_errors}
