@@ -18,8 +18,7 @@ import pytest
 import wheelcheck
 from wheelcheck._data import names, read_json
 from wheelcheck._dockerfile import analyze
-from wheelcheck._dockerfile.output import write_dockerfile_report
-from wheelcheck._report import Format, write_report
+from wheelcheck._report import Format, write_dockerfile_reports, write_report
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -164,5 +163,5 @@ def test_dockerfile_build_deps_rule_cites_the_data_and_its_sources(
     assert "(from data/build-deps.json: https://www.psycopg.org/" in missing.fix
     assert_cites_no_notes_or_modules(missing.text)
     out = io.StringIO()
-    write_dockerfile_report(report, fmt, out, color=False)
+    write_dockerfile_reports([report], fmt, out, color=False, environ={})
     assert_cites_no_notes_or_modules(out.getvalue())

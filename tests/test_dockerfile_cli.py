@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jsonschema
+import pytest
 from click.testing import CliRunner
 
 from wheelcheck._cli import main
 from wheelcheck._dockerfile import analyze, same_app, suggest
 from wheelcheck._dockerfile.parse import read_dockerfile
+from wheelcheck._report import Format, write_dockerfile_reports
 
 if TYPE_CHECKING:
     from indexserver import IndexServer
@@ -97,6 +101,38 @@ def test_ci_formats_locate_findings_by_line() -> None:
     assert "::warning file=" in github and ",line=4,title=WCD003 pip-cache::" in github
     _, markdown, _ = invoke(path, "--no-check", "-f", "markdown")
     assert "| 5 | warning | WCD004 split-pip-layers (DL3059) |" in markdown
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_every_format_shows_every_finding_by_rule(fmt: Format) -> None:
+    code, out, err = invoke(str(EXAMPLE / "Dockerfile"), "--no-check", "-f", fmt.value)
+    assert code == 0, err
+    for rule in ("WCD001", "WCD003", "WCD004", "WCD005", "WCD011"):
+        assert rule in out, f"{fmt}: {rule} missing"
+
+
+def test_sarif_is_valid_and_levels_follow_severity() -> None:
+    _, out, _ = invoke(str(EXAMPLE / "Dockerfile"), "--no-check", "-f", "sarif")
+    document = json.loads(out)
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    assert [e.message for e in validator.iter_errors(document)] == []
+    results = document["runs"][0]["results"]
+    levels = {(r["ruleId"], r["level"]) for r in results}
+    assert {("WCD001", "warning"), ("WCD005", "note"), ("WCD011", "note")} <= levels
+    location = results[0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"].endswith("examples/llm-app/Dockerfile")
+    assert all(r["partialFingerprints"]["wheelcheck/v1"] for r in results)
+
+
+def test_github_format_writes_the_step_summary_inside_actions(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    report = analyze(EXAMPLE / "Dockerfile", run_check=False)
+    environ = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    out = io.StringIO()
+    write_dockerfile_reports([report], Format.GITHUB, out, environ=environ)
+    assert ",line=5,title=WCD004 split-pip-layers::" in out.getvalue()
+    assert summary.read_text(encoding="utf-8").startswith("### wheelcheck dockerfile: `")
 
 
 def test_fix_prints_a_dockerfile_that_builds_the_same_app(index_server: IndexServer) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -21,6 +21,7 @@ import click
 
 from wheelcheck._cli import terminal
 from wheelcheck._cli.settings import announce, command_settings
+from wheelcheck._report import write_dockerfile_reports
 from wheelcheck.errors import EXIT_INDEX, EXIT_OK, EXIT_POLICY, WheelcheckError
 from wheelcheck.options import (
     ARCHES,
@@ -88,7 +89,8 @@ def dockerfile_command(dockerfile: Path, **_options: object) -> None:
     if settings[FIX] or settings[DIFF] or settings[WRITE]:
         _suggest(result, dockerfile, settings)
     elif (output := settings[OUTPUT]) is not None:
-        _write_or_exit(output, _report_writer(result, settings, color=False), "the report")
+        writer = _report_writer(result, settings, color=False, environ={})
+        _write_or_exit(output, writer, "the report")
     else:
         _report_writer(result, settings, color=use_color)(sys.stdout)
     sys.exit(_exit_code(result, settings[FAIL_ON_SEVERITY]))
@@ -134,12 +136,16 @@ def _index_source(settings: Settings) -> str:
 
 
 def _report_writer(
-    result: DockerfileReport, settings: Settings, *, color: bool | None
+    result: DockerfileReport,
+    settings: Settings,
+    *,
+    color: bool | None,
+    environ: Mapping[str, str] | None = None,
 ) -> Callable[[TextIO], None]:
-    from wheelcheck._dockerfile.output import write_dockerfile_report
+    """Writes the report in --format; a file gets `environ={}`: no step summary from it."""
 
     def write(stream: TextIO) -> None:
-        write_dockerfile_report(result, settings[FORMAT], stream, color=color)
+        write_dockerfile_reports([result], settings[FORMAT], stream, color=color, environ=environ)
 
     return write
 

@@ -1,15 +1,17 @@
-"""Report formats: one module per format, chosen by `Format` with an exhaustive match."""
+"""Report formats: one interface (wheelcheck._report.interface), one module per format,
+chosen by `Format` with an exhaustive match. Each renders check and dockerfile results."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, TextIO, assert_never
 
-from wheelcheck.models import Report
-
 if TYPE_CHECKING:
+    from wheelcheck._dockerfile.analysis import DockerfileReport
     from wheelcheck._findings import Policy
+    from wheelcheck._report.interface import ReportFormat
+    from wheelcheck.models import Report
 
 
 class Format(StrEnum):
@@ -18,6 +20,38 @@ class Format(StrEnum):
     MARKDOWN = "markdown"  # a pull-request comment or $GITHUB_STEP_SUMMARY
     SARIF = "sarif"  # SARIF 2.1.0 for code scanning
     GITHUB = "github"  # workflow commands: annotations on the diff
+
+
+def report_format(
+    fmt: Format, *, color: bool | None = None, environ: Mapping[str, str] | None = None
+) -> ReportFormat:
+    """The implementation of `fmt`. `color=None` (table) decides from whether the stream is a
+    terminal; `environ` (github; default: os.environ) tells where the step summary goes.
+
+    Each module is imported when its format is asked for: a check pays only for its own."""
+    match fmt:
+        case Format.TABLE:
+            from wheelcheck._report.table import TableFormat
+
+            return TableFormat(color=color)
+        case Format.JSON:
+            from wheelcheck._report.json import JsonFormat
+
+            return JsonFormat()
+        case Format.MARKDOWN:
+            from wheelcheck._report.markdown import MarkdownFormat
+
+            return MarkdownFormat()
+        case Format.SARIF:
+            from wheelcheck._report.sarif import SarifFormat
+
+            return SarifFormat()
+        case Format.GITHUB:
+            from wheelcheck._report.github import GithubFormat
+
+            return GithubFormat(environ=environ)
+        case _:
+            assert_never(fmt)
 
 
 def write_report(
@@ -29,31 +63,20 @@ def write_report(
     policy: Policy | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> None:
-    """Write `report` to `stream` in `fmt`. `color=None` decides from whether it is a terminal.
+    """Write the check `report` to `stream` in `fmt`; `policy` (default: --fail-on missing,
+    nothing ignored) decides which findings fail."""
+    from wheelcheck._findings import Policy
 
-    `policy` (default: --fail-on missing, nothing ignored) decides which findings fail;
-    `environ` (default: os.environ) tells the github format where the step summary goes.
-    """
-    match fmt:
-        case Format.TABLE:
-            from wheelcheck._report.table import write_table
+    report_format(fmt, color=color, environ=environ).write_check(report, policy or Policy(), stream)
 
-            write_table(report, stream, color=color)
-        case Format.JSON:
-            from wheelcheck._report.json import write_json
 
-            write_json(report, stream)
-        case Format.MARKDOWN:
-            from wheelcheck._report.markdown import write_markdown
-
-            write_markdown(report, stream, policy=policy)
-        case Format.SARIF:
-            from wheelcheck._report.sarif import write_sarif
-
-            write_sarif(report, stream, policy=policy)
-        case Format.GITHUB:
-            from wheelcheck._report.github import write_github
-
-            write_github(report, stream, policy=policy, environ=environ)
-        case _:
-            assert_never(fmt)
+def write_dockerfile_reports(
+    results: Sequence[DockerfileReport],
+    fmt: Format,
+    stream: TextIO,
+    *,
+    color: bool | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Write the reports of `wheelcheck dockerfile` (one per Dockerfile) to `stream` in `fmt`."""
+    report_format(fmt, color=color, environ=environ).write_dockerfiles(results, stream)

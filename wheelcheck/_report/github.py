@@ -1,7 +1,8 @@
 """The `github` format: GitHub Actions workflow commands, so findings appear on the diff.
 
-Each finding becomes ``::error`` (it fails the run under --fail-on) or ``::warning``, located
-at the requirement's file and line; the recommendation is a ``::notice``. Ignored packages get
+Each finding becomes ``::error``, ``::warning`` or ``::notice`` by its severity (for `check`:
+an error fails the run under --fail-on), located at its file and line (the requirement's, or
+the Dockerfile's); a check's recommendation is a ``::notice``. Ignored packages get
 no annotation (the team accepted them; the summary still lists them). Lookup failures are one
 ``::error`` titled as a wheelcheck failure, without a file, so they never read as findings.
 Inside GitHub Actions (GITHUB_ACTIONS=true and GITHUB_STEP_SUMMARY set) the Markdown report is
@@ -14,13 +15,17 @@ properties), so no name or reason can end the command early or start another one
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from wheelcheck._findings import Finding, Policy, Severity, findings, relative_path
+from wheelcheck._report.interface import ReportFormat
 from wheelcheck._report.text import printable
 from wheelcheck.models import Report
+
+if TYPE_CHECKING:
+    from wheelcheck._dockerfile.analysis import DockerfileReport
 
 
 def escape_data(text: str) -> str:
@@ -45,33 +50,40 @@ def command(name: str, message: str, **properties: str | int | None) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
 
 
-def _annotation(finding: Finding, base: Path | None) -> str:
-    file = line = None
-    if finding.location is not None:
-        file = relative_path(finding.location.file, base)
-        line = finding.location.line
-    return command(
-        "error" if finding.severity is Severity.ERROR else "warning",
-        finding.message,
-        file=file,
-        line=line,
-        title=finding.title,
-    )
+# Workflow commands by severity: an info finding is a notice.
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def annotation_lines(found: Iterable[Finding], base: Path | None = None) -> list[str]:
+    """One command per finding, at its file and line; none for an ignored one."""
+    lines = []
+    for finding in found:
+        if finding.ignored:
+            continue
+        file = line = None
+        if finding.location is not None:
+            file = relative_path(finding.location.file, base)
+            line = finding.location.line
+        title = finding.title
+        lines.append(
+            command(COMMANDS[finding.severity], finding.text, file=file, line=line, title=title)
+        )
+    return lines
+
+
+def _could_not_finish(report: Report | None) -> list[str]:
+    """One error for the lookups that failed, without a file: never read as a finding."""
+    if report is None or not report.has_errors:
+        return []
+    message = "some lookups failed, so the report is incomplete and recommends no image "
+    message += "(exit 3):\n" + "\n".join(report.errors)
+    return [command("error", message, title="wheelcheck could not finish")]
 
 
 def render_github(report: Report, policy: Policy | None = None, *, base: Path | None = None) -> str:
     """The workflow commands for `report` under `policy`, one per line."""
-    policy = policy or Policy()
-    lines = [_annotation(f, base) for f in findings(report, policy) if not f.ignored]
-    if report.has_errors:
-        lines.append(
-            command(
-                "error",
-                "some lookups failed, so the report is incomplete and recommends no image "
-                "(exit 3):\n" + "\n".join(report.errors),
-                title="wheelcheck could not finish",
-            )
-        )
+    lines = annotation_lines(findings(report, policy or Policy()), base)
+    lines += _could_not_finish(report)
     recommendation = report.recommendation
     if recommendation.image:
         lines.append(
@@ -84,19 +96,27 @@ def render_github(report: Report, policy: Policy | None = None, *, base: Path | 
     return "".join(line + "\n" for line in lines)
 
 
-def append_step_summary(
-    report: Report, policy: Policy | None, environ: Mapping[str, str]
-) -> Path | None:
-    """Append the Markdown report to $GITHUB_STEP_SUMMARY when running in GitHub Actions;
-    return the file written, or None when not in Actions."""
+def render_dockerfiles_github(
+    results: Sequence[DockerfileReport], *, base: Path | None = None
+) -> str:
+    """The workflow commands for the Dockerfiles: per file, its failed lookups first, then
+    its findings."""
+    lines = []
+    for result in results:
+        lines += _could_not_finish(result.report)
+        lines += annotation_lines(result.findings, base)
+    return "".join(line + "\n" for line in lines)
+
+
+def append_step_summary(markdown: str, environ: Mapping[str, str]) -> Path | None:
+    """Append `markdown` to $GITHUB_STEP_SUMMARY when running in GitHub Actions; return the
+    file written, or None when not in Actions."""
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if environ.get("GITHUB_ACTIONS") != "true" or not summary:
         return None
-    from wheelcheck._report.markdown import render_markdown
-
     path = Path(summary)
     with path.open("a", encoding="utf-8") as stream:
-        stream.write(render_markdown(report, policy) + "\n")
+        stream.write(markdown + "\n")
     return path
 
 
@@ -108,5 +128,24 @@ def write_github(
     environ: Mapping[str, str] | None = None,
 ) -> None:
     """Write the workflow commands to `stream`; in GitHub Actions also the step summary."""
-    stream.write(render_github(report, policy))
-    append_step_summary(report, policy, os.environ if environ is None else environ)
+    GithubFormat(environ=environ).write_check(report, policy or Policy(), stream)
+
+
+class GithubFormat(ReportFormat):
+    """Annotations on stdout; inside GitHub Actions also the Markdown report in the step
+    summary (`environ`, default os.environ, says where)."""
+
+    def __init__(self, *, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
+        from wheelcheck._report.markdown import render_markdown
+
+        stream.write(render_github(report, policy))
+        append_step_summary(render_markdown(report, policy), self.environ)
+
+    def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
+        from wheelcheck._report.markdown import render_dockerfiles_markdown
+
+        stream.write(render_dockerfiles_github(results))
+        append_step_summary(render_dockerfiles_markdown(results), self.environ)

@@ -10,13 +10,17 @@ table cells.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from typing import TextIO
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from wheelcheck._findings import Finding, Policy, Severity, findings, outcome, relative_path
-from wheelcheck._report.table import target_label
+from wheelcheck._report.interface import ReportFormat
+from wheelcheck._report.table import summary_line, target_label
 from wheelcheck._report.text import printable
 from wheelcheck.models import VERDICT_SEVERITY, PackageResult, Report, Target, TargetResult, Verdict
+
+if TYPE_CHECKING:
+    from wheelcheck._dockerfile.analysis import DockerfileReport
 
 # Characters with a meaning in GitHub Markdown inside a line: emphasis, code, links, images,
 # tables, HTML, math, strikethrough, emoji shortcodes (:x:), mentions (@x), issue refs (#1).
@@ -122,23 +126,11 @@ def _finding_line(finding: Finding) -> str:
     return text + f"{_where(finding)} ({finding.rule.id} {finding.rule.name})"
 
 
-def _counts(report: Report) -> str:
-    counts = Counter(r.verdict for p in report.packages for r in p.results.values())
-    parts = [f"{counts[v]} {v.value}" for v in Verdict if counts[v]]
-    return f"{len(report.packages)} packages x {len(report.targets)} targets: " + (
-        ", ".join(parts) or "nothing to check"
-    )
-
-
-def render_markdown(report: Report, policy: Policy | None = None) -> str:
-    """The Markdown report of `report` under `policy` (default: --fail-on missing)."""
-    policy = policy or Policy()
-    found = findings(report, policy)
+def _summary(report: Report, found: list[Finding]) -> list[str]:
+    """The outcome and the recommended image, then the counts."""
     failing = [f for f in found if f.severity is Severity.ERROR]
     warnings = [f for f in found if f.severity is not Severity.ERROR and not f.ignored]
     ignored = {p.name for p in report.packages if p.ignored}
-    out: list[str] = []
-
     if report.has_errors:
         status = f"{ERROR_MARK} incomplete"
     elif failing:
@@ -150,23 +142,29 @@ def render_markdown(report: Report, policy: Policy | None = None) -> str:
         answer = f"no recommendation ({escape(report.recommendation.withheld)})"
     else:
         answer = f"use {code(image)}" if image else "no image"
-    out.append(f"### wheelcheck: {status} · {answer}")
-    out.append("")
     tally = [
         f"{len(failing)} failing",
         f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}",
     ]
     if ignored:
         tally.append(f"{len(ignored)} ignored")
-    out.append(f"{escape(_counts(report))} · findings: {', '.join(tally)}")
-    out.append("")
+    return [
+        f"### wheelcheck: {status} · {answer}",
+        "",
+        f"{escape(summary_line(report))} · findings: {', '.join(tally)}",
+        "",
+    ]
 
-    if report.has_errors:
-        out.append(f"**{ERROR_MARK} wheelcheck could not finish** (exit 3, not a finding):")
-        out.append("")
-        out.extend(f"- {escape(error)}" for error in report.errors)
-        out.append("")
 
+def _failures(head: str, errors: Sequence[str]) -> list[str]:
+    """Lookups failed (exit 3): `head` and the errors, first, so no finding reads as the
+    whole answer."""
+    return [head, "", *(f"- {escape(error)}" for error in errors), ""]
+
+
+def _findings_section(report: Report, found: list[Finding], policy: Policy) -> list[str]:
+    """The packages with a finding, then each finding."""
+    out: list[str] = []
     flagged = [
         p
         for p in report.packages
@@ -176,40 +174,91 @@ def render_markdown(report: Report, policy: Policy | None = None) -> str:
         )
     ]
     if flagged:
-        out.extend(_table(report, flagged, policy))
-        out.append("")
+        out += [*_table(report, flagged, policy), ""]
     if found:
-        out.extend(_finding_line(f) for f in found)
-        out.append("")
+        out += [*(_finding_line(f) for f in found), ""]
     elif report.packages and not report.has_errors:
-        out.append("Every package installs from a wheel on every target.")
-        out.append("")
+        out += ["Every package installs from a wheel on every target.", ""]
+    return out
 
+
+def _recommendation(report: Report) -> list[str]:
     recommendation = report.recommendation
-    if report.recommendation.withheld is not None:
-        chosen = f"none ({escape(report.recommendation.withheld)})"
+    if recommendation.withheld is not None:
+        chosen = f"none ({escape(recommendation.withheld)})"
     else:
-        chosen = code(image) if image else "no single image"
-    out.append(f"**Recommendation:** {chosen}")
-    out.append("")
-    out.extend(f"- {escape(reason)}" for reason in recommendation.reasons)
-    if recommendation.reasons:
-        out.append("")
+        chosen = code(recommendation.image) if recommendation.image else "no single image"
+    out = [f"**Recommendation:** {chosen}", ""]
+    out += [f"- {escape(reason)}" for reason in recommendation.reasons]
+    return [*out, ""] if recommendation.reasons else out
 
+
+def _appendix(report: Report, policy: Policy) -> list[str]:
+    """Every package, folded; the notes; the indexes asked."""
+    out: list[str] = []
     if report.packages:
         out.append(f"<details><summary>All {len(report.packages)} packages</summary>")
-        out.append("")
-        out.extend(_table(report, list(report.packages), policy))
-        out.append("")
-        out.append("</details>")
-        out.append("")
+        out += ["", *_table(report, list(report.packages), policy), "", "</details>", ""]
     if report.notes:
-        out.extend(f"> {escape(note)}  " for note in report.notes)
-        out.append("")
+        out += [*(f"> {escape(note)}  " for note in report.notes), ""]
     if report.index_urls:
         out.append("Index: " + ", ".join(code(url) for url in report.index_urls))
+    return out
+
+
+def render_markdown(report: Report, policy: Policy | None = None) -> str:
+    """The Markdown report of `report` under `policy` (default: --fail-on missing)."""
+    policy = policy or Policy()
+    found = findings(report, policy)
+    failure = f"**{ERROR_MARK} wheelcheck could not finish** (exit 3, not a finding):"
+    out = [
+        *_summary(report, found),
+        *(_failures(failure, report.errors) if report.has_errors else []),
+        *_findings_section(report, found, policy),
+        *_recommendation(report),
+        *_appendix(report, policy),
+    ]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
 def write_markdown(report: Report, stream: TextIO, *, policy: Policy | None = None) -> None:
     stream.write(render_markdown(report, policy))
+
+
+# --- a Dockerfile's report ------------------------------------------------------------------
+
+
+def _dockerfile_row(finding: Finding) -> str:
+    rule = finding.rule
+    name = f"{rule.id} {rule.name}" + (f" ({rule.hadolint})" if rule.hadolint else "")
+    fix = escape(finding.fix) if finding.fix is not None else ""
+    cells = [str(finding.line), finding.severity.value, name, escape(finding.message), fix]
+    return "| " + " | ".join(cells) + " |"
+
+
+def render_dockerfile_markdown(result: DockerfileReport) -> str:
+    """One Dockerfile: the index checked, lookups that failed, a table of the findings."""
+    out = [f"### wheelcheck dockerfile: {code(result.dockerfile.path)}", ""]
+    if result.index is not None:
+        out += [f"Index: {code(result.index.url)} ({result.index.source})", ""]
+    if result.report is not None and result.report.has_errors:
+        head = f"**{ERROR_MARK} incomplete**: some lookups failed, so no base image is recommended:"
+        out += _failures(head, result.report.errors)
+    if not result.findings:
+        return "\n".join([*out, "No findings."]) + "\n"
+    out += ["| line | severity | rule | message | fix |", "|---|---|---|---|---|"]
+    out += [_dockerfile_row(f) for f in result.findings]
+    return "\n".join(out) + "\n"
+
+
+def render_dockerfiles_markdown(results: Sequence[DockerfileReport]) -> str:
+    """Each Dockerfile's section, in order, a blank line apart."""
+    return "\n".join(render_dockerfile_markdown(result) for result in results)
+
+
+class MarkdownFormat(ReportFormat):
+    def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
+        write_markdown(report, stream, policy=policy)
+
+    def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
+        stream.write(render_dockerfiles_markdown(results))

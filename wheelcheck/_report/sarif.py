@@ -1,22 +1,37 @@
 """The SARIF 2.1.0 report, for code scanning (GitHub, GitLab, Azure DevOps).
 
-One result per finding (see wheelcheck._findings), located at the requirement's file and line,
-with a stable rule id and fingerprint. `error` level when the finding fails the run under
---fail-on, `warning` otherwise; ignored packages carry a suppression with the team's reason.
-Lookup failures are tool execution notifications, never results.
+One result per finding (see wheelcheck._findings), located at its file and line (the
+requirement's, or the Dockerfile's), with a stable rule id and fingerprint. The level is the
+finding's severity: for `check`, `error` when it fails the run under --fail-on, `warning`
+otherwise; ignored packages carry a suppression with the team's reason. Lookup failures are
+tool execution notifications, never results.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from wheelcheck import __version__
-from wheelcheck._findings import CHECK_RULES, Finding, Policy, Severity, findings, relative_path
+from wheelcheck._findings import (
+    CHECK_RULES,
+    DOCKERFILE_RULES,
+    Finding,
+    Policy,
+    Rule,
+    Severity,
+    findings,
+    relative_path,
+)
+from wheelcheck._report.interface import ReportFormat
 from wheelcheck._report.text import printable
 from wheelcheck.models import Report, Verdict
+
+if TYPE_CHECKING:
+    from wheelcheck._dockerfile.analysis import DockerfileReport
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (
@@ -38,12 +53,17 @@ def _artifact(file: str, base: Path | None) -> dict[str, Any]:
     return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
 
 
+# SARIF's levels: an info finding is a note.
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+TAGS = ["packaging", "docker", "wheels"]
+
+
 def _result(finding: Finding, rule_index: int, base: Path | None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule.id,
         "ruleIndex": rule_index,
-        "level": "error" if finding.severity is Severity.ERROR else "warning",
-        "message": {"text": plain(finding.message)},
+        "level": LEVELS[finding.severity],
+        "message": {"text": plain(finding.text)},
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
     }
     subject = finding.subject
@@ -69,19 +89,19 @@ def _result(finding: Finding, rule_index: int, base: Path | None) -> dict[str, A
     return result
 
 
-def _rules() -> list[dict[str, Any]]:
-    return [
-        {
-            "id": rule.id,
-            "name": rule.name,
-            "shortDescription": {"text": rule.short},
-            "fullDescription": {"text": rule.help},
-            "help": {"text": rule.help},
-            "defaultConfiguration": {"level": "warning"},
-            "properties": {"tags": ["packaging", "docker", "wheels"]},
-        }
-        for rule in CHECK_RULES
-    ]
+def _rule(rule: Rule) -> dict[str, Any]:
+    properties: dict[str, Any] = {"tags": TAGS}
+    if rule.hadolint is not None:
+        properties["hadolint"] = rule.hadolint
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.short},
+        "fullDescription": {"text": rule.help},
+        "help": {"text": rule.help},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": properties,
+    }
 
 
 def _notifications(report: Report) -> list[dict[str, Any]]:
@@ -95,46 +115,78 @@ def _notifications(report: Report) -> list[dict[str, Any]]:
     return [{"level": "error", "message": {"text": plain(m)}} for m in messages]
 
 
+def _log(
+    rules: Sequence[Rule],
+    found: Iterable[Finding],
+    checks: Sequence[Report],
+    base: Path | None,
+    properties: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A SARIF log of one run: `rules` (every rule of the command), one result per finding,
+    and the lookups that failed in `checks` as notifications, never as results."""
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    notifications = [n for report in checks for n in _notifications(report)]
+    invocation: dict[str, Any] = {
+        "executionSuccessful": not any(report.has_errors for report in checks)
+    }
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "wheelcheck",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": [_rule(rule) for rule in rules],
+            }
+        },
+        "invocations": [invocation],
+        "results": [_result(f, index[f.rule.id], base) for f in found],
+    }
+    if properties is not None:
+        run["properties"] = properties
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+
+
 def build_sarif(
     report: Report, policy: Policy | None = None, *, base: Path | None = None
 ) -> dict[str, Any]:
     """The SARIF log of `report` under `policy` as a dict; file locations are relative to
     `base` (default: the working directory, the repository root in CI)."""
-    policy = policy or Policy()
-    index = {rule.id: i for i, rule in enumerate(CHECK_RULES)}
-    results = [_result(f, index[f.rule.id], base) for f in findings(report, policy)]
-    notifications = _notifications(report)
-    invocation: dict[str, Any] = {"executionSuccessful": not report.has_errors}
-    if notifications:
-        invocation["toolExecutionNotifications"] = notifications
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": SARIF_VERSION,
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "wheelcheck",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "rules": _rules(),
-                    }
-                },
-                "invocations": [invocation],
-                "results": results,
-                "properties": {
-                    "recommendation": report.recommendation.to_dict(),
-                    "targets": [t.id for t in report.targets],
-                    "scope": report.scope,
-                },
-            }
-        ],
+    properties = {
+        "recommendation": report.recommendation.to_dict(),
+        "targets": [t.id for t in report.targets],
+        "scope": report.scope,
     }
+    found = findings(report, policy or Policy())
+    return _log(CHECK_RULES, found, [report], base, properties)
+
+
+def build_dockerfile_sarif(
+    results: Sequence[DockerfileReport], *, base: Path | None = None
+) -> dict[str, Any]:
+    """The SARIF log of `wheelcheck dockerfile`: one run for all the Dockerfiles, each
+    finding located at its Dockerfile's line."""
+    found = [finding for result in results for finding in result.findings]
+    checks = [result.report for result in results if result.report is not None]
+    return _log(DOCKERFILE_RULES, found, checks, base)
+
+
+def _dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_sarif(report: Report, policy: Policy | None = None) -> str:
-    return json.dumps(build_sarif(report, policy), indent=2, ensure_ascii=False) + "\n"
+    return _dumps(build_sarif(report, policy))
 
 
 def write_sarif(report: Report, stream: TextIO, *, policy: Policy | None = None) -> None:
     stream.write(render_sarif(report, policy))
+
+
+class SarifFormat(ReportFormat):
+    def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
+        write_sarif(report, stream, policy=policy)
+
+    def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
+        stream.write(_dumps(build_dockerfile_sarif(results)))

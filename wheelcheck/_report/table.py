@@ -1,19 +1,23 @@
 """The human report: a table of verdicts per target, the details that matter, the advice.
 
 On a terminal it is a coloured rich table; elsewhere (a pipe, a CI log) the same content as
-plain text without colour or box characters, wide enough not to wrap.
+plain text without colour or box characters, wide enough not to wrap. A Dockerfile's report
+lists its stages, installs and findings by line, then the table of what its requirements
+install.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TextIO
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from wheelcheck._report.interface import ReportFormat
 from wheelcheck._report.text import printable
 from wheelcheck.models import (
     BuildNeeds,
@@ -24,6 +28,11 @@ from wheelcheck.models import (
     TargetResult,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from wheelcheck._dockerfile.analysis import DockerfileReport
+    from wheelcheck._dockerfile.base import BaseImage
+    from wheelcheck._findings import Finding, Policy
 
 VERDICT_STYLE: dict[Verdict, str] = {
     Verdict.BINARY: "green",
@@ -266,3 +275,65 @@ def advice_sections(report: Report) -> list[tuple[str, list[str]]]:
         ("Image size per base (estimated)", estimate_lines(report)),
     ]
     return [(title, lines) for title, lines in sections if lines]
+
+
+# --- a Dockerfile's report ------------------------------------------------------------------
+
+
+def _base_text(base: BaseImage) -> str:
+    if base.targets:
+        target = base.targets[0]
+        return f"Python {target.python_full_version}, {target.distro or target.libc.value}"
+    return base.note or ""
+
+
+def _finding_lines(path: str, finding: Finding) -> list[str]:
+    rule = finding.rule
+    hadolint = f" (hadolint {rule.hadolint})" if rule.hadolint else ""
+    head = f"{path}:{finding.line}: {finding.severity.value} {rule.id} {rule.name}{hadolint}"
+    lines = [f"{head}: {finding.message}"]
+    if finding.fix is not None:
+        lines.append(f"    fix: {finding.fix}")
+    return lines
+
+
+def dockerfile_lines(result: DockerfileReport) -> list[str]:
+    """The Dockerfile's stages and installs, the index checked, the findings and notes."""
+    from wheelcheck._dockerfile.analysis import redact_command
+
+    df = result.dockerfile
+    lines = [f"{df.path} (build context {result.installs.context})"]
+    for stage in df.stages:
+        label = f" AS {stage.name}" if stage.name else ""
+        base = _base_text(result.bases[stage.index])
+        lines.append(f"  line {stage.line}: FROM {stage.base}{label}  [{base}]")
+    lines += [f"  line {pip.line}: {redact_command(pip.command)}" for pip in result.installs.pips]
+    index = result.index
+    if index is not None:
+        named = index.dockerfile_url
+        also = f"; the Dockerfile names {named}" if named and named != index.url else ""
+        lines.append(f"index: {index.url} ({index.source}){also}")
+    lines.append("")
+    for finding in result.findings:
+        lines += _finding_lines(df.path, finding)
+    if not result.findings:
+        lines.append("no findings")
+    lines += [f"note: {note}" for note in result.notes]
+    return lines
+
+
+class TableFormat(ReportFormat):
+    def __init__(self, *, color: bool | None = None) -> None:
+        self.color = color  # None: colour only on a terminal
+
+    def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
+        write_table(report, stream, color=self.color)  # marks come from the report itself
+
+    def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
+        for number, result in enumerate(results):
+            if number:
+                stream.write("\n")
+            stream.writelines(printable(line) + "\n" for line in dockerfile_lines(result))
+            if result.report is not None and result.report.packages:
+                stream.write("\nWhat pip installs on each target:\n")
+                write_table(result.report, stream, color=self.color)
