@@ -18,10 +18,10 @@ import click
 
 from wheelcheck import __version__
 from wheelcheck._cli import terminal
+from wheelcheck._cli.exits import errors_to_exit_codes, outcome_exit_code
 from wheelcheck._cli.settings import announce, command_settings
-from wheelcheck._cli.terminal import errors_to_exit_codes
 from wheelcheck._report import Format, write_report
-from wheelcheck.errors import EXIT_INDEX, EXIT_OK, EXIT_POLICY, Interrupted
+from wheelcheck.errors import Interrupted
 from wheelcheck.options import (
     COLOR,
     FAIL_ON,
@@ -109,7 +109,7 @@ def check(files: tuple[str, ...], **_options: object) -> None:
     the command line wins over the environment, which wins over the file."""
     from wheelcheck._check import acheck
     from wheelcheck._cli import interrupt
-    from wheelcheck._findings import apply_policy
+    from wheelcheck._findings import apply_policy, policy_failed
 
     settings = command_settings("check")
     with errors_to_exit_codes():
@@ -137,7 +137,7 @@ def check(files: tuple[str, ...], **_options: object) -> None:
             write_report(report, settings[FORMAT], sys.stdout, color=use_color, policy=policy)
         for extra_format, path in extra_reports:
             _write_file(report, extra_format, path, policy)
-    sys.exit(_exit_code(report, policy))
+    sys.exit(outcome_exit_code([report], failed=policy_failed(report, policy)))
 
 
 def _policy(settings: Settings) -> Policy:
@@ -174,19 +174,6 @@ def _warn_unused_ignores(report: Report, policy: Policy, source: str) -> None:
             "it changes nothing",
             err=True,
         )
-
-
-def _exit_code(report: Report, policy: Policy) -> int:
-    """EXIT_INDEX (with the failed lookups on stderr), else EXIT_POLICY or EXIT_OK."""
-    from wheelcheck._findings import policy_failed
-
-    if report.has_errors:
-        from wheelcheck._report.text import lookup_failure_lines
-
-        for line in lookup_failure_lines(report):
-            click.echo(line, err=True)
-        return EXIT_INDEX
-    return EXIT_POLICY if policy_failed(report, policy) else EXIT_OK
 
 
 def _parse_report_option(item: str) -> tuple[Format, Path]:

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from wheelcheck._cli import terminal
+from wheelcheck._cli.exits import errors_to_exit_codes, outcome_exit_code
 from wheelcheck._cli.settings import announce, command_settings
 from wheelcheck._report import write_dockerfile_reports
-from wheelcheck.errors import EXIT_INDEX, EXIT_OK, EXIT_POLICY, WheelcheckError
 from wheelcheck.options import (
     ARCHES,
     BUILD_ARGS,
@@ -56,11 +56,8 @@ def _write_or_exit(path: Path, write: Callable[[TextIO], object], what: str) -> 
     """Write a file whole or not at all (wheelcheck._cli.atomicfile); exit 2 when it cannot be."""
     from wheelcheck._cli.atomicfile import write_file
 
-    try:
+    with errors_to_exit_codes():
         write_file(path, write, what)
-    except WheelcheckError as error:
-        click.echo(f"wheelcheck: error: {error}", err=True)
-        sys.exit(error.exit_code)
 
 
 def _build_args(items: tuple[str, ...]) -> dict[str, str]:
@@ -105,7 +102,7 @@ def _analyze(dockerfile: Path, settings: Settings, color: bool | None) -> Docker
     options = replace(check_options(settings), advice=True, sizes=False)
     build_args = _build_args(settings[BUILD_ARGS])
     with (
-        terminal.errors_to_exit_codes(),
+        errors_to_exit_codes(),
         terminal.progress(enabled=not settings[QUIET], color=color) as progress,
     ):
         return interrupt.run(
@@ -172,16 +169,13 @@ def _suggest(result: DockerfileReport, dockerfile: Path, settings: Settings) -> 
 
 
 def _exit_code(result: DockerfileReport, fail_on: str) -> int:
-    """EXIT_INDEX (with the failed lookups on stderr), else EXIT_POLICY when a finding is at
-    or above `fail_on`, else EXIT_OK."""
-    if result.report is not None and result.report.has_errors:
-        from wheelcheck._report.text import lookup_failure_lines
+    """The run's exit code (wheelcheck._cli.exits): lookups that failed, else the findings."""
+    checks = [result.report] if result.report is not None else []
+    return outcome_exit_code(checks, failed=_fails(result, fail_on))
 
-        for line in lookup_failure_lines(result.report):
-            click.echo(line, err=True)
-        return EXIT_INDEX
+
+def _fails(result: DockerfileReport, fail_on: str) -> bool:
+    """True when a finding of `result` has the --fail-on severity or a higher one."""
     threshold = _FAIL_ON[fail_on]
     worst = result.worst
-    if threshold is not None and worst is not None and worst.rank >= threshold:
-        return EXIT_POLICY
-    return EXIT_OK
+    return threshold is not None and worst is not None and worst.rank >= threshold

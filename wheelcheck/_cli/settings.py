@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from wheelcheck._cli.terminal import errors_to_exit_codes
+from wheelcheck._cli.exits import errors_to_exit_codes
 from wheelcheck._config import Configuration, Settings, load_configuration
 from wheelcheck.options import (
     CONFIG,

@@ -1,4 +1,4 @@
-"""What the commands print on stderr besides warnings: errors with their exit codes, and
+"""What the commands print on stderr besides warnings and errors (wheelcheck._cli.exits):
 progress; and whether the report gets colour."""
 
 from __future__ import annotations
@@ -8,11 +8,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TextIO
 
-import click
-
-from wheelcheck.errors import WheelcheckError, error_lines
-
-__all__ = ["ProgressSink", "errors_to_exit_codes", "progress", "report_color"]
+__all__ = ["ProgressSink", "progress", "report_color"]
 
 
 def report_color(choice: str, environ: Mapping[str, str]) -> bool | None:
@@ -23,17 +19,6 @@ def report_color(choice: str, environ: Mapping[str, str]) -> bool | None:
     if choice == "never" or environ.get("NO_COLOR"):
         return False
     return None
-
-
-@contextmanager
-def errors_to_exit_codes() -> Iterator[None]:
-    """Turn wheelcheck's own errors into one-line messages and their exit codes."""
-    try:
-        yield
-    except WheelcheckError as error:
-        for line in error_lines(error):
-            click.echo(line, err=True)
-        sys.exit(error.exit_code)
 
 
 @contextmanager
