@@ -135,6 +135,45 @@ def test_github_format_writes_the_step_summary_inside_actions(tmp_path: Path) ->
     assert summary.read_text(encoding="utf-8").startswith("### wheelcheck dockerfile: `")
 
 
+TWO = [str(DATA / "copy-all-first" / "Dockerfile"), str(DATA / "debian-distro" / "Dockerfile")]
+
+
+def test_several_dockerfiles_make_one_report_with_the_worst_exit_code() -> None:
+    code, out, _ = invoke(*TWO, "--no-check")
+    assert code == 1  # WCD013 in the second file is an error; the first has a warning only
+    first, second = out.index(f"{TWO[0]} (build context"), out.index(f"{TWO[1]} (build context")
+    assert first < second
+    assert f"{TWO[0]}:5: warning WCD006" in out and f"{TWO[1]}:6: error WCD013" in out
+    assert invoke(TWO[0], "--no-check")[0] == 0
+    code, out, _ = invoke(*TWO, "--no-check", "-f", "json")
+    assert code == 1
+    assert [doc["dockerfile"] for doc in json.loads(out)] == TWO
+    _, out, _ = invoke(*TWO, "--no-check", "-f", "sarif")
+    (run,) = json.loads(out)["runs"]
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
+    }
+    assert len(uris) == 2
+
+
+def test_a_dockerfile_that_cannot_be_read_does_not_hide_the_others(tmp_path: Path) -> None:
+    code, out, err = invoke(str(tmp_path / "Dockerfile"), TWO[0], "--no-check")
+    assert code == 2 and "cannot read Dockerfile" in err
+    assert f"{TWO[0]}:5: warning WCD006" in out
+
+
+def test_an_error_shared_by_every_dockerfile_is_said_once() -> None:
+    code, _, err = invoke(*TWO, "--target", "python:2.7-slim")
+    assert code == 2
+    assert err.count("unknown image") == 1
+
+
+def test_fix_takes_one_dockerfile() -> None:
+    code, out, err = invoke(*TWO, "--no-check", "--fix")
+    assert code == 2 and out == ""
+    assert "--fix prints one Dockerfile" in err
+
+
 def test_fix_prints_a_dockerfile_that_builds_the_same_app(index_server: IndexServer) -> None:
     code, out, err = invoke(str(EXAMPLE / "Dockerfile"), *index_args(index_server), "--fix")
     assert code == 0

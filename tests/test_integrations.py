@@ -388,6 +388,38 @@ def test_dockerfile_hook_runs(index_server: IndexServer, workspace: Path, bin_di
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.skipif(not HAS_DOCKERFILE_COMMAND, reason="wheelcheck dockerfile is not built yet")
+def test_dockerfile_hook_runs_on_several_staged_dockerfiles(
+    index_server: IndexServer, workspace: Path, bin_dir: Path
+) -> None:
+    """pre-commit passes every staged Dockerfile at once: one report, the worst exit code."""
+    (workspace / "Dockerfile").write_text(
+        "FROM python:3.12-slim\nRUN pip install --no-cache-dir six\n", encoding="utf-8"
+    )
+    (workspace / "docker").mkdir()
+    # pip into Debian's own Python without a venv: WCD013, an error (PEP 668)
+    (workspace / "docker" / "api.Dockerfile").write_text(
+        "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y python3-pip\n"
+        "RUN pip3 install --no-cache-dir six\n",
+        encoding="utf-8",
+    )
+    hook = {
+        **hooks()["wheelcheck-dockerfile"],
+        "args": ["--index-url", f"{index_server.url}/simple/", "--no-deps"],
+    }
+    assert hook["pass_filenames"] is True
+    env = runner_env(bin_dir)
+    both = run_hook(hook, ["Dockerfile", "docker/api.Dockerfile"], workspace, env)
+    assert both.returncode == 1, both.stderr  # the error in the second file fails the commit
+    assert "Got unexpected extra argument" not in both.stderr
+    assert both.stdout.index("Dockerfile (build context") < both.stdout.index(
+        "docker/api.Dockerfile (build context"
+    )
+    assert "docker/api.Dockerfile:3: error WCD013 externally-managed" in both.stdout
+    alone = run_hook(hook, ["Dockerfile"], workspace, env)
+    assert alone.returncode == 0, alone.stderr
+
+
 # -- the documented examples -------------------------------------------------------------
 
 

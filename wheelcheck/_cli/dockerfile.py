@@ -3,16 +3,20 @@
 Its settings come from the option table as the check's do: the command line, then
 WHEELCHECK_* variables, then [tool.wheelcheck]; its check uses the cache as ``check`` does.
 
-Exit codes as for ``check``: 0 nothing at or above --fail-on, 1 a finding at or above it,
-2 bad input or usage, 3 the index could not be reached or answered with errors, 130
-interrupted (SIGINT, Ctrl-C), 143 stopped by SIGTERM.
+Several Dockerfiles (pre-commit passes every staged one) make one report with a section per
+file, in the order given. Exit codes as for ``check`` (wheelcheck._cli.exits), the worst over
+the files: 0 nothing at or above --fail-on, 1 a finding at or above it, 2 bad input or usage,
+3 the index could not be reached or answered with errors, 130 interrupted (SIGINT, Ctrl-C),
+143 stopped by SIGTERM. A file that cannot be read or checked is said on stderr and the
+others are still reported.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -20,9 +24,10 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from wheelcheck._cli import terminal
-from wheelcheck._cli.exits import errors_to_exit_codes, outcome_exit_code
+from wheelcheck._cli.exits import error_exit_code, errors_to_exit_codes, outcome_exit_code
 from wheelcheck._cli.settings import announce, command_settings
 from wheelcheck._report import write_dockerfile_reports
+from wheelcheck.errors import EXIT_OK, WheelcheckError
 from wheelcheck.options import (
     ARCHES,
     BUILD_ARGS,
@@ -71,55 +76,72 @@ def _build_args(items: tuple[str, ...]) -> dict[str, str]:
 
 
 @click.command("dockerfile")
-@click.argument("dockerfile", default="Dockerfile", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "dockerfiles",
+    nargs=-1,
+    metavar="[DOCKERFILE]...",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
 @click_options("dockerfile")
-def dockerfile_command(dockerfile: Path, **_options: object) -> None:
-    """Read DOCKERFILE, check what it pip-installs on its base image and the slim/alpine
-    alternatives, and report findings by line, with fixes (--fix, --diff, --write).
+def dockerfile_command(dockerfiles: tuple[Path, ...], **_options: object) -> None:
+    """Read each DOCKERFILE (default: Dockerfile), check what it pip-installs on its base
+    image and the slim/alpine alternatives, and report findings by line, with fixes (--fix,
+    --diff, --write). Several DOCKERFILEs make one report; the exit code is the worst.
 
     Settings also come from WHEELCHECK_* variables and [tool.wheelcheck] in pyproject.toml,
     as for check; the command line wins over the environment, which wins over the file."""
     settings = command_settings("dockerfile")
+    paths = dockerfiles or (Path("Dockerfile"),)
+    if settings[FIX] and len(paths) > 1:
+        raise click.UsageError("--fix prints one Dockerfile: give one, or use --diff or --write")
     announce(settings)
     use_color = terminal.report_color(settings[COLOR], os.environ)
-    result = _analyze(dockerfile, settings, use_color)
+    done, worst = _analyze_each(paths, settings, use_color)
+    results = [result for _path, result in done]
     if settings[FIX] or settings[DIFF] or settings[WRITE]:
-        _suggest(result, dockerfile, settings)
-    elif (output := settings[OUTPUT]) is not None:
-        writer = _report_writer(result, settings, color=False, environ={})
+        for path, result in done:
+            _suggest(result, path, settings)
+    elif (output := settings[OUTPUT]) is not None and results:
+        writer = _report_writer(results, settings, color=False, environ={})
         _write_or_exit(output, writer, "the report")
-    else:
-        _report_writer(result, settings, color=use_color)(sys.stdout)
-    sys.exit(_exit_code(result, settings[FAIL_ON_SEVERITY]))
+    elif results:
+        _report_writer(results, settings, color=use_color)(sys.stdout)
+    sys.exit(max(worst, _exit_code(results, settings[FAIL_ON_SEVERITY])))
 
 
-def _analyze(dockerfile: Path, settings: Settings, color: bool | None) -> DockerfileReport:
-    """The analysis the settings ask for, with the check's progress on a terminal."""
+def _analyze_each(
+    paths: Sequence[Path], settings: Settings, color: bool | None
+) -> tuple[list[tuple[Path, DockerfileReport]], int]:
+    """Each Dockerfile's analysis the settings ask for, with the check's progress on a
+    terminal; and the worst exit code of the ones that could not be analysed (their errors
+    said on stderr, an error shared by all of them once)."""
     from wheelcheck._cli import interrupt
     from wheelcheck._dockerfile.analysis import aanalyze
 
     # Build needs feed the fixes' apk/apt lines; the Dockerfile report shows no sizes.
     options = replace(check_options(settings), advice=True, sizes=False)
-    build_args = _build_args(settings[BUILD_ARGS])
-    with (
-        errors_to_exit_codes(),
-        terminal.progress(enabled=not settings[QUIET], color=color) as progress,
-    ):
-        return interrupt.run(
-            aanalyze(
-                dockerfile,
-                context=settings[CONTEXT],
-                targets=settings[TARGETS],
-                arches=settings[ARCHES],
-                index_url=settings[INDEX_URL],
-                index_source=_index_source(settings),
-                extra_index_urls=settings[EXTRA_INDEX_URLS],
-                build_args=build_args,
-                run_check=not settings[NO_CHECK],
-                options=options,
-                progress=progress,
-            )
-        )
+    analysis = functools.partial(
+        aanalyze,
+        context=settings[CONTEXT],
+        targets=settings[TARGETS],
+        arches=settings[ARCHES],
+        index_url=settings[INDEX_URL],
+        index_source=_index_source(settings),
+        extra_index_urls=settings[EXTRA_INDEX_URLS],
+        build_args=_build_args(settings[BUILD_ARGS]),
+        run_check=not settings[NO_CHECK],
+        options=options,
+    )
+    done: list[tuple[Path, DockerfileReport]] = []
+    worst = EXIT_OK
+    said: set[str] = set()
+    for path in paths:
+        try:
+            with terminal.progress(enabled=not settings[QUIET], color=color) as progress:
+                done.append((path, interrupt.run(analysis(path, progress=progress))))
+        except WheelcheckError as error:  # said once the spinner has stopped
+            worst = max(worst, error_exit_code(error, said=said))
+    return done, worst
 
 
 def _index_source(settings: Settings) -> str:
@@ -133,7 +155,7 @@ def _index_source(settings: Settings) -> str:
 
 
 def _report_writer(
-    result: DockerfileReport,
+    results: Sequence[DockerfileReport],
     settings: Settings,
     *,
     color: bool | None,
@@ -142,7 +164,7 @@ def _report_writer(
     """Writes the report in --format; a file gets `environ={}`: no step summary from it."""
 
     def write(stream: TextIO) -> None:
-        write_dockerfile_reports([result], settings[FORMAT], stream, color=color, environ=environ)
+        write_dockerfile_reports(results, settings[FORMAT], stream, color=color, environ=environ)
 
     return write
 
@@ -168,10 +190,11 @@ def _suggest(result: DockerfileReport, dockerfile: Path, settings: Settings) -> 
         click.echo(f"wheelcheck: {n} finding{'s' if n != 1 else ''} in {dockerfile}", err=True)
 
 
-def _exit_code(result: DockerfileReport, fail_on: str) -> int:
+def _exit_code(results: Sequence[DockerfileReport], fail_on: str) -> int:
     """The run's exit code (wheelcheck._cli.exits): lookups that failed, else the findings."""
-    checks = [result.report] if result.report is not None else []
-    return outcome_exit_code(checks, failed=_fails(result, fail_on))
+    checks = [result.report for result in results if result.report is not None]
+    failed = any(_fails(result, fail_on) for result in results)
+    return outcome_exit_code(checks, failed=failed)
 
 
 def _fails(result: DockerfileReport, fail_on: str) -> bool:
