@@ -196,92 +196,27 @@ async def aanalyze(
     `targets` or `arches` entry, as `wheelcheck._check.acheck` does; index failures become
     `error` results.
     """
-    # Imported here, not at module level: the checker pulls in httpx and the resolver.
-    from wheelcheck._check import acheck
-    from wheelcheck.options import CheckOptions
-
     dockerfile = read_dockerfile(path, build_args)
-    arch_tuple = tuple(arches)
-    for arch in arch_tuple:
-        parse_arch(arch)  # an unknown one is an error, as for a check, not an unknown base
+    arch_tuple = _known_arches(arches)
     installs = find_installs(dockerfile, context)
-    bases = {
-        s.index: resolve_base(s.base, platform=s.platform, arches=arch_tuple)
-        for s in dockerfile.stages
-        if s.parent is None
-    }
-    for stage in dockerfile.stages:
-        if stage.parent is not None:
-            root = dockerfile.lineage(stage)[-1]
-            bases[stage.index] = bases[root.index]
-
+    bases = _stage_bases(dockerfile, arch_tuple)
     notes: list[str] = []
     pips = _app_pips(installs)
     files, lines = requirement_sources(pips)
     chosen_targets = _check_targets(dockerfile, bases, pips, targets, arch_tuple)
-    url, source, dockerfile_url = _choose_index(pips, index_url, index_source)
-    extras = tuple(extra_index_urls) or tuple(u for p in pips for u in p.extra_index_urls)
+    chosen_index = _choose_index(pips, index_url, index_source)
     report: Report | None = None
     index: IndexChoice | None = None
     if run_check and (files or lines) and chosen_targets:
-        # The Dockerfile's indexes are checked here, where their lines are known.
-        if index_url is None and url is not None:
-            named = next(p for p in pips if p.index_url)
-            if not _usable_index(dockerfile.path, named.index_origin, url, notes, extra=False):
-                url, source = None, "default"
-        if not extra_index_urls:
-            extras = tuple(
-                u
-                for p in pips
-                for u, origin in zip(p.extra_index_urls, p.extra_index_sources, strict=True)
-                if _usable_index(dockerfile.path, origin, u, notes, extra=True)
-            )
-        # The Dockerfile's PIP_INDEX_URL and PIP_EXTRA_INDEX_URL arrive as `url` and
-        # `extras` above (as checked); the rest of its PIP_* still applies.
-        env = {
-            k: v
-            for p in pips
-            for k, v in p.env.items()
-            if k.startswith("PIP_") and k not in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
-        }
-        env.update(_host_cache_variable(options))
-        # Build-needs advice (TargetResult.build) feeds the apk/apt lines of the fixes.
-        base_options = options or CheckOptions(advice=True)
-        check_options = replace(
-            base_options,
-            targets=chosen_targets,
-            index_url=url,
-            extra_index_urls=extras,
-            # The build runs in the image: the host's pip config and PIP_* do not apply.
-            environ=env,
-            pip_config_files=(),
-        )
-        try:
-            report = await acheck(
-                [str(f) for f in files], lines, options=check_options, progress=progress
-            )
-        except InvalidInputFiles as error:
-            raise _located(error, dockerfile.path, lines, requirement_line_origins(pips)) from None
-        report = _relocated(report, dockerfile.path, lines, requirement_line_origins(pips))
-        used = report.index_urls[0] if report.index_urls else (url or PYPI)
-        if url is None and source == "default":
-            source = "requirements file or default" if used.rstrip("/") != PYPI else "default"
-        index = IndexChoice(
-            url=redact_url(used),
-            source=source,
-            dockerfile_url=redact_url(dockerfile_url) if dockerfile_url else None,
+        check = _InstallCheck(dockerfile, pips, files, lines, chosen_targets, notes)
+        report, index = await check.run(
+            chosen_index, index_url, extra_index_urls, options, progress
         )
     elif not run_check:
         notes.append("--no-check: only the Dockerfile rules ran; no index was asked")
     elif not (files or lines):
         notes.append("the Dockerfile installs no Python requirements wheelcheck can trace")
-    if dockerfile_url and index is None:
-        index = IndexChoice(
-            redact_url(dockerfile_url),
-            "named in the Dockerfile; not asked",
-            redact_url(dockerfile_url),
-        )
-
+    index = index or _named_index(chosen_index[2])
     findings = apply_rules(dockerfile, installs, bases, report, index)
     return DockerfileReport(
         dockerfile=dockerfile,
@@ -295,6 +230,110 @@ async def aanalyze(
         requirement_lines=tuple(lines),
         targets=tuple(chosen_targets),
     )
+
+
+def _known_arches(arches: Sequence[str]) -> tuple[str, ...]:
+    """`arches`; an unknown one is an error (UnknownTarget), as for a check, not an unknown
+    base."""
+    for arch in arches:
+        parse_arch(arch)
+    return tuple(arches)
+
+
+def _named_index(url: str | None) -> IndexChoice | None:
+    """The index the Dockerfile names, when the check did not run: said, not asked."""
+    if not url:
+        return None
+    return IndexChoice(redact_url(url), "named in the Dockerfile; not asked", redact_url(url))
+
+
+def _stage_bases(dockerfile: Dockerfile, arches: tuple[str, ...]) -> dict[int, BaseImage]:
+    """The base of each stage: its image's, or for a stage built FROM another, the root's."""
+    bases = {
+        s.index: resolve_base(s.base, platform=s.platform, arches=arches)
+        for s in dockerfile.stages
+        if s.parent is None
+    }
+    for stage in dockerfile.stages:
+        if stage.parent is not None:
+            root = dockerfile.lineage(stage)[-1]
+            bases[stage.index] = bases[root.index]
+    return bases
+
+
+@dataclass(frozen=True, slots=True)
+class _InstallCheck:
+    """The check of the requirements a Dockerfile installs, as pip in the image sees them."""
+
+    dockerfile: Dockerfile
+    pips: Sequence[PipInstall]
+    files: Sequence[Path]
+    lines: Sequence[str]
+    targets: tuple[Target, ...]
+    notes: list[str]  # where the indexes wheelcheck cannot check are noted
+
+    async def run(
+        self,
+        chosen_index: tuple[str | None, str, str | None],
+        index_url: str | None,
+        extra_index_urls: Sequence[str],
+        options: CheckOptions | None,
+        progress: Progress,
+    ) -> tuple[Report, IndexChoice]:
+        """The check's report and the index it used; `chosen_index` is `_choose_index`'s."""
+        # Imported here, not at module level: the checker pulls in httpx and the resolver.
+        from wheelcheck._check import acheck
+        from wheelcheck.options import CheckOptions
+
+        url, source, dockerfile_url = chosen_index
+        if index_url is None and url is not None and not self._usable_primary(url):
+            url, source = None, "default"
+        extras = tuple(extra_index_urls) or self._usable_extras()
+        # Build-needs advice (TargetResult.build) feeds the apk/apt lines of the fixes.
+        check_options = replace(
+            options or CheckOptions(advice=True),
+            targets=self.targets,
+            index_url=url,
+            extra_index_urls=extras,
+            # The build runs in the image: the host's pip config and PIP_* do not apply.
+            environ={**self._pip_environment(), **_host_cache_variable(options)},
+            pip_config_files=(),
+        )
+        path, origins = self.dockerfile.path, requirement_line_origins(self.pips)
+        try:
+            report = await acheck(
+                [str(f) for f in self.files], self.lines, options=check_options, progress=progress
+            )
+        except InvalidInputFiles as error:
+            raise _located(error, path, self.lines, origins) from None
+        report = _relocated(report, path, self.lines, origins)
+        used = report.index_urls[0] if report.index_urls else (url or PYPI)
+        if url is None and source == "default":
+            source = "requirements file or default" if used.rstrip("/") != PYPI else "default"
+        named = redact_url(dockerfile_url) if dockerfile_url else None
+        return report, IndexChoice(url=redact_url(used), source=source, dockerfile_url=named)
+
+    # The Dockerfile's indexes are checked here, where their lines are known.
+    def _usable_primary(self, url: str) -> bool:
+        named = next(p for p in self.pips if p.index_url)
+        return _usable_index(self.dockerfile.path, named.index_origin, url, self.notes, extra=False)
+
+    def _usable_extras(self) -> tuple[str, ...]:
+        return tuple(
+            u
+            for p in self.pips
+            for u, origin in zip(p.extra_index_urls, p.extra_index_sources, strict=True)
+            if _usable_index(self.dockerfile.path, origin, u, self.notes, extra=True)
+        )
+
+    def _pip_environment(self) -> dict[str, str]:
+        """The Dockerfile's PIP_* but its index URLs, which arrive as checked above."""
+        return {
+            k: v
+            for p in self.pips
+            for k, v in p.env.items()
+            if k.startswith("PIP_") and k not in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")
+        }
 
 
 def _host_cache_variable(options: CheckOptions | None) -> dict[str, str]:
