@@ -15,7 +15,7 @@ properties), so no name or reason can end the command early or start another one
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -108,27 +108,16 @@ def render_dockerfiles_github(
     return "".join(line + "\n" for line in lines)
 
 
-def append_step_summary(markdown: str, environ: Mapping[str, str]) -> Path | None:
-    """Append `markdown` to $GITHUB_STEP_SUMMARY when running in GitHub Actions; return the
-    file written, or None when not in Actions."""
+def append_step_summary(markdown: Callable[[], str], environ: Mapping[str, str]) -> Path | None:
+    """Append the Markdown report `markdown` makes to $GITHUB_STEP_SUMMARY when running in
+    GitHub Actions; return the file written, or None when not in Actions."""
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if environ.get("GITHUB_ACTIONS") != "true" or not summary:
         return None
     path = Path(summary)
     with path.open("a", encoding="utf-8") as stream:
-        stream.write(markdown + "\n")
+        stream.write(markdown() + "\n")
     return path
-
-
-def write_github(
-    report: Report,
-    stream: TextIO,
-    *,
-    policy: Policy | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> None:
-    """Write the workflow commands to `stream`; in GitHub Actions also the step summary."""
-    GithubFormat(environ=environ).write_check(report, policy or Policy(), stream)
 
 
 class GithubFormat(ReportFormat):
@@ -142,10 +131,10 @@ class GithubFormat(ReportFormat):
         from wheelcheck._report.markdown import render_markdown
 
         stream.write(render_github(report, policy))
-        append_step_summary(render_markdown(report, policy), self.environ)
+        append_step_summary(lambda: render_markdown(report, policy), self.environ)
 
     def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
         from wheelcheck._report.markdown import render_dockerfiles_markdown
 
         stream.write(render_dockerfiles_github(results))
-        append_step_summary(render_dockerfiles_markdown(results), self.environ)
+        append_step_summary(lambda: render_dockerfiles_markdown(results), self.environ)

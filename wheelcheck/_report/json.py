@@ -19,10 +19,6 @@ def render_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_json(report: Report, stream: TextIO) -> None:
-    stream.write(render_json(report))
-
-
 def render_dockerfiles_json(results: Sequence[DockerfileReport]) -> str:
     """One Dockerfile's report as an object; several as an array of them, in order.
 
@@ -33,7 +29,7 @@ def render_dockerfiles_json(results: Sequence[DockerfileReport]) -> str:
 
 class JsonFormat(ReportFormat):
     def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
-        write_json(report, stream)  # the policy is in the report: ignored packages are marked
+        stream.write(render_json(report))  # the policy is in it: ignored packages are marked
 
     def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
         stream.write(render_dockerfiles_json(results))

@@ -221,10 +221,6 @@ def render_markdown(report: Report, policy: Policy | None = None) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def write_markdown(report: Report, stream: TextIO, *, policy: Policy | None = None) -> None:
-    stream.write(render_markdown(report, policy))
-
-
 # --- a Dockerfile's report ------------------------------------------------------------------
 
 
@@ -258,7 +254,7 @@ def render_dockerfiles_markdown(results: Sequence[DockerfileReport]) -> str:
 
 class MarkdownFormat(ReportFormat):
     def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
-        write_markdown(report, stream, policy=policy)
+        stream.write(render_markdown(report, policy))
 
     def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
         stream.write(render_dockerfiles_markdown(results))

@@ -180,13 +180,9 @@ def render_sarif(report: Report, policy: Policy | None = None) -> str:
     return _dumps(build_sarif(report, policy))
 
 
-def write_sarif(report: Report, stream: TextIO, *, policy: Policy | None = None) -> None:
-    stream.write(render_sarif(report, policy))
-
-
 class SarifFormat(ReportFormat):
     def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
-        write_sarif(report, stream, policy=policy)
+        stream.write(render_sarif(report, policy))
 
     def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
         stream.write(_dumps(build_dockerfile_sarif(results)))
