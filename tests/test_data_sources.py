@@ -17,7 +17,7 @@ import pytest
 
 import wheelcheck
 from wheelcheck._data import names, read_json
-from wheelcheck._dockerfile import analyze
+from wheelcheck._dockerfile.analysis import analyze
 from wheelcheck._report import Format, write_dockerfile_reports, write_report
 
 if TYPE_CHECKING:

@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from wheelcheck._cli import main
-from wheelcheck._dockerfile import analyze, same_app, suggest
+from wheelcheck._dockerfile.analysis import analyze
+from wheelcheck._dockerfile.fix import same_app, suggest
 from wheelcheck._dockerfile.parse import read_dockerfile
 from wheelcheck._report import Format, write_dockerfile_reports
 
@@ -226,17 +227,3 @@ def test_unreadable_dockerfile_exits_2(tmp_path: Path) -> None:
 def test_unknown_target_exits_2() -> None:
     code, _, err = invoke(str(EXAMPLE / "Dockerfile"), "--target", "python:2.7-slim")
     assert code == 2 and "unknown image" in err
-
-
-def test_the_package_exports_functions_whatever_was_imported_first() -> None:
-    """Its names are imported lazily: a submodule named like one would shadow it."""
-    import subprocess
-    import sys
-
-    script = (
-        "from wheelcheck._dockerfile import suggest, DockerfileReport, analyze, aanalyze\n"
-        "import inspect; assert inspect.isfunction(analyze), analyze\n"
-        "assert inspect.iscoroutinefunction(aanalyze), aanalyze\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from wheelcheck._dockerfile import analyze
-from wheelcheck._dockerfile.analysis import DockerfileReport
+from wheelcheck._dockerfile.analysis import DockerfileReport, analyze
 
 if TYPE_CHECKING:
     from indexserver import IndexServer
