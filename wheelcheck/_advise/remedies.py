@@ -20,7 +20,7 @@ from packaging.version import Version
 from wheelcheck._data import read_json as read_data
 from wheelcheck._judge.selection import (
     SelectionPolicy,
-    rank_candidates,
+    rank_for,
     requires_python_allows,
     tag_priority,
 )
@@ -112,16 +112,8 @@ def find_remedy(
         older = max((v for v in versions if v < chosen), default=None)
         newer = min((v for v in versions if v > chosen), default=None)
 
-    ranks = tag_ranks(target)
-
     def best(changed: SelectionPolicy) -> str | None:
-        ranked = rank_candidates(
-            page.files,
-            specifier=spec,
-            tag_ranks=ranks,
-            python_full_version=target.python_full_version,
-            policy=changed,
-        )
+        ranked = rank_for(target, page.files, spec, policy=changed)
         if not ranked:
             return None
         return f"{ranked[0].version} ({'wheel' if ranked[0].is_wheel else 'sdist'})"

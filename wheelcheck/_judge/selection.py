@@ -24,7 +24,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.tags import Tag
 from packaging.version import Version
 
-from wheelcheck.models import DistFile
+from wheelcheck._judge.targets import tag_ranks
+from wheelcheck.models import DistFile, Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,25 @@ def tag_priority(file: DistFile, tag_ranks: Mapping[Tag, int]) -> int | None:
 
 # A candidate file and its tag priority (lower is better; an sdist ranks after every wheel).
 _Ranked = tuple[DistFile, int]
+
+
+def rank_for(
+    target: Target,
+    files: Iterable[DistFile],
+    specifier: SpecifierSet,
+    *,
+    policy: SelectionPolicy = DEFAULT_POLICY,
+    hashes: Sequence[str] = (),
+) -> list[DistFile]:
+    """`rank_candidates` on `target`: the ranks of its tags, its Python version."""
+    return rank_candidates(
+        files,
+        specifier=specifier,
+        tag_ranks=tag_ranks(target),
+        python_full_version=target.python_full_version,
+        policy=policy,
+        hashes=hashes,
+    )
 
 
 def rank_candidates(

@@ -10,7 +10,7 @@ from packaging.tags import Tag
 from wheelcheck._judge.selection import (
     DEFAULT_POLICY,
     SelectionPolicy,
-    rank_candidates,
+    rank_for,
     requires_python_allows,
 )
 from wheelcheck.models import DistFile, ProjectPage, Target, TargetResult, Verdict
@@ -30,14 +30,7 @@ def judge_files(
     Returns `binary`, `pure` or `source` with the file pip would pick, or `missing` with the
     reason nothing installs.
     """
-    ranked = rank_candidates(
-        page.files,
-        specifier=specifier,
-        tag_ranks=tag_ranks,
-        python_full_version=target.python_full_version,
-        policy=policy,
-        hashes=hashes,
-    )
+    ranked = rank_for(target, page.files, specifier, policy=policy, hashes=hashes)
     if not ranked:
         reason = explain_missing(page, specifier, target, policy) + incomplete_note(page)
         return TargetResult(Verdict.MISSING, reason)

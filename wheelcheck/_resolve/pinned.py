@@ -20,18 +20,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from packaging.specifiers import SpecifierSet
-from packaging.tags import Tag
 from packaging.utils import NormalizedName
 
-from wheelcheck._index.client import IndexClient
-from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._judge.selection import (
-    SelectionPolicy,
     is_pinned,
-    rank_candidates,
+    rank_for,
     requires_python_allows,
 )
-from wheelcheck._judge.targets import marker_environment, tag_ranks
+from wheelcheck._judge.targets import marker_environment
 from wheelcheck._resolve.resolver import (
     ResolvedPackage,
     TreeLookups,
@@ -178,20 +174,11 @@ async def resolve_pinned(
     pins = _closed_pins(requirements, constraints)
     if pins is None:
         return None
-    ranks = tag_ranks(target)
     environment = marker_environment(target)
     walk = _PinWalk(requirements)
 
     async def choose(name: NormalizedName) -> None:
-        walk.chosen[name] = await _choose(
-            name,
-            pins[name],
-            target,
-            ranks,
-            client=lookups.client,
-            reader=lookups.reader,
-            policy=lookups.policy,
-        )
+        walk.chosen[name] = await _choose(name, pins[name], target, lookups)
 
     while frontier := walk.frontier():
         # One wave: every page and release metadata of the frontier, fetched concurrently.
@@ -205,30 +192,17 @@ async def resolve_pinned(
 
 
 async def _choose(
-    name: NormalizedName,
-    specifier: SpecifierSet,
-    target: Target,
-    ranks: Mapping[Tag, int],
-    *,
-    client: IndexClient,
-    reader: DependencyReader,
-    policy: SelectionPolicy,
+    name: NormalizedName, specifier: SpecifierSet, target: Target, lookups: TreeLookups
 ) -> _Pin | None:
     """The pinned release of `name` on `target` and its dependencies; None to fall back."""
     try:
-        page = await client.get_project(name, specifier)
+        page = await lookups.client.get_project(name, specifier)
         if page is None:
             return None
-        ranked = rank_candidates(
-            page.files,
-            specifier=specifier,
-            tag_ranks=ranks,
-            python_full_version=target.python_full_version,
-            policy=policy,
-        )
+        ranked = rank_for(target, page.files, specifier, policy=lookups.policy)
         if not ranked or any(f.version != ranked[0].version for f in ranked):
             return None  # nothing, or more than one version (say 2.0 and 2.0+cpu): resolve
-        dependencies = await reader.dependencies(page, ranked[0].version)
+        dependencies = await lookups.reader.dependencies(page, ranked[0].version)
     except WheelcheckError:
         return None  # the resolver meets the same failure and reports it
     if dependencies.requires_python and not requires_python_allows(
