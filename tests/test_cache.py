@@ -796,11 +796,11 @@ def test_a_page_that_could_not_be_stored_is_held_for_the_check(
 
 def test_a_row_with_an_out_of_range_number_is_a_miss(tmp_path: Path) -> None:
     """int(Infinity) raises OverflowError: a crafted entry is a miss, never a crash."""
-    from wheelcheck._index.pages import parse_json_page
+    from wheelcheck._index.pages import PageSource, parse_json_page
 
     cache = Store(tmp_path)
     url = "https://pypi.org/simple/demo/"
-    page = parse_json_page(demo_page(), page_url=url, index_url=url, project="demo")
+    page = parse_json_page(demo_page(), PageSource(url, url, "demo"))
     store_page(cache, "ab" * 32, page, validators=Validators(), body_sha256=None)
     (path,) = [p for p in tmp_path.rglob("*") if p.is_file()]
     header, index_line, rows = path.read_bytes().split(b"\n", 2)

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from wheelcheck._cli import main
-from wheelcheck._index.pages import parse_html_page, parse_json_page
+from wheelcheck._index.pages import PageSource, parse_html_page, parse_json_page
 from wheelcheck._metadata import MemoryByteSource, sdist_dependencies, wheel_metadata, zip_entries
 from wheelcheck._sources import parse_requirement_text, read_requirement_files
 from wheelcheck.errors import WheelcheckError
@@ -178,7 +178,7 @@ def test_cli_on_any_requirements_file_exits_cleanly(index_server: IndexServer, d
 
 def _parse_page(parse: Any, body: bytes) -> None:
     try:
-        page = parse(body, page_url=PAGE_URL, index_url=INDEX, project="demo")
+        page = parse(body, PageSource(PAGE_URL, INDEX, "demo"))
     except WheelcheckError:
         return
     for file in page.files:

@@ -9,7 +9,7 @@ import pytest
 from packaging.tags import Tag
 from packaging.version import Version
 
-from wheelcheck._index import MalformedPage, parse_html_page, parse_json_page
+from wheelcheck._index import MalformedPage, PageSource, parse_html_page, parse_json_page
 from wheelcheck.errors import IndexFault, ProjectLookupError
 
 if TYPE_CHECKING:
@@ -36,11 +36,11 @@ def by_name(files: tuple[DistFile, ...]) -> dict[str, DistFile]:
 
 
 def parse_json(body: bytes, project: str = "demo") -> Any:
-    return parse_json_page(body, page_url=PAGE, index_url=INDEX, project=project)
+    return parse_json_page(body, PageSource(PAGE, INDEX, project))
 
 
 def parse_html(body: str, project: str = "demo", page_url: str = PAGE) -> Any:
-    return parse_html_page(body.encode(), page_url=page_url, index_url=INDEX, project=project)
+    return parse_html_page(body.encode(), PageSource(page_url, INDEX, project))
 
 
 # --- JSON -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 
-from wheelcheck._index.pages import ParsedPage, parse_json_page
+from wheelcheck._index.pages import PageSource, ParsedPage, parse_json_page
 from wheelcheck._judge.selection import is_pinned, rank_candidates
 from wheelcheck._judge.targets import parse_targets, tag_ranks
 
@@ -16,7 +16,7 @@ INDEX = Path(__file__).parent / "data" / "index" / "json"
 def page_files(name: str) -> list:  # type: ignore[type-arg]
     body = (INDEX / f"{name}.json").read_bytes()
     url = f"https://pypi.org/simple/{name}/"
-    return list(parse_json_page(body, page_url=url, index_url=url, project=name).files)
+    return list(parse_json_page(body, PageSource(url, url, name)).files)
 
 
 def test_a_pin_merged_with_a_range_still_counts_as_pinned() -> None:
@@ -46,7 +46,7 @@ def spelled_twice_page() -> ParsedPage:
         b'{"filename": "spell-1.0.0-py3-none-any.whl", "url": "https://x/w.whl", "hashes": {}}]}'
     )
     url = "https://pypi.org/simple/spell/"
-    return parse_json_page(body, page_url=url, index_url=url, project="spell")
+    return parse_json_page(body, PageSource(url, url, "spell"))
 
 
 def spelled_twice() -> list:  # type: ignore[type-arg]
@@ -100,7 +100,7 @@ def test_among_equal_files_the_last_listed_wins_cached_or_not(tmp_path: Path) ->
     )
     body = f'{{"meta": {{"api-version": "1.1"}}, "files": [{entries}]}}'.encode()
     url = "https://pypi.org/simple/spell/"
-    page = parse_json_page(body, page_url=url, index_url=url, project="spell")
+    page = parse_json_page(body, PageSource(url, url, "spell"))
     assert [f.filename for f in page.files] == names
     cache = Store(tmp_path)
     store_page(cache, "ab" * 32, page, validators=Validators(), body_sha256=None)

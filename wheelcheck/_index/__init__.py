@@ -11,7 +11,13 @@ from wheelcheck._index.config import (
     discover_pip_config_files,
     select_indexes,
 )
-from wheelcheck._index.pages import MalformedPage, ParsedPage, parse_html_page, parse_json_page
+from wheelcheck._index.pages import (
+    MalformedPage,
+    PageSource,
+    ParsedPage,
+    parse_html_page,
+    parse_json_page,
+)
 from wheelcheck._index.urls import normalize_index_url, redact_url, split_credentials
 
 __all__ = [
@@ -21,6 +27,7 @@ __all__ = [
     "IndexClient",
     "IndexSettings",
     "MalformedPage",
+    "PageSource",
     "ParsedPage",
     "RawPage",
     "discover_pip_config_files",

@@ -31,6 +31,7 @@ from wheelcheck._index.page_cache import (
 )
 from wheelcheck._index.pages import (
     MalformedPage,
+    PageSource,
     ParsedPage,
     files_from_groups,
     parse_html_page,
@@ -522,9 +523,7 @@ class IndexClient:
         else:
             shown = media_type or "none"
             raise MalformedPage(name, index.display, f"unexpected Content-Type {shown}")
-        return parse(
-            raw.body, page_url=raw.url, index_url=index.display, project=name, versions=versions
-        )
+        return parse(raw.body, PageSource(raw.url, index.display, name, versions))
 
     def _emit(self, page: ParsedPage | None) -> ParsedPage | None:
         if page is not None:

@@ -51,6 +51,7 @@ SDIST_SUFFIXES = (
 
 __all__ = [
     "MalformedPage",
+    "PageSource",
     "ParsedPage",
     "Row",
     "VersionRows",
@@ -343,24 +344,31 @@ class _AnchorCollector(HTMLParser):
             self.base_href = dict(attrs).get("href") or None
 
 
-def parse_html_page(
-    body: bytes,
-    *,
-    page_url: str,
-    index_url: str,
-    project: str,
-    versions: SpecifierSet | None = None,
-) -> ParsedPage:
-    """Parse a PEP 503 HTML project page.
+@dataclass(frozen=True, slots=True)
+class PageSource:
+    """Where a project page came from, and which of its versions to make DistFiles for.
 
     `page_url` is the URL the page was served from (after redirects, without credentials);
-    relative hrefs resolve against it, or against a ``<base href>``. `index_url` is recorded,
-    redacted, on every DistFile. Only wheels and sdists (the archive kinds pip builds) become
-    files, and with `versions` only those of the versions it contains (the page's `groups`
-    keep them all).
+    relative file URLs resolve against it. `index_url` is recorded, redacted, on every
+    DistFile. With `versions`, only the files of the versions it contains become DistFiles
+    (the page's `groups` keep them all).
+    """
+
+    page_url: str
+    index_url: str
+    project: str
+    versions: SpecifierSet | None = None
+
+
+def parse_html_page(body: bytes, source: PageSource) -> ParsedPage:
+    """Parse a PEP 503 HTML project page.
+
+    Relative hrefs resolve against the page's URL, or against a ``<base href>``. Only wheels
+    and sdists (the archive kinds pip builds) become files.
 
     Returns the ParsedPage. Raises MalformedPage when the body is not an HTML document.
     """
+    page_url, index_url, project = source.page_url, source.index_url, source.project
     text = body.decode("utf-8", errors="replace")
     if "<" not in text:
         detail = "empty response" if not text.strip() else "not an HTML document"
@@ -400,7 +408,7 @@ def parse_html_page(
             yanked_reason=(attrs.get("data-yanked") or None) if yanked else None,
             core_metadata=_metadata_attr(core_metadata),
         )
-    return builder.result(versions)
+    return builder.result(source.versions)
 
 
 def _json_metadata(value: Any) -> dict[str, str] | None:
@@ -429,21 +437,15 @@ def _json_file_entries(body: bytes, project: str, index_url: str) -> list[Any]:
     return entries
 
 
-def parse_json_page(
-    body: bytes,
-    *,
-    page_url: str,
-    index_url: str,
-    project: str,
-    versions: SpecifierSet | None = None,
-) -> ParsedPage:
+def parse_json_page(body: bytes, source: PageSource) -> ParsedPage:
     """Parse a PEP 691 JSON project page (API version 1.x).
 
-    Arguments as for `parse_html_page`; relative file URLs resolve against `page_url`.
+    Relative file URLs resolve against the page's URL.
 
     Returns the ParsedPage. Raises MalformedPage when the body is not JSON, is not an
     API 1.x project object, or a file entry lacks a string ``filename`` or ``url``.
     """
+    page_url, index_url, project = source.page_url, source.index_url, source.project
     entries = _json_file_entries(body, project, index_url)
     builder = _PageBuilder(index_url=redact_url(index_url), project=project)
     add = builder.add
@@ -480,4 +482,4 @@ def parse_json_page(
             size if isinstance(size, int) and not isinstance(size, bool) else None,
             upload_time if isinstance(upload_time, str) else None,
         )
-    return builder.result(versions)
+    return builder.result(source.versions)
