@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from wheelcheck._advise.build_needs import build_needs, curated_row
 from wheelcheck._advise.recommend import blockers
 from wheelcheck._advise.size import base_image_size
 from wheelcheck._dockerfile.base import BaseImage, slim_of
@@ -433,29 +434,6 @@ def _has_build_tools(ctx: _Context, stage: Stage, before: int) -> bool:
     )
 
 
-# Build libraries for a few packages (the names of their rows in data/build-deps.json, which
-# cite their sources), used only when the check carries no build-needs advice
-# (CheckOptions.advice off: TargetResult.build unset).
-_FALLBACK: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "apt": {
-        "psycopg2": ("libpq-dev",),
-        "mysqlclient": ("default-libmysqlclient-dev", "pkg-config"),
-        "lxml": ("libxml2-dev", "libxslt1-dev"),
-        "cryptography": ("libssl-dev", "libffi-dev", "cargo"),
-        "cffi": ("libffi-dev",),
-        "pyyaml": ("libyaml-dev",),
-    },
-    "apk": {
-        "psycopg2": ("libpq-dev",),
-        "mysqlclient": ("mariadb-connector-c-dev", "pkgconf"),
-        "lxml": ("libxml2-dev", "libxslt-dev"),
-        "cryptography": ("openssl-dev", "libffi-dev", "cargo"),
-        "cffi": ("libffi-dev",),
-        "pyyaml": ("yaml-dev",),
-    },
-}
-
-
 @dataclass(frozen=True, slots=True)
 class BuildPlan:
     """System packages for building some sdists on one target.
@@ -494,8 +472,10 @@ def build_plan(report: Report | None, packages: Sequence[str], target: Target) -
         else:
             guessed.append(name)
     if guessed:
+        # No advice (--no-advice): the distribution's compiler, plus the libraries of the
+        # package's row in data/build-deps.json when it has one.
         generic = ["build-base"] if manager == "apk" else ["build-essential"]
-        extra = [p for name in guessed for p in _FALLBACK[manager].get(name, ())]
+        extra = [p for name in guessed for p in _curated_libraries(name, target)]
         build += [p for p in (*generic, *extra) if p not in build]
     if len(cited) == 1 and not guessed:
         parts = list(cited)
@@ -505,6 +485,14 @@ def build_plan(report: Report | None, packages: Sequence[str], target: Target) -
         parts.append(f"a generic compiler for {_names(guessed)} (no build-needs advice)")
     source = "; ".join(parts) or "data/build-deps.json"
     return BuildPlan(manager, tuple(runtime + build), tuple(build), tuple(runtime), source)
+
+
+def _curated_libraries(name: str, target: Target) -> tuple[str, ...]:
+    """The system packages the curated row of `name` names for `target` (none without one)."""
+    if curated_row(name) is None:
+        return ()
+    needs = build_needs(name, None, target, other_wheels=True)
+    return needs.system_packages
 
 
 def _result(report: Report | None, name: str, target: Target) -> TargetResult | None:
