@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -36,6 +37,7 @@ __all__ = [
 
 T_co = TypeVar("T_co", covariant=True)
 E = TypeVar("E", bound=Enum)
+N = TypeVar("N", int, float)
 
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
 _TRUE = {"1", "true", "yes", "on"}
@@ -308,6 +310,14 @@ def _in_range(value: float, low: float, high: float | None, low_open: bool) -> N
     raise ValueError(f"expected {wanted}, not {value!r}")
 
 
+def _parsed(text: str, convert: Callable[[str], N], what: str) -> N:
+    """`convert(text)`; a ValueError that says what was expected (not Python's own)."""
+    try:
+        return convert(text)
+    except ValueError:
+        raise ValueError(f"expected {what}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class Integer(ValueType[int]):
     low: int
@@ -323,10 +333,7 @@ class Integer(ValueType[int]):
         return raw
 
     def from_env(self, text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise ValueError("expected an integer") from None
+        value = _parsed(text, int, "an integer")
         _in_range(value, self.low, self.high, False)
         return value
 
@@ -357,10 +364,7 @@ class Number(ValueType[float]):
         return value
 
     def from_env(self, text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError("expected a number") from None
+        value = _parsed(text, float, "a number")
         _in_range(value, self.low, None, self.low_open)
         return value
 
