@@ -242,26 +242,20 @@ def _check_line_lengths(text: str, lines: Sequence[str], path: str) -> None:
         raise InvalidInputFiles(long)
 
 
+@dataclass
 class _Stages:
     """The stages of a Dockerfile as its instructions are read, in order."""
 
-    def __init__(
-        self,
-        path: str,
-        lines: tuple[str, ...],
-        build_args: dict[str, str],
-        parents: Iterator[str],
-    ) -> None:
-        self.path = path
-        self.lines = lines
-        self.build_args = build_args
-        self.parents = parents  # dockerfile-parse's FROM images, ARGs expanded
-        self.global_args: dict[str, str] = {}
-        self.preamble: list[Instruction] = []
-        self.stages: list[Stage] = []
-        self.current: list[Instruction] = []
-        self.header: dict[str, object] | None = None  # the open stage's Stage fields
-        self.env: dict[str, str] = {}
+    path: str
+    lines: tuple[str, ...]
+    build_args: dict[str, str]
+    parents: Iterator[str]  # dockerfile-parse's FROM images, ARGs expanded
+    global_args: dict[str, str] = field(default_factory=dict)
+    preamble: list[Instruction] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    current: list[Instruction] = field(default_factory=list)
+    header: dict[str, object] | None = None  # the open stage's Stage fields
+    env: dict[str, str] = field(default_factory=dict)
 
     def add(
         self,

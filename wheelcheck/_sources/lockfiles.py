@@ -13,7 +13,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePath, PurePosixPath
-from typing import Any, assert_never
+from typing import Any, NamedTuple, assert_never
 from urllib.parse import unquote, urlsplit
 
 from packaging.markers import InvalidMarker, Marker
@@ -255,6 +255,14 @@ def _file_name(entry: Mapping[str, Any], *keys: str) -> str | None:
             return PurePath(value).name or None
         return value
     return None
+
+
+class _PoetryTables(NamedTuple):
+    """What a poetry.lock says besides its packages' own tables."""
+
+    packages: list[_Package]
+    extras: Mapping[str, Any]  # [extras]: extra name -> the packages it adds
+    legacy_files: Mapping[str, Any]  # [metadata.files] of lock-version 1.x, by package
 
 
 @dataclass
@@ -647,26 +655,22 @@ class _PoetryReader(_LockReader):
             return
         python = metadata.get("python-versions")
         self.requires_python = python if isinstance(python, str) else None
-        lock_extras = _table(data, "extras")
         packages = self.packages("package")
-        legacy_files = _table(metadata, "files")  # lock-version 1.x keeps files here
+        # lock-version 1.x keeps the files in [metadata.files]
+        tables = _PoetryTables(packages, _table(data, "extras"), _table(metadata, "files"))
         if version == "2.1" or any("groups" in p.raw for p in packages):
-            self._with_groups(packages, lock_extras, legacy_files)
+            self._with_groups(tables)
         else:
-            self._with_graph(packages, lock_extras, legacy_files)
+            self._with_graph(tables)
 
     def _files(self, package: _Package, legacy: Mapping[str, Any]) -> list[str]:
         entries = package.raw.get("files", legacy.get(str(package.raw["name"]), []))
         names = [_file_name(e, "file", "url") for e in entries if isinstance(e, dict)]
         return [n for n in names if n]
 
-    def _with_groups(
-        self,
-        packages: list[_Package],
-        lock_extras: Mapping[str, Any],
-        legacy_files: Mapping[str, Any],
-    ) -> None:
+    def _with_groups(self, tables: _PoetryTables) -> None:
         """Poetry 2 (lock-version 2.1): each package's groups and markers, as poetry installs."""
+        packages, lock_extras, legacy_files = tables
         self.check_requested("extra", self.extras, lock_extras)
         available = {g for p in packages for g in _strings(p.raw.get("groups"))}
         self.check_requested("dependency group", self.groups, available - {"main"})
@@ -696,13 +700,9 @@ class _PoetryReader(_LockReader):
                 files=self._files(package, legacy_files),
             )
 
-    def _with_graph(
-        self,
-        packages: list[_Package],
-        lock_extras: Mapping[str, Any],
-        legacy_files: Mapping[str, Any],
-    ) -> None:
+    def _with_graph(self, tables: _PoetryTables) -> None:
         """Older locks: no per-package markers; walk the graph from pyproject's roots."""
+        packages, lock_extras, legacy_files = tables
         by_name = _by_name(packages)
         edges: dict[PackageKey, tuple[LockEdge, ...]] = {}
         extra_edges: dict[tuple[PackageKey, NormalizedName], tuple[LockEdge, ...]] = {}
