@@ -30,6 +30,9 @@ from wheelcheck.errors import InputError, InvalidIndexURL
         ("https://user:p@ss@host/simple", "https://user:****@host/simple"),
         ("https://host/simple", "https://host/simple"),
         ("https://pypi.org/simple/?x=1", "https://pypi.org/simple/?x=1"),
+        ("https://host/simple?token=abc123", "https://host/simple?token=****"),
+        ("https://host/simple/?format=json&api_key=k", "https://host/simple/?format=json&api_key=****"),
+        ("https://u:p@host/simple?sig=s&keep=1", "https://u:****@host/simple?sig=****&keep=1"),
     ],
 )
 def test_redact_url(url: str, shown: str) -> None:

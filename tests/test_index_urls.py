@@ -59,6 +59,7 @@ BAD = [
     (f"https://{SECRET}@/simple", "'https://****@/simple' has no host"),
     ("https://host:99999/simple", "not a valid URL"),
     (f"bob:{SECRET}@host/simple", "'****@host/simple' is not an absolute URL"),
+    (f"ftp://host/simple?token={SECRET}", "'ftp://host/simple?token=****' has scheme ftp:"),
 ]
 
 

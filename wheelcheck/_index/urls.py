@@ -44,8 +44,9 @@ def redact_url(url: str) -> str:
     """Return `url` with its password (or a lone token) replaced by ``****``.
 
     ``https://user:secret@host/simple`` -> ``https://user:****@host/simple``;
-    ``https://token@host/simple`` -> ``https://****@host/simple``; a URL without
-    credentials is returned unchanged. Never raises.
+    ``https://token@host/simple`` -> ``https://****@host/simple``; a query parameter
+    that names a secret (``?token=...``, ``api_key``, ``password``, ``sig``...) keeps its
+    name and loses its value. A URL without credentials is returned unchanged. Never raises.
     """
     try:
         parts = urlsplit(url)
@@ -55,12 +56,33 @@ def redact_url(url: str) -> str:
             return url
         scheme, sep, rest = url.partition("://")
         return f"{scheme}{sep}{_MASK}@{rest.rpartition('@')[2]}" if sep else _MASK
+    query = _redact_query(parts.query)
+    if query != parts.query:
+        parts = parts._replace(query=query)
+        url = urlunsplit(parts)
     host, user, password = _split_netloc(parts.netloc)
     if user is None:
         return url
     if password is None:
         return _replace_netloc(parts, f"{_MASK}@{host}")
     return _replace_netloc(parts, f"{quote(unquote(user), safe='')}:{_MASK}@{host}")
+
+
+# Query parameter names (lower case, any part of the name) whose value is a credential.
+_SECRET_PARAMETERS = ("token", "key", "secret", "password", "passwd", "auth", "sig", "credential")
+
+
+def _redact_query(query: str) -> str:
+    """`query` with the value of every parameter that names a secret replaced."""
+    if not query:
+        return query
+    kept = []
+    for item in query.split("&"):
+        name, sep, value = item.partition("=")
+        if sep and value and any(word in unquote(name).lower() for word in _SECRET_PARAMETERS):
+            item = f"{name}={_MASK}"
+        kept.append(item)
+    return "&".join(kept)
 
 
 def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
