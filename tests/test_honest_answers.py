@@ -197,9 +197,7 @@ def test_the_library_withholds_the_recommendation_too() -> None:
     assert report.to_dict()["errors"]
 
 
-def test_an_empty_requirements_file_recommends_nothing(
-    server: FaultServer, tmp_path: Path
-) -> None:
+def test_an_empty_requirements_file_recommends_nothing(server: FaultServer, tmp_path: Path) -> None:
     outcome, document = cli(server.index_url, tmp_path, text="# nothing yet\n")
     assert outcome.exit_code == 0
     assert "0 packages x 4 targets: nothing to check" in outcome.stdout
@@ -214,7 +212,7 @@ def test_unknown_dependencies_withhold_alpine(server: FaultServer, tmp_path: Pat
     # but what gamma needs is unknown without running setup.py.
     outcome, document = cli(server.index_url, tmp_path, text="gamma\n")
     assert outcome.exit_code == 0, outcome.output
-    assert "Recommendation: none (incomplete: part of the dependency tree" in outcome.stdout
+    assert "Recommendation: none (incomplete: part of the tree was not checked)" in outcome.stdout
     assert "the dependencies of gamma cannot be read without running code" in outcome.stdout
     assert document["recommendation"]["image"] is None
     results = document["packages"][0]["results"].values()
@@ -313,3 +311,63 @@ def test_an_unreachable_extra_index_recommends_nothing_and_keeps_the_rest(
             assert f"may be incomplete: {dead}" in result["reason"]
     assert [e for e in document["errors"] if dead in e] == document["errors"]  # named once
     assert len(document["errors"]) == 1
+
+
+def test_a_direct_reference_withholds_alpine(server: FaultServer, tmp_path: Path) -> None:
+    # Found in review: a URL requirement is never looked up, yet alpine was recommended
+    # with "every package installs from a wheel".
+    text = "one\nlegacy @ https://files.example.invalid/legacy-1.0.tar.gz\n"
+    outcome, document = cli(server.index_url, tmp_path, text=text)
+    assert "every package installs from a wheel" not in outcome.stdout
+    assert "Recommendation: none (incomplete: part of the tree was not checked)" in outcome.stdout
+    assert "legacy: a direct reference (URL, VCS or path), not looked up" in outcome.stdout
+    assert document["recommendation"]["image"] is None
+
+
+def test_a_tree_pip_cannot_install_on_slim_is_never_recommended() -> None:
+    targets = tuple(parse_targets(list(TARGETS), ["amd64"]))
+    slim = next(t for t in targets if t.variant == "slim")
+    alpine = next(t for t in targets if t.variant == "alpine")
+    builds = PackageResult(
+        "psycopg2",
+        "psycopg2",
+        None,
+        {
+            alpine.id: TargetResult(Verdict.SOURCE, "sdist", "2.9"),
+            slim.id: TargetResult(Verdict.BINARY, "wheel", "2.9"),
+        },
+    )
+    conflict = {slim.id: "h11!=0.16.0 conflicts with h11==0.16.0 (required by httpcore)"}
+    chosen = recommend(targets, [builds], conflicts=conflict)
+    assert chosen.image is None
+    assert not any("every package installs from a wheel" in r for r in chosen.reasons)
+    assert any("pip cannot install the tree" in r for r in chosen.reasons)
+    only_slim = recommend((slim,), [builds], conflicts=conflict)
+    assert only_slim.image is None
+
+
+def test_the_full_base_rule_says_slim_was_not_checked(index_server: Any, tmp_path: Path) -> None:
+    # Found in review: with only an alpine --target, WCD001 still said "every package
+    # installs from a wheel on python:3.12-slim", where psycopg2 builds from source.
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12\nRUN pip install --no-cache-dir psycopg2\n", encoding="utf-8"
+    )
+    argv = ["dockerfile", str(tmp_path / "Dockerfile"), "-i", f"{index_server.url}/simple/"]
+    outcome = CliRunner().invoke(main, [*argv, "-t", "python:3.12-alpine"])
+    assert "every package installs from a wheel on python:3.12-slim" not in outcome.stdout
+    assert "slim was not checked" in outcome.stdout
+
+
+def test_an_image_estimate_with_an_unread_wheel_says_it_is_a_lower_bound() -> None:
+    from wheelcheck._report.table import estimate_lines
+    from wheelcheck.models import BaseEstimate, Recommendation, Report
+
+    targets = tuple(parse_targets(["python:3.12-alpine"], ["amd64"]))
+    six = _package("six", Verdict.PURE, targets)
+    estimate = BaseEstimate(
+        "python:3.12-alpine", "alpine", ("amd64",), 56.0, 0.0, 0.0, 56.0, 56.0, unsized=("six",)
+    )
+    recommendation = Recommendation("python:3.12-alpine", (), candidates=(estimate,))
+    report = Report(targets, (six,), recommendation, ())
+    (line,) = estimate_lines(report)
+    assert line.endswith("; at least: not sized: six")

@@ -172,25 +172,39 @@ def _withheld(
 def _unchecked_below(
     plain: Recommendation, targets: Sequence[Target], packages: Sequence[PackageResult]
 ) -> Recommendation:
-    """Say what the tree could not reach: a legacy sdist's dependencies are unknown without
-    running its setup.py, so what it needs was never checked. That can add builds anywhere
-    but remove none: a choice of slim (alpine already blocked) stands with the caveat, a
-    choice of alpine ("every package installs from a wheel") cannot be made."""
+    """Say what the check could not reach: a legacy sdist's dependencies are unknown without
+    running its setup.py, and a direct reference (URL, VCS, path) is not looked up, so what
+    they install was never checked. That can add builds anywhere but remove none: a choice of
+    slim (alpine already blocked) stands with the caveat, a choice of alpine ("every package
+    installs from a wheel") cannot be made."""
     cut = [p.name for p in packages if any(not r.dependencies_known for r in p.results.values())]
-    if not cut:
+    direct = [
+        p.name for p in packages if any(r.verdict is Verdict.UNCHECKED for r in p.results.values())
+    ]
+    if not cut and not direct:
         return plain
-    names = ", ".join(cut)
-    what = f"the dependencies of {names} cannot be read without running code, so the packages "
+    caveats = []
+    if cut:
+        caveats.append(
+            f"the dependencies of {', '.join(cut)} cannot be read without running code, so "
+            "the packages they need were not checked"
+        )
+    if direct:
+        caveats.append(
+            f"{', '.join(direct)}: a direct reference (URL, VCS or path), not looked up, so "
+            "whether it builds was not checked"
+        )
     alpine = {t.image for t in targets if t.variant == "alpine"}
     if plain.image is not None and plain.image not in alpine:
-        return replace(plain, reasons=(*plain.reasons, what + "they need were not checked"))
+        return replace(plain, reasons=(*plain.reasons, *caveats))
+    looked_up = (
+        r.replace("every package installs", "every package looked up installs", 1)
+        for r in plain.reasons
+    )
     return Recommendation(
         None,
-        (
-            what + "they need were not checked and could need builds on any base",
-            *plain.reasons,
-        ),
-        withheld="incomplete: part of the dependency tree could not be read",
+        (*(c + "; it could need builds on any base" for c in caveats), *looked_up),
+        withheld="incomplete: part of the tree was not checked",
     )
 
 
@@ -199,32 +213,29 @@ def _recommend(
 ) -> Recommendation:
     alpine = [t for t in targets if t.variant == "alpine"]
     debian = [t for t in targets if t.variant in ("slim", "full")]
-    debian_problems = _by_image(debian, packages)
-
+    # A target where pip cannot resolve the tree installs nothing: never the one to choose.
+    debian_conflicts = [_conflict(t, conflicts) for t in debian if t.id in conflicts]
+    debian_problems = _by_image(debian, packages) + debian_conflicts
     if not alpine:
-        image = debian[0].image if debian else None
+        image = debian[0].image if debian and not debian_conflicts else None
         reasons = ["no alpine target was checked; add --target python:X-alpine to compare"]
         return Recommendation(image, (*reasons, *debian_problems))
-
     blocked = {t.id: found for t in alpine if (found := blockers(t, packages))}
     unresolvable = [t for t in alpine if t.id in conflicts]
     if not blocked and not unresolvable:
         images = ", ".join(dict.fromkeys(t.image or t.id for t in alpine))
         reasons = [f"every package installs from a wheel on {images}, the smaller base"]
-        if debian_problems:
-            reasons += [f"(slim would be worse: {p})" for p in debian_problems]
+        reasons += [f"(slim would be worse: {p})" for p in debian_problems]
         return Recommendation(alpine[0].image, tuple(reasons))
-
     slim = _slim_image_for(alpine[0], debian)
     debian_blocked = {n for t in debian for names in blockers(t, packages).values() for n in names}
     alpine_only = {n for found in blocked.values() for names in found.values() for n in names}
     alpine_only -= debian_blocked
     lead = "alpine uses musl libc, where manylinux wheels do not install; " if alpine_only else ""
     reasons = [lead + sentence for sentence in _by_image(alpine, packages)]
-    reasons += [
-        f"on {t.image or t.id} ({arch_label(t)}) pip cannot install the tree: {conflicts[t.id]}"
-        for t in unresolvable
-    ]
+    reasons += [_conflict(t, conflicts) for t in unresolvable]
+    if debian_conflicts:
+        return Recommendation(None, (*reasons, *debian_problems))  # neither base installs it
     if debian_problems:
         reasons += [f"slim is not free of builds either: {p}" for p in debian_problems]
     elif debian:
@@ -240,6 +251,11 @@ def _recommend(
             **{t.id: ("(conflict)",) for t in unresolvable if t.id not in blocked},
         },
     )
+
+
+def _conflict(target: Target, conflicts: Mapping[str, str]) -> str:
+    where = f"{target.image or target.id} ({arch_label(target)})"
+    return f"on {where} pip cannot install the tree: {conflicts[target.id]}"
 
 
 def _slim_image_for(alpine_target: Target, debian: Sequence[Target]) -> str | None:

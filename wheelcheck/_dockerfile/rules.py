@@ -207,13 +207,13 @@ def _full_base(ctx: _Context) -> list[Finding]:
     builds = ctx.verdicts(slim_targets)
     source = builds.get(Verdict.SOURCE, [])
     data = {**data, "slim": slim, "source_on_slim": source}
+    rarely = "it carries compilers and -dev libraries an app image rarely needs"
     if ctx.report is None:
-        why = "it carries compilers and -dev libraries an app image rarely needs"
+        why = rarely
     elif not ctx.verdicts_known:
-        why = (
-            "it carries compilers and -dev libraries an app image rarely needs (what installs "
-            "on slim is unknown: some lookups failed)"
-        )
+        why = f"{rarely} (what installs on slim is unknown: some lookups failed)"
+    elif not slim_targets:
+        why = f"{rarely} (slim was not checked: run without --target to compare)"
     elif not source and not builds.get(Verdict.MISSING):
         why = f"every package installs from a wheel on {slim}"
     else:

@@ -229,8 +229,11 @@ def size_lines(report: Report) -> list[str]:
     labels = {t.id: target_label(t) for t in report.targets}
     lines = []
     for target_id, size in report.sizes.items():
-        if not size.packages:
-            continue  # nothing was sized there: a total of 0 MB would be no answer
+        if not size.packages:  # a total of 0 MB would be no answer
+            if size.unknown:
+                label = labels.get(target_id, target_id)
+                lines.append(f"  {label}: nothing sized; not sized: {', '.join(size.unknown)}")
+            continue
         largest = ", ".join(f"{name} {_mb(b / 1e6)}" for name, b in size.largest)
         line = (
             f"  {labels.get(target_id, target_id)}: {_mb(size.installed_bytes / 1e6)} in "
@@ -245,8 +248,14 @@ def size_lines(report: Report) -> list[str]:
 def estimate_lines(report: Report) -> list[str]:
     """Per candidate base: the size arithmetic, then its Dockerfile lines for the builds."""
     lines = []
+    builds = {
+        p.name for p in report.packages for r in p.results.values() if r.verdict is Verdict.SOURCE
+    }
     for c in report.recommendation.candidates:
         derived = " (not checked: same verdicts as the checked Debian image)" if c.derived else ""
+        # Source builds are never sized (their wheel does not exist yet: see "assumes");
+        # a wheel whose size could not be read makes this total a lower bound: say so.
+        unread = [name for name in c.unsized if name not in builds]
         lines.append(
             f"  {c.image}{derived}: base {_mb(c.base_mb)} + packages {_mb(c.packages_mb)}"
             + (
@@ -255,6 +264,7 @@ def estimate_lines(report: Report) -> list[str]:
                 if c.native_builds
                 else f" -> {_mb(c.multi_stage_mb)}"
             )
+            + (f"; at least: not sized: {', '.join(unread)}" if unread else "")
         )
     chosen = next(
         (c for c in report.recommendation.candidates if c.image == report.recommendation.image),
