@@ -525,3 +525,13 @@ def test_file_url_the_client_cannot_use_is_an_error_not_a_crash(
     assert isinstance(outcome.exception, SystemExit), outcome.exc_info
     assert outcome.exit_code == 3
     assert "dependency tree incomplete" in outcome.stdout
+
+
+def test_a_page_nested_too_deeply_is_a_malformed_page(server: FaultServer, tmp_path: Path) -> None:
+    # Found in review: json.loads raised RecursionError on 100,000 nested arrays (exit 1).
+    body = b"[" * 100_000 + b"]" * 100_000
+    server.inject(server.page_path("alpha"), serve(body, JSON_TYPE), permanent=True)
+    outcome = cli(server, tmp_path, text="alpha\n")
+    assert outcome.exit_code == 3, outcome.output
+    assert "Traceback" not in outcome.output
+    assert "invalid JSON (nested too deeply)" in outcome.stdout

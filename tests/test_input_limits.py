@@ -227,3 +227,13 @@ def test_a_project_name_too_long_for_a_url_is_an_error_row_not_a_traceback(
     assert outcome.exit_code == 3
     assert "Traceback" not in outcome.output
     assert "cannot ask for this page: URL too long" in outcome.stdout
+
+
+def test_toml_nested_too_deeply_is_an_input_error(tmp_path: Path) -> None:
+    # Found in review: tomllib recurses once per level and raised RecursionError (exit 1).
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("[project]\nname='x'\nversion='1'\nx = " + "[" * 1200 + "]" * 1200 + "\n")
+    outcome = CliRunner().invoke(main, ["check", str(pyproject)], catch_exceptions=False)
+    assert outcome.exit_code == 2
+    assert "invalid TOML: nested too deeply" in outcome.stderr
+    assert "Traceback" not in outcome.output

@@ -263,3 +263,17 @@ def test_the_table_is_consistent() -> None:
     for command in COMMANDS:
         flags = [flag for option in options_of(command) for flag in option.flags]
         assert len(set(flags)) == len(flags), command
+
+
+@pytest.mark.parametrize("flag", ["--timeout", "--cache-max-age"])
+def test_nan_is_refused_on_the_command_line_too(flag: str, tmp_path: Path) -> None:
+    # Found in review: click's FloatRange lets NaN through; --timeout nan was a traceback.
+    from click.testing import CliRunner
+
+    from wheelcheck._cli import main
+
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("six\n", encoding="utf-8")
+    outcome = CliRunner().invoke(main, ["check", str(requirements), flag, "nan"])
+    assert outcome.exit_code == 2
+    assert "expected a number, not nan" in outcome.stderr

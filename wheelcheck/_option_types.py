@@ -9,6 +9,7 @@ the message the reader puts after the key or the variable.
 
 from __future__ import annotations
 
+import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -310,6 +311,21 @@ def _in_range(value: float, low: float, high: float | None, low_open: bool) -> N
     raise ValueError(f"expected {wanted}, not {value!r}")
 
 
+def _number_range(*, min: float, min_open: bool) -> Any:
+    """click's FloatRange, refusing NaN too (every comparison with NaN is false, so a range
+    lets it through; the environment and the file refuse it already)."""
+    import click
+
+    class _NumberRange(click.FloatRange):
+        def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+            number = super().convert(value, param, ctx)
+            if math.isnan(number):
+                self.fail("expected a number, not nan", param, ctx)
+            return number
+
+    return _NumberRange(min=min, min_open=min_open)
+
+
 def _parsed(text: str, convert: Callable[[str], N], what: str) -> N:
     """`convert(text)`; a ValueError that says what was expected (not Python's own)."""
     try:
@@ -374,9 +390,8 @@ class Number(ValueType[float]):
         return float(value)
 
     def click(self) -> dict[str, Any]:
-        import click
 
-        return {"type": click.FloatRange(min=self.low, min_open=self.low_open)}
+        return {"type": _number_range(min=self.low, min_open=self.low_open)}
 
 
 @dataclass(frozen=True, slots=True)

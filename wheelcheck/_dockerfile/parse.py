@@ -400,7 +400,7 @@ def _json_form(value: str) -> tuple[str, ...] | None:
         return None
     try:
         parsed = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if isinstance(parsed, list) and all(isinstance(x, str) for x in parsed):
         return tuple(parsed)

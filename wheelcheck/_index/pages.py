@@ -423,6 +423,8 @@ def _json_file_entries(body: bytes, project: str, index_url: str) -> list[Any]:
     """The ``files`` list of a PEP 691 API 1.x project page; MalformedPage for anything else."""
     try:
         document = json.loads(body)
+    except RecursionError:  # nested deeper than the parser goes: no index page is
+        raise MalformedPage(project, index_url, "invalid JSON (nested too deeply)") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise MalformedPage(project, index_url, f"invalid JSON ({error})") from None
     if not isinstance(document, dict):

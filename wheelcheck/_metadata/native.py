@@ -154,7 +154,7 @@ def _read_pyproject(raw: bytes | None) -> _Pyproject | None:
     text = raw.decode("utf-8", "replace")
     try:
         document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return _Pyproject(None, (), text, False)
     system = document.get("build-system", {})
     system = system if isinstance(system, dict) else {}

@@ -259,7 +259,7 @@ def _from_pyproject(text: bytes | None, filename: str) -> _Found | str:
         return "no top-level pyproject.toml"
     try:
         document = tomllib.loads(text.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as error:
         return f"pyproject.toml is unreadable ({error})"
     project = document.get("project")
     if not isinstance(project, dict):

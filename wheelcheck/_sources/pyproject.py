@@ -127,6 +127,10 @@ def load_toml(path: str) -> TomlDocument:
         raise InvalidInputFiles([InputProblem(path, None, message)]) from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # nested deeper than the parser goes: no real file is
+        raise InvalidInputFiles(
+            [InputProblem(path, None, "invalid TOML: nested too deeply")]
+        ) from None
     except tomllib.TOMLDecodeError as e:
         message = str(e)
         match = _TOML_POSITION_RE.search(message)
