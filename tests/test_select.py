@@ -1,4 +1,4 @@
-"""pip's candidate rules in select.py, on pages parsed from recorded PyPI answers."""
+"""pip's candidate rules (wheelcheck/_judge/selection.py), on pages recorded from PyPI."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The check itself: requirements x targets -> Report. No printing, no exiting.
 
 Data flows one way: read the sources (all input errors surface here, before any request),
-build the targets, fetch each project page once for all targets, judge, recommend.
+build the targets, fetch each project page once for all targets, judge, resolve each
+target's tree if asked, advise, and recommend once.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ class MirrorName(Text):
 
 
 def _check_index_url(url: str) -> None:
-    from wheelcheck._index.urls import index_url_problem, quote_url
+    from wheelcheck._urls import index_url_problem, quote_url
 
     problem = index_url_problem(url)
     if problem is not None:

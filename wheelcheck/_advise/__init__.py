@@ -1,1 +1,1 @@
-"""Advice drawn from the verdicts: base image, (later) build needs and Dockerfile rules."""
+"""Advice drawn from the verdicts: build needs, remedies, sizes, and the base image."""

@@ -27,8 +27,8 @@ from wheelcheck._dockerfile.parse import Dockerfile, read_dockerfile
 from wheelcheck._dockerfile.rules import apply_rules
 from wheelcheck._findings import Finding, Severity
 from wheelcheck._index import redact_url
-from wheelcheck._index.urls import index_url_problem, is_local_index, quote_url
 from wheelcheck._judge.targets import parse_arch, parse_targets
+from wheelcheck._urls import index_url_problem, is_local_index, quote_url
 from wheelcheck.errors import InputProblem, InvalidIndexURL, InvalidInputFiles
 from wheelcheck.models import Origin, Report, Target
 

@@ -1,6 +1,6 @@
 """From a stage's base image to the targets pip would run on, and their alternatives.
 
-Official ``python:`` tags go through wheelcheck's image table (`wheelcheck._judge.targets`).
+Official ``python:`` tags go through wheelcheck's image table (`wheelcheck._judge.images`).
 ``alpine:3.x``, ``debian:`` and ``ubuntu:`` bases with the distribution's own Python come
 from ``data/distro-pythons.json`` (with sources). Anything else is unknown: reported, and the
 user may name a target with ``--target``.

@@ -39,7 +39,6 @@ class _Block:
     end: int
     text: str
     instruction: Instruction | None = None
-    is_from: bool = False
     removed: bool = False
     before: list[str] = field(default_factory=list)  # new instructions inserted before
 
@@ -64,7 +63,7 @@ def _blocks(dockerfile: Dockerfile) -> list[_Block]:
             end = ends[line]
             text = "\n".join(dockerfile.lines[line - 1 : end])
             found = by_line[line]
-            blocks.append(_Block(line, end, text, found, is_from=found is None))
+            blocks.append(_Block(line, end, text, found))
             line = end + 1
         else:
             blocks.append(_Block(line, line, dockerfile.lines[line - 1]))

@@ -18,7 +18,7 @@ from wheelcheck._index.pages import (
     parse_html_page,
     parse_json_page,
 )
-from wheelcheck._index.urls import normalize_index_url, redact_url, split_credentials
+from wheelcheck._urls import normalize_index_url, redact_url, split_credentials
 
 __all__ = [
     "ACCEPT",

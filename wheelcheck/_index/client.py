@@ -38,7 +38,7 @@ from wheelcheck._index.pages import (
     parse_json_page,
 )
 from wheelcheck._index.trust import netrc_credentials
-from wheelcheck._index.urls import normalize_index_url, redact_url, split_credentials
+from wheelcheck._urls import normalize_index_url, redact_url, split_credentials
 from wheelcheck.errors import ProjectLookupError
 from wheelcheck.models import DistFile, ProjectPage
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wheelcheck._index.urls import (
+from wheelcheck._urls import (
     index_url_message,
     is_local_index,
     normalize_index_url,

@@ -27,8 +27,8 @@ from packaging.version import Version
 from wheelcheck._cache.keys import file_key
 from wheelcheck._cache.metadata import load_dependencies, store_dependencies
 from wheelcheck._index.client import IndexClient
-from wheelcheck._index.urls import redact_url
 from wheelcheck._metadata.core import MetadataError, parse_core_metadata
+from wheelcheck._urls import redact_url
 from wheelcheck.models import Dependencies, DistFile, ProjectPage
 
 MAX_METADATA_BYTES = 16 * 1024 * 1024

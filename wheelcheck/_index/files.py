@@ -16,13 +16,13 @@ import httpx
 
 from wheelcheck._index.client import IndexClient
 from wheelcheck._index.ranges import HttpByteSource
-from wheelcheck._index.urls import redact_url
 from wheelcheck._metadata.core import MetadataError
 from wheelcheck._metadata.sdist import SdistMetadata, sdist_dependencies
 from wheelcheck._metadata.zipread import ZipEntry, read_zip_member, zip_entries
+from wheelcheck._urls import redact_url
 from wheelcheck.models import DistFile
 
-__all__ = ["DEFAULT_MAX_SDIST_BYTES", "read_sdist", "read_wheel", "read_wheel_entries"]
+__all__ = ["DEFAULT_MAX_SDIST_BYTES", "read_sdist", "read_wheel"]
 
 DEFAULT_MAX_SDIST_BYTES = 64 * 1024 * 1024
 T = TypeVar("T")
@@ -50,20 +50,6 @@ async def _with_retry(client: IndexClient, read: Callable[[], Awaitable[T]]) -> 
                 raise
             await asyncio.sleep(0.2 if limit == 1 else 0.5 * 2**attempt)
             attempt += 1
-
-
-async def read_wheel_entries(client: IndexClient, file: DistFile) -> list[ZipEntry]:
-    """The central directory of the wheel `file`, read with HTTP range requests.
-
-    Raises MetadataError when the file cannot be fetched or is not a readable zip.
-    """
-    http, auth = client.file_access(file)
-
-    async def read() -> list[ZipEntry]:
-        source = HttpByteSource(http, _bare_url(file), auth=auth)
-        return list(await zip_entries(source))
-
-    return await _with_retry(client, read)
 
 
 Chooser = Callable[[Sequence[ZipEntry]], Sequence[ZipEntry]]

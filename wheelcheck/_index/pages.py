@@ -30,7 +30,7 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
-from wheelcheck._index.urls import redact_url
+from wheelcheck._urls import redact_url
 from wheelcheck.errors import ProjectLookupError
 from wheelcheck.models import DistFile
 

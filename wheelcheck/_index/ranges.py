@@ -14,9 +14,9 @@ import re
 import httpx
 
 from wheelcheck._index.http import drain
-from wheelcheck._index.urls import redact_url
 from wheelcheck._metadata.core import MetadataError
 from wheelcheck._metadata.zipread import TAIL_BYTES
+from wheelcheck._urls import redact_url
 
 __all__ = ["DEFAULT_MAX_DOWNLOAD_BYTES", "HttpByteSource", "unusable_url"]
 
@@ -56,7 +56,7 @@ def _content_range(value: str | None) -> tuple[int | None, int | None, int | Non
 
 
 class HttpByteSource:
-    """A file URL read with ``Range`` requests; implements ``metadata.zipread.ByteSource``.
+    """A file URL read with ``Range`` requests (a ``wheelcheck._metadata.zipread.ByteSource``).
 
     `client` is shared and not closed here. `auth`, when given, is sent with every request
     (httpx drops it on redirects to another origin). `max_download_bytes` caps the full

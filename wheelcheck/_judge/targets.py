@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_ARCHES",
     "DEFAULT_PYTHON",
-    "image_family",
     "marker_environment",
     "parse_arch",
     "parse_targets",
@@ -323,11 +322,6 @@ def marker_environment(target: Target) -> dict[str, str]:
 
 
 # --- relations between images ------------------------------------------------------------------
-
-
-def image_family(target: Target) -> ImageFamily | None:
-    """``alpine``, ``slim`` or ``full`` for an image target; None for an explicit spec."""
-    return target.variant
 
 
 def sibling_image(image: str, variant: str) -> str:

@@ -1,6 +1,7 @@
 """Distribution metadata read without running package code: METADATA, wheels, sdists.
 
-No HTTP here: remote wheels are read through a ``ByteSource`` (``index.ranges`` provides one).
+No HTTP here: remote wheels are read through a ``ByteSource`` (``wheelcheck._index.ranges``
+provides one).
 """
 
 from wheelcheck._metadata.core import CoreMetadata, MetadataError, parse_core_metadata

@@ -55,7 +55,6 @@ _CENTRAL_SIG = b"PK\x01\x02"
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _LOCAL_SIG = b"PK\x03\x04"
 _Z64_EXTRA_ID = 0x0001
-_U16_MAX = 0xFFFF
 _U32_MAX = 0xFFFF_FFFF
 
 # Bytes read past a local header's name in the same request, hoping to cover its extra field.

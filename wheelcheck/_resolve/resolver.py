@@ -1,7 +1,7 @@
 """The dependency tree per target, with resolvelib (the resolver pip uses).
 
 One resolution runs per target, because markers and wheel availability differ per target. The
-provider follows pip's rules: candidates come from `select.rank_candidates` (tags,
+provider follows pip's rules: candidates come from `_judge.selection.rank_candidates` (tags,
 requires-python, pre-releases, yanked, pip's order, --prefer-binary), markers are evaluated in
 the target's own environment, extras are separate identifiers whose candidates pin the base
 project to the same version (as pip's ExtrasCandidate does), and constraints narrow versions

@@ -21,9 +21,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from wheelcheck._index.urls import redact_url
 from wheelcheck._limits import clip
 from wheelcheck._sources.pyproject import TomlDocument, describe_names, load_toml
+from wheelcheck._urls import redact_url
 from wheelcheck.errors import InputProblem, InvalidInputFiles
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
 

@@ -18,9 +18,9 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
-from wheelcheck._index.urls import redact_url
-from wheelcheck._judge.markers import marker_problem
 from wheelcheck._limits import MAX_TOML_BYTES, clip, over_file_cap
+from wheelcheck._sources.markers import marker_problem
+from wheelcheck._urls import redact_text, redact_url
 from wheelcheck.errors import InputProblem, InvalidInputFiles
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
 
@@ -186,14 +186,6 @@ def parse_requirement(
 
 
 # The scheme starts where a run of scheme characters starts (linear time; see requirements.py).
-_URL_RE = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://\S+")
-
-
-def redact_text(text: str) -> str:
-    """`text` with credentials masked in every URL inside it."""
-    return _URL_RE.sub(lambda m: redact_url(m.group(0)), text)
-
-
 def describe_names(names: Sequence[str]) -> str:
     return ", ".join(sorted(names)) if names else "none"
 

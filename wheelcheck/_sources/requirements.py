@@ -29,14 +29,20 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from wheelcheck._index.urls import index_url_problem, is_local_index, quote_url, redact_url
-from wheelcheck._judge.markers import marker_problem
 from wheelcheck._limits import (
     MAX_LINE_CHARS,
     MAX_REQUIREMENTS_BYTES,
     clip,
     long_line,
     over_file_cap,
+)
+from wheelcheck._sources.markers import marker_problem
+from wheelcheck._urls import (
+    index_url_problem,
+    is_local_index,
+    quote_url,
+    redact_text,
+    redact_url,
 )
 from wheelcheck.errors import InputProblem, InvalidInputFiles
 from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
@@ -54,7 +60,6 @@ _ENV_VAR_RE = re.compile(r"\$\{([A-Z0-9_]+)\}")
 # Any scheme://... run inside a requirement text, so credentials can be masked. The scheme
 # starts where a run of scheme characters starts: tried from every letter of a long word,
 # the search took minutes for a line of one 1 MB word.
-_URL_IN_TEXT_RE = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://\S+")
 # pip's comment rule (pip-requirements-parser's COMMENT_RE: a "#" at the start or after
 # whitespace), with the whitespace run tried from its start only: pip-requirements-parser's
 # own pattern tries it from every position, seconds for a line of 20,000 spaces.
@@ -266,7 +271,7 @@ class _Reader:
         origin = Origin(file, number)
         if spec:
             raw_spec = _break_args_options(raw)[0].strip()
-            declared = self._requirement(spec, _redact_text(raw_spec), origin, hashes)
+            declared = self._requirement(spec, redact_text(raw_spec), origin, hashes)
         elif opts.editables:
             declared = self._editable(str(opts.editables[0]), _editable_text(raw), origin)
         else:
@@ -290,7 +295,7 @@ class _Reader:
             tokens = shlex.split(options_text)
         except ValueError as e:
             # Quote the options as written: an expanded ${VAR} may hold a secret.
-            written = _redact_text(_break_args_options(raw)[1].strip())
+            written = redact_text(_break_args_options(raw)[1].strip())
             self.problem(file, number, f"cannot split options '{clip(written)}': {e}")
             return None
         parser = _build_parser()  # a fresh parser per line: optparse shares list defaults
@@ -299,7 +304,7 @@ class _Reader:
         except prp.OptionParsingError as e:
             message = str(e.msg).strip()
             message = message.split("error: ", 1)[-1]  # drop optparse's "prog: error: "
-            self.problem(file, number, clip(_redact_text(message)))
+            self.problem(file, number, clip(redact_text(message)))
             return None
         rejected = [
             str(prp.OPT_BY_OPTIONS_DEST.get(dest, dest))
@@ -612,11 +617,6 @@ def _expand_env(line: str) -> str:
     return _ENV_VAR_RE.sub(value, line)
 
 
-def _redact_text(text: str) -> str:
-    """Mask credentials in every URL inside `text`."""
-    return _URL_IN_TEXT_RE.sub(lambda m: redact_url(m.group(0)), text)
-
-
 def _editable_text(raw_line: str) -> str:
     """``-e VALUE`` as written (before ``${VAR}`` expansion), credentials masked."""
     value = None
@@ -628,7 +628,7 @@ def _editable_text(raw_line: str) -> str:
         value = None
     if value is None:
         value = raw_line.split(None, 1)[-1]
-    return f"-e {_redact_text(value)}"
+    return f"-e {redact_text(value)}"
 
 
 def _scheme(location: str) -> str:

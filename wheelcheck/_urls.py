@@ -15,6 +15,7 @@ __all__ = [
     "is_local_index",
     "normalize_index_url",
     "quote_url",
+    "redact_text",
     "redact_url",
     "split_credentials",
 ]
@@ -66,6 +67,15 @@ def redact_url(url: str) -> str:
     if password is None:
         return _replace_netloc(parts, f"{_MASK}@{host}")
     return _replace_netloc(parts, f"{quote(unquote(user), safe='')}:{_MASK}@{host}")
+
+
+# A URL inside free text (a requirement line, an error message): scheme:// and no blank.
+_URL_IN_TEXT = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://\S+")
+
+
+def redact_text(text: str) -> str:
+    """`text` with credentials masked in every URL inside it (see `redact_url`)."""
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
 
 
 # Query parameter names (lower case, any part of the name) whose value is a credential.
