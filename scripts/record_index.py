@@ -16,7 +16,7 @@ serve dependency metadata without the internet:
   gets its own ``metadata/<wheel filename>.metadata``;
 - a version with only an sdist: the sdist's top-level ``PKG-INFO``, ``pyproject.toml``,
   ``setup.cfg`` and ``setup.py`` texts (the last two cut to 20 KB), and the
-  ``requires.txt`` and ``PKG-INFO`` of an ``X.egg-info/`` at the top or under ``src/``,
+  ``requires.txt`` and ``PKG-INFO`` of an ``X.egg-info/`` at the top or one level below,
   under ``sdist/<sdist filename>/`` at their paths. The sdist itself is not kept.
 
 Usage::
@@ -381,8 +381,7 @@ def _kept_path(parts: list[str]) -> str | None:
         return None
     if len(parts) == 2 and parts[1] in SDIST_FILES:
         return parts[1]
-    egg_info = len(parts) == 3 or (len(parts) == 4 and parts[1] == "src")
-    if egg_info and parts[-2].endswith(".egg-info") and parts[-1] in EGG_INFO_FILES:
+    if len(parts) in (3, 4) and parts[-2].endswith(".egg-info") and parts[-1] in EGG_INFO_FILES:
         return "/".join(parts[1:])
     return None
 

@@ -76,10 +76,17 @@ def test_egg_info_without_requires_txt_means_no_dependencies() -> None:
     assert "src/demo.egg-info without requires.txt" in result.evidence
 
 
-def test_egg_info_under_src_is_read() -> None:
-    result = sdist({"src/demo.egg-info/requires.txt": b"attrs\n"})
+@pytest.mark.parametrize("root", ["src", "lib"])  # setuptools writes it in the package root
+def test_egg_info_one_level_down_is_read(root: str) -> None:
+    result = sdist({f"{root}/demo.egg-info/requires.txt": b"attrs\n"})
     assert texts(result) == ["attrs"]
-    assert result.file("src/demo.egg-info/requires.txt") == b"attrs\n"
+    assert result.file(f"{root}/demo.egg-info/requires.txt") == b"attrs\n"
+
+
+def test_another_projects_egg_info_is_not_read() -> None:
+    result = sdist({"tests/fixture.egg-info/requires.txt": b"attrs\n", "setup.py": b"x()"})
+    assert result.status == "unknown"
+    assert "no .egg-info directory" in result.evidence
 
 
 def test_egg_info_with_a_bad_line_falls_through_to_setup_py() -> None:
@@ -251,6 +258,19 @@ def test_poetry_constraints(constraint: str, expected: str) -> None:
     assert poetry_specifier(constraint) == SpecifierSet(expected)
 
 
+def test_poetry_python_union_becomes_or_and_requires_python_comes_from_pkg_info() -> None:
+    pyproject = b"""[tool.poetry.dependencies]
+python = "~2.7 || ^3.5"
+typing = { version = "^3.6", python = "~2.7 || <3.5" }
+"""
+    result = sdist({"pyproject.toml": pyproject})
+    assert texts(result) == [
+        'typing<4,>=3.6; (python_version >= "2.7" and python_version < "2.8") '
+        'or python_version < "3.5"'
+    ]
+    assert result.requires_python == ">=3.8"
+
+
 def test_poetry_union_is_not_static() -> None:
     with pytest.raises(NotStatic, match="union"):
         poetry_specifier("^1.2 || ^2.0")
@@ -279,7 +299,7 @@ pytest = "^7"
 def test_poetry_tables() -> None:
     result = sdist({"pyproject.toml": POETRY})
     assert (result.status, result.provenance) == ("declared", "poetry")
-    assert result.requires_python == "<4,>=3.8"
+    assert result.requires_python == ">=3.8"  # PKG-INFO's, which Poetry wrote from "^3.8"
     assert texts(result) == [
         "pygments<3,>=2.13.0",
         'typing-extensions<5.0,>=4.0.0; python_version < "3.9"',

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from packaging.requirements import Requirement
@@ -44,20 +44,21 @@ class Sdist:
 
 
 def egg_info_dirs(members: Sequence[str]) -> list[str]:
-    """The ``X.egg-info`` directories at the top or under ``src/``, in archive order."""
+    """The ``X.egg-info`` directories at the top or one level below (``src/``, ``lib/``:
+    setuptools writes it in the package root), in archive order."""
     found: dict[str, None] = {}
     for member in members:
         parts = member.split("/")
         for depth in (1, 2):
-            at_depth = len(parts) > depth and parts[depth - 1].endswith(".egg-info")
-            if at_depth and (depth == 1 or parts[0] == "src"):
+            if len(parts) > depth and parts[depth - 1].endswith(".egg-info"):
                 found["/".join(parts[:depth])] = None
     return list(found)
 
 
 def _egg_info(sdist: Sdist) -> Found:
     directories = egg_info_dirs(sdist.members)
-    if len(directories) > 1 and sdist.core is not None:
+    if sdist.core is not None:
+        # Only the project's own: a test fixture could carry another project's.
         own = canonicalize_name(sdist.core.name)
         directories = [
             d for d in directories if canonicalize_name(d.rsplit("/", 1)[-1][:-9]) == own
@@ -98,7 +99,10 @@ def _pyproject(sdist: Sdist) -> dict[str, Any]:
 
 
 def _poetry(sdist: Sdist) -> Found:
-    return poetry_dependencies(_pyproject(sdist))
+    found = poetry_dependencies(_pyproject(sdist))
+    if sdist.requires_python is None:
+        return found
+    return replace(found, requires_python=sdist.requires_python)  # what Poetry wrote from it
 
 
 def _lines(value: Any, where: str) -> list[str]:

@@ -65,11 +65,17 @@ def poetry_specifier(constraint: str) -> SpecifierSet:
 
 
 def _python_marker(constraint: str) -> str:
-    clauses = []
-    for spec in poetry_specifier(constraint):
-        variable = "python_full_version" if spec.version.count(".") >= 2 else "python_version"
-        clauses.append(f'{variable} {spec.operator} "{spec.version}"')
-    return " and ".join(clauses)
+    """A ``python`` restriction as a marker; a ``||`` union becomes ``or``."""
+    alternatives = []
+    for alternative in constraint.split("||"):
+        clauses = []
+        for spec in poetry_specifier(alternative):
+            variable = "python_full_version" if spec.version.count(".") >= 2 else "python_version"
+            clauses.append(f'{variable} {spec.operator} "{spec.version}"')
+        alternatives.append(" and ".join(clauses) or 'python_version >= "0"')
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return " or ".join(f"({a})" for a in alternatives)
 
 
 def _markers(table: dict[str, Any]) -> str | None:
@@ -122,6 +128,15 @@ def _with_extras(optional: list[Requirement], extras: Any) -> tuple[list[Require
     return found, names
 
 
+def _requires_python(value: Any) -> str | None:
+    """Requires-Python from the ``python`` entry; None for a union (``~2.7 || ^3.5``), which
+    one specifier set cannot say: the caller takes PKG-INFO's then."""
+    try:
+        return str(poetry_specifier(value)) if isinstance(value, str) else None
+    except NotStatic:
+        return None
+
+
 def poetry_dependencies(document: dict[str, Any]) -> Found:
     """What ``[tool.poetry.dependencies]`` and ``[tool.poetry.extras]`` declare.
 
@@ -138,7 +153,7 @@ def poetry_dependencies(document: dict[str, Any]) -> Found:
     requires_python = None
     for name, value in dependencies.items():
         if canonicalize_name(str(name)) == "python":
-            requires_python = str(poetry_specifier(str(value))) if isinstance(value, str) else None
+            requires_python = _requires_python(value)
             continue
         for requirement, is_optional in _requirements(str(name), value):
             (optional if is_optional else required).append(requirement)

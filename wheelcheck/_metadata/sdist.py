@@ -45,7 +45,7 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024  # uncompressed archive content read in to
 DEFAULT_MAX_MEMBERS = 50_000
 # Top-level files kept whole, for callers that judge how the sdist builds.
 KEPT_FILES = ("PKG-INFO", "pyproject.toml", "setup.cfg", "setup.py")
-# Kept too from an ``X.egg-info/`` directory at the top or under ``src/``.
+# Kept too from an ``X.egg-info/`` directory at the top or one level below (``src/``).
 EGG_INFO_FILES = ("requires.txt", "PKG-INFO")
 _MAX_KEPT_FILE = 2 * 1024 * 1024
 
@@ -113,7 +113,7 @@ class _CappedReader(io.RawIOBase):
 
 def _top_level_role(name: str) -> tuple[str, str] | None:
     """(top directory, path below it) for ``pkg-1.0/PKG-INFO``-like names and egg-info
-    files (``pkg-1.0/src/pkg.egg-info/requires.txt``); None for others.
+    files (``pkg-1.0/src/pkg.egg-info/requires.txt``, ``pkg-1.0/lib/...``); None for others.
 
     Names with ``..`` or an absolute path never count, whatever they point at.
     """
@@ -122,8 +122,8 @@ def _top_level_role(name: str) -> tuple[str, str] | None:
         return None
     if len(parts) == 2 and parts[1] in KEPT_FILES:
         return parts[0], parts[1]
-    egg_info = len(parts) == 3 or (len(parts) == 4 and parts[1] == "src")
-    if egg_info and parts[-2].endswith(".egg-info") and parts[-1] in EGG_INFO_FILES:
+    # setuptools writes it in the package root: the top, or a directory like src/ or lib/.
+    if len(parts) in (3, 4) and parts[-2].endswith(".egg-info") and parts[-1] in EGG_INFO_FILES:
         return parts[0], "/".join(parts[1:])
     return None
 
