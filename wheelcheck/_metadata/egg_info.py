@@ -38,7 +38,8 @@ def requires_txt(egg_info: str, text: bytes | None, requires_python: str | None)
     """The dependencies in `egg_info`'s requires.txt (`text`; None when it has none)."""
     where = f"{egg_info}/requires.txt"
     if text is None:
-        evidence = f"{egg_info} without requires.txt (setuptools writes it only for dependencies)"
+        # setuptools writes requires.txt only for a project with dependencies.
+        evidence = f"{egg_info} (no requires.txt: none)"
         return Found((), requires_python, (), evidence, Provenance.EGG_INFO)
     try:
         decoded = text.decode("utf-8")
