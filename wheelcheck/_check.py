@@ -19,7 +19,13 @@ from packaging.utils import NormalizedName, canonicalize_name
 from wheelcheck._advise.recommend import recommend
 from wheelcheck._cache.checks import check_key, load_report, store_report
 from wheelcheck._cache.store import Store, default_cache_dir
-from wheelcheck._index import IndexClient, IndexSettings, redact_url, select_indexes
+from wheelcheck._index import (
+    IndexChoice,
+    IndexClient,
+    IndexSettings,
+    redact_url,
+    select_indexes,
+)
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
@@ -84,11 +90,8 @@ async def acheck(
     requirement_set = sources.requirement_set
     targets = _build_targets(opts)
     settings = select_indexes(
-        cli_index_url=opts.index_url,
-        cli_extra_index_urls=opts.extra_index_urls,
-        mirror=opts.mirror,
-        file_index_url=requirement_set.index_url,
-        file_extra_index_urls=requirement_set.extra_index_urls,
+        IndexChoice(opts.index_url, opts.extra_index_urls, opts.mirror),
+        IndexChoice(requirement_set.index_url, requirement_set.extra_index_urls),
         environ=opts.environ,
         pip_config_files=opts.pip_config_files,
     )

@@ -18,7 +18,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from wheelcheck._advise.build_needs import build_needs
-from wheelcheck._advise.remedies import alternative_projects, find_remedy
+from wheelcheck._advise.remedies import RemedySearch, alternative_projects
 from wheelcheck._advise.size import choose_sample, pyc_scale, target_size, wheel_installed_size
 from wheelcheck._cache.advice import load_call, load_sizes, store_call, store_sizes
 from wheelcheck._index.client import IndexClient
@@ -247,13 +247,11 @@ def _advise_package(
             needs = build_needs(package.name, call, target, other_wheels=result.other_wheels)
             remedy = None
             if page is not None and result.version is not None:
-                remedy = find_remedy(
+                remedy = RemedySearch(policy, reads.alt_pages).find(
                     page,
                     chosen=Version(result.version),
                     target=target,
                     specifier=specifiers.get(target_id),
-                    policy=policy,
-                    alternative_pages=reads.alt_pages,
                 )
             results[target_id] = replace(result, build=needs, remedy=remedy)
         else:
