@@ -17,6 +17,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck._advise.recommend import recommend
+from wheelcheck._argtypes import require_type
 from wheelcheck._cache.checks import check_key, load_report, store_report
 from wheelcheck._cache.store import Store, default_cache_dir
 from wheelcheck._index import (
@@ -434,6 +435,8 @@ def _read_sources(
     files: Sequence[str | Path], requirements: Sequence[str], opts: CheckOptions
 ) -> _Sources:
     """Every input, each by its kind; the problems of all of them are reported at once."""
+    require_type("files", files, Sequence[str | Path])
+    require_type("requirements", requirements, Sequence[str])
     parts: list[RequirementSet] = []
     locks: list[LockedSet] = []
     problems: list[InputProblem] = []

@@ -16,11 +16,13 @@ The library takes `CheckOptions` (or the same names as keyword arguments, `Check
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar, get_type_hints
 
+from wheelcheck._argtypes import require_type
 from wheelcheck._defaults import DEFAULT_MAX_AGE, DEFAULT_RETRIES, DEFAULT_TIMEOUT, MAX_RETRIES
 from wheelcheck._option_types import (
     CertFile,
@@ -687,6 +689,17 @@ class CheckOptions:
     # installed sizes with image estimates (range-reads every chosen wheel).
     advice: bool = False
     sizes: bool = False
+
+    def __post_init__(self) -> None:
+        # A caller mypy does not see may pass a string for a list, or a number for a string.
+        hints = _check_option_hints()
+        for name, annotation in hints.items():
+            require_type(name, getattr(self, name), annotation)
+
+
+@functools.cache
+def _check_option_hints() -> dict[str, Any]:
+    return get_type_hints(CheckOptions)
 
 
 class CheckOverrides(TypedDict, total=False):
