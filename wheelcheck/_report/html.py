@@ -10,12 +10,13 @@ control characters shown as '?'), so a package name cannot add markup.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from typing import TYPE_CHECKING, TextIO
 
 from wheelcheck._findings import Finding, Policy, Severity, findings
 from wheelcheck._report.interface import ReportFormat
+from wheelcheck._report.table import _remedy_text as remedy_sentences
 from wheelcheck._report.table import target_label
 from wheelcheck._report.text import printable
 from wheelcheck._urls import redact_text
@@ -61,6 +62,8 @@ th, td { border: 1px solid #bdbdbd; padding: 2px 8px; text-align: left; vertical
 th { background: #f5f5f5; }
 summary { font-size: 18px; font-weight: bold; margin: 28px 0 8px; }
 code, pre { font: 13px/1.4 ui-monospace, monospace; }
+h1 code, h2 code { font-size: inherit; }
+td ul { margin: 4px 0; padding-left: 20px; }
 pre { background: #f5f5f5; padding: 8px; overflow-x: auto; }
 .key span { display: inline-block; padding: 0 8px; margin-right: 6px; border: 1px solid #bdbdbd; }
 .bars td { border: none; padding: 4px 8px 4px 0; }
@@ -274,41 +277,60 @@ def _build_text(build: BuildNeeds) -> str:
     return f"{line} ({text(build.evidence)}){source}"
 
 
-def _remedy_text(remedy: Remedy) -> str:
-    where = "within your specifier" if remedy.within_specifier else "outside your specifier"
-    versions = [v for v in (remedy.older, remedy.newer) if v]
-    parts = [f"a wheel exists for {' and '.join(versions)} ({where})"] if versions else []
-    if remedy.prefer_binary:
-        parts.append(f"--prefer-binary installs {remedy.prefer_binary}")
-    if remedy.only_binary:
-        parts.append(f"--only-binary installs {remedy.only_binary}")
-    parts += [f"use {alternative}" for alternative in remedy.alternatives]
-    return text("; ".join(parts) or "no version ships a wheel for this target")
+def _remedy_html(remedy: Remedy) -> str:
+    """The table report's sentences on avoiding the build, then the alternatives as a list."""
+    sentences = "<br>".join(text(sentence) for sentence in remedy_sentences(remedy))
+    return sentences + "".join(_items(text(f"use {alt}") for alt in remedy.alternatives))
 
 
-def _per_targets(report: Report, package: PackageResult) -> dict[str, list[str]]:
-    """Each distinct build need and remedy of `package` (as HTML), with its targets."""
+def _distinct(
+    report: Report, package: PackageResult, render: Callable[[TargetResult], str | None]
+) -> dict[str, list[str]]:
+    """Each distinct `render` (HTML) of `package`'s source builds, with its targets."""
     labels = {t.id: target_label(t) for t in report.targets}
     seen: dict[str, list[str]] = {}
     for target_id, result in package.results.items():
-        if result.verdict is not Verdict.SOURCE:
-            continue
-        label = labels.get(target_id, target_id)
-        if result.build is not None:
-            seen.setdefault(_build_text(result.build), []).append(label)
-        if result.remedy is not None:
-            seen.setdefault("avoid it: " + _remedy_text(result.remedy), []).append(label)
+        shown = render(result) if result.verdict is Verdict.SOURCE else None
+        if shown is not None:
+            seen.setdefault(shown, []).append(labels.get(target_id, target_id))
     return seen
 
 
+def _build_cell(result: TargetResult) -> str | None:
+    return None if result.build is None else _build_text(result.build)
+
+
+def _remedy_cell(result: TargetResult) -> str | None:
+    return None if result.remedy is None else _remedy_html(result.remedy)
+
+
+def _rows_table(title: str, column: str, rows: list[tuple[str, list[str], str]]) -> list[str]:
+    """A titled table of (package, targets, HTML cell) rows; nothing when there are none."""
+    if not rows:
+        return []
+    head = f"<tr><th>package</th><th>targets</th><th>{column}</th></tr>"
+    body = [
+        f"<tr><th>{text(name)}</th><td>{text(', '.join(where))}</td><td>{cell}</td></tr>"
+        for name, where, cell in rows
+    ]
+    return [f"<h2>{title}</h2>", "<table>", f"<thead>{head}</thead>", "<tbody>", *body, "</tbody>",
+            "</table>"]  # fmt: skip
+
+
 def build_needs(report: Report) -> list[str]:
-    """Per package built from source: what the build takes, how to avoid it; once for all
-    the targets where it is the same."""
-    lines = []
+    """Per package built from source: what the build takes, then how to avoid it; each once
+    for all the targets where it is the same."""
+    needs: list[tuple[str, list[str], str]] = []
+    remedies: list[tuple[str, list[str], str]] = []
     for package in report.packages:
-        for line, where in _per_targets(report, package).items():
-            lines.append(f"<b>{text(package.name)}</b> on {text(', '.join(where))}: {line}")
-    return ["<h2>Build needs</h2>", *_items(lines)] if lines else []
+        needs += [(package.name, w, c) for c, w in _distinct(report, package, _build_cell).items()]
+        remedies += [
+            (package.name, w, c) for c, w in _distinct(report, package, _remedy_cell).items()
+        ]
+    return [
+        *_rows_table("Build needs", "what the build needs", needs),
+        *_rows_table("How to avoid the builds", "checked on the index", remedies),
+    ]
 
 
 def _mb(size: float) -> str:
