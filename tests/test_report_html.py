@@ -243,3 +243,46 @@ def test_the_dockerfile_page_has_the_check_of_its_requirements(
     headings = [h.text for h in page.find_all("h1")]
     assert headings[1].startswith("Recommendation: ")
     assert any(name == "psycopg2" for name, _ in matrix_rows(page.find_all("table")[1]))
+
+
+def test_text_from_a_dockerfile_stays_text(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        'FROM example.test/img:<b>1</b>\nRUN pip install "requests<3"\n', encoding="utf-8"
+    )
+    outcome = CliRunner().invoke(
+        main, ["dockerfile", str(tmp_path / "Dockerfile"), "--no-check", "--format", "html"]
+    )
+    assert outcome.exit_code == 0, outcome.stderr
+    assert "<b>1</b>" not in outcome.stdout
+    message = Node.parse(outcome.stdout).first("tbody").first("tr").elements()[3].text
+    assert "example.test/img:<b>1</b>" in message  # WCD012 quotes the base as written
+
+
+def test_an_empty_file_says_there_was_nothing_to_check(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("# nothing yet\n", encoding="utf-8")
+    outcome = CliRunner().invoke(
+        main, ["check", str(tmp_path / "requirements.txt"), "--format", "html"]
+    )
+    assert outcome.exit_code == 0, outcome.stderr
+    page = Node.parse(outcome.stdout)
+    assert body(page).elements()[0].text == "Recommendation: none (nothing to check)"
+    assert "Nothing to check." in body(page).text
+    assert not page.find_all("table")
+
+
+def test_the_ways_to_avoid_a_build_are_those_the_check_found(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    page, document, _ = check_page(index_server, tmp_path, exit_code=1)
+    heading = next(h for h in page.find_all("h2") if h.text == "How to avoid the builds")
+    siblings = body(page).elements()
+    table = siblings[siblings.index(heading) + 1]
+    rows = table.first("tbody").find_all("tr")
+    psycopg2 = document["packages"][0]
+    assert psycopg2["name"] == "psycopg2"
+    alpine_amd64 = psycopg2["results"]["python:3.12-alpine/amd64"]["remedy"]
+    row = next(r for r in rows if r.elements()[1].text == "3.12-alpine amd64")
+    assert row.elements()[0].text == "psycopg2"
+    shown = [li.text for li in row.find_all("li")]
+    assert shown == [f"use {alt}" for alt in alpine_amd64["alternatives"]]
+    assert shown and "psycopg2-binary" in shown[0]
