@@ -365,9 +365,10 @@ FORMAT = _row(
         help={
             "check": "Report format: table for people; json for tools; markdown for a pull-request "
             "comment; sarif for code scanning; github for annotations on the diff (and the step "
-            "summary inside GitHub Actions).",
+            "summary inside GitHub Actions); html for a page to keep as a CI artifact.",
             "dockerfile": "Report format: table for people; json for tools; markdown for a "
-            "pull-request comment; sarif for code scanning; github for annotations on the diff.",
+            "pull-request comment; sarif for code scanning; github for annotations on the diff; "
+            "html for a page to keep as a CI artifact.",
         },
         commands=BOTH,
         key="format",
