@@ -234,6 +234,43 @@ def test_pdm_lock_4_0_without_a_pyproject_takes_every_package(tmp_path: Path) ->
     assert len(installed(read_lockfile(str(lock)), AMD64)) == 15
 
 
+def test_pdm_dev_adds_the_dev_groups_of_the_pyproject_not_its_extras(tmp_path: Path) -> None:
+    write(
+        tmp_path / "pyproject.toml",
+        '[project]\nname = "p"\ndependencies = ["six"]\n'
+        '[project.optional-dependencies]\ndocs = ["idna"]\n'
+        '[tool.pdm.dev-dependencies]\nlint = ["click"]\n',
+    )
+    lock = write(
+        tmp_path / "pdm.lock",
+        '[metadata]\ngroups = ["default", "docs", "lint"]\nlock_version = "4.4.1"\n'
+        '[[package]]\nname = "six"\nversion = "1.17.0"\ngroups = ["default"]\n'
+        '[[package]]\nname = "idna"\nversion = "3.10"\ngroups = ["docs"]\n'
+        '[[package]]\nname = "click"\nversion = "8.1.7"\ngroups = ["lint"]\n',
+    )
+    assert installed(read_lockfile(lock), AMD64) == {"six": "1.17.0"}
+    assert installed(read_lockfile(lock, dev=True), AMD64) == {"six": "1.17.0", "click": "8.1.7"}
+
+
+def test_pdm_graph_follows_an_extra_locked_as_its_own_entry(tmp_path: Path) -> None:
+    write(
+        tmp_path / "pyproject.toml", '[project]\nname = "p"\ndependencies = ["uvicorn[standard]"]\n'
+    )
+    lock = write(
+        tmp_path / "pdm.lock",
+        '[[package]]\nname = "uvicorn"\nversion = "0.20.0"\ndependencies = ["h11"]\n'
+        '[[package]]\nname = "uvicorn"\nversion = "0.20.0"\nextras = ["standard"]\n'
+        'dependencies = ["uvicorn==0.20.0", "httptools; platform_machine == \\"x86_64\\""]\n'
+        '[[package]]\nname = "h11"\nversion = "0.14.0"\n'
+        '[[package]]\nname = "httptools"\nversion = "0.6.1"\n'
+        '[[package]]\nname = "six"\nversion = "1.17.0"\n'
+        '[metadata]\nlock_version = "4.1"\n',
+    )
+    locked = read_lockfile(lock)
+    assert installed(locked, AMD64) == {"uvicorn": "0.20.0", "h11": "0.14.0", "httptools": "0.6.1"}
+    assert installed(locked, ARM64) == {"uvicorn": "0.20.0", "h11": "0.14.0"}
+
+
 def test_pdm_unsupported_lock_version_points_at_its_line(tmp_path: Path) -> None:
     lock = write(tmp_path / "pdm.lock", '[metadata]\ngroups = ["default"]\nlock_version = "5.0"\n')
     assert problems(read_lockfile, lock) == [
@@ -411,6 +448,17 @@ def test_pixi_environment_without_linux_and_missing_package(tmp_path: Path) -> N
     (found,) = problems(read_lockfile, missing)
     assert found.startswith(f"{missing}:6: linux-64: PyPI package ")
     assert found.endswith("six-1.17.0-py2.py3-none-any.whl is not in 'packages'")
+
+
+def test_pixi_yaml_tags_are_never_built(tmp_path: Path) -> None:
+    target = tmp_path / "created"
+    lock = write(
+        tmp_path / "pixi.lock",
+        "version: 6\nenvironments:\n"
+        f"  default: !!python/object/apply:builtins.open ['{target}', w]\npackages: []\n",
+    )
+    assert problems(read_lockfile, lock) == [f"{lock}:3: environments.default: no 'packages' table"]
+    assert not target.exists()
 
 
 # -- Pipfile ---------------------------------------------------------------------------------

@@ -111,7 +111,10 @@ class _PixiReader(_LockReader):
         env = environments[self.environment]
         platforms = env.get("packages") if isinstance(env, dict) else None
         if not isinstance(platforms, dict):
-            self.problem(_key_line(environments, self.environment), "environment has no packages")
+            self.problem(
+                _key_line(environments, self.environment),
+                f"environments.{self.environment}: no 'packages' table",
+            )
             return
         linux = {p: refs for p, refs in platforms.items() if p in PIXI_MACHINES}
         if not linux:
