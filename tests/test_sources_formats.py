@@ -37,6 +37,7 @@ PIPENV_LOCK = DATA / "pipfile_lock" / "pipenv-examples" / "Pipfile.lock"
 LIBPYTHONPRO_LOCK = DATA / "pipfile_lock" / "libpythonpro21" / "Pipfile.lock"
 PIXI_GROUPS = DATA / "pixi" / "solve-groups" / "pixi.lock"
 PIXI_LINKS = DATA / "pixi" / "pypi-find-links" / "pixi.lock"
+PIXI_V7 = DATA / "pixi" / "old-lock-file" / "pixi.lock"
 PIPENV_PIPFILE = DATA / "pipfile" / "pipenv-examples" / "Pipfile"
 LIBPYTHONPRO_PIPFILE = DATA / "pipfile" / "libpythonpro21" / "Pipfile"
 PIPENV_2017 = DATA / "pipfile" / "pipenv-2017" / "Pipfile"
@@ -114,6 +115,7 @@ def test_detect_kind_by_file_name(name: str, kind: SourceKind) -> None:
         (PIPENV_LOCK, SourceKind.PIPFILE_LOCK),
         (PIXI_GROUPS, SourceKind.PIXI_LOCK),
         (PIXI_LINKS, SourceKind.PIXI_LOCK),  # version 5
+        (PIXI_V7, SourceKind.PIXI_LOCK),  # version 7: a platforms list comes first
         (PIPENV_PIPFILE, SourceKind.PIPFILE),
         (DATA / "poetry2" / "poetry.lock", SourceKind.POETRY_LOCK),
         (DATA / "uv" / "uv.lock", SourceKind.UV_LOCK),
@@ -421,13 +423,29 @@ def test_pixi_version_5_lock_with_a_local_wheel() -> None:
     assert certifi.requires_python == ">=3.6"
 
 
+def test_pixi_version_7_lock() -> None:
+    # version 7 adds a top-level list of platforms; environments read as in version 6
+    locked = read_lockfile(str(PIXI_V7))
+    assert installed(locked, AMD64) == {
+        "blinker": "1.7.0",
+        "boltons": "24.0.0",
+        "click": "8.1.7",
+        "flask": "2.3.3",
+        "itsdangerous": "2.1.2",
+        "jinja2": "3.1.3",
+        "markupsafe": "2.1.5",
+        "werkzeug": "3.0.2",
+    }
+    assert locked.requires_python == "==3.12.2"
+
+
 def test_pixi_bad_yaml_and_unsupported_version_name_the_line(tmp_path: Path) -> None:
     bad = write(tmp_path / "a" / "pixi.lock", "version: 6\nenvironments:\n  default: [\n")
     (found,) = problems(read_lockfile, bad)
     assert found.startswith(f"{bad}:4: invalid YAML:")
     old = write(tmp_path / "b" / "pixi.lock", "# made by pixi\nversion: 3\nenvironments: {}\n")
     assert problems(read_lockfile, old) == [
-        f"{old}:2: unsupported pixi.lock version 3: wheelcheck reads versions 4 to 6"
+        f"{old}:2: unsupported pixi.lock version 3: wheelcheck reads versions 4 to 7"
     ]
 
 
@@ -457,7 +475,8 @@ def test_pixi_yaml_tags_are_never_built(tmp_path: Path) -> None:
         "version: 6\nenvironments:\n"
         f"  default: !!python/object/apply:builtins.open ['{target}', w]\npackages: []\n",
     )
-    assert problems(read_lockfile, lock) == [f"{lock}:3: environments.default: no 'packages' table"]
+    (found,) = problems(read_lockfile, lock)
+    assert found.startswith(f"{lock}:3: invalid YAML: could not determine a constructor")
     assert not target.exists()
 
 

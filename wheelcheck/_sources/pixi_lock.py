@@ -1,4 +1,4 @@
-"""pixi.lock (pixi, lock versions 4 to 6): the PyPI packages of one pixi environment.
+"""pixi.lock (pixi, lock versions 4 to 7): the PyPI packages of one pixi environment.
 
 A pixi.lock lists, per environment and platform, the exact conda and PyPI packages pixi
 installs there. wheelcheck reads the PyPI ones (conda packages come from conda channels,
@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import yaml
 from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -40,23 +41,25 @@ PIXI_MACHINES: Mapping[str, str] = {
 }
 
 
-def load_yaml(path: str) -> Any:
-    """The parsed YAML of `path` (round-trip types, which keep each node's line); a problem
-    naming the line when it is not YAML. Nothing in the file is run: no tags are built."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+def load_yaml(path: str) -> tuple[Any, yaml.Node | None]:
+    """The parsed YAML of `path` and its node tree (which knows each node's line); a problem
+    naming the line when it is not YAML. Only plain YAML types are built (the safe loader,
+    libyaml's when installed): a tag that would build an object is refused."""
     text = read_input_text(path, "YAML")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        return YAML(typ="rt", pure=True).load(text)
-    except MarkedYAMLError as e:
+        root = loader.get_single_node()
+        return (None if root is None else loader.construct_document(root)), root
+    except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = None if mark is None else mark.line + 1
         why = (e.problem or e.context or "invalid").strip()
         raise InvalidInputFiles([InputProblem(path, line, f"invalid YAML: {why}")]) from None
-    except (YAMLError, RecursionError, ValueError) as e:
+    except (yaml.YAMLError, RecursionError, ValueError) as e:
         why = "nested too deeply" if isinstance(e, RecursionError) else str(e).splitlines()[0]
         raise InvalidInputFiles([InputProblem(path, None, f"invalid YAML: {why}")]) from None
+    finally:
+        loader.dispose()
 
 
 def read_pixi_lock(
@@ -74,9 +77,9 @@ def read_pixi_lock(
     platform, malformed entries, a listed package missing from ``packages``, and extras or
     groups (pixi selects with environments).
     """
-    data = load_yaml(path)
+    data, root = load_yaml(path)
     reader = _PixiReader(path, TomlDocument(path, {}, ()), SourceKind.PIXI_LOCK)
-    reader.data = data
+    reader.data, reader.root = data, root
     reader.environment = environment or "default"
     if extras or groups:
         reader.problem(None, "a pixi.lock has no extras or groups; choose --environment")
@@ -86,24 +89,25 @@ def read_pixi_lock(
 
 class _PixiReader(_LockReader):
     data: Any = None
+    root: yaml.Node | None = None
     environment: str = "default"
     entries: list[LockEntry]
 
     def read(self) -> None:
         self.entries = []
         data = self.data
-        if not isinstance(data, dict) or data.get("version") not in (4, 5, 6):
+        if not isinstance(data, dict) or data.get("version") not in (4, 5, 6, 7):
             version = data.get("version") if isinstance(data, dict) else None
             self.problem(
-                _key_line(data, "version") or 1,
-                f"unsupported pixi.lock version {version!r}: wheelcheck reads versions 4 to 6",
+                _key_line(self.root, "version") or 1,
+                f"unsupported pixi.lock version {version!r}: wheelcheck reads versions 4 to 7",
             )
             return
         environments = data.get("environments")
         if not isinstance(environments, dict) or self.environment not in environments:
             names = sorted(environments) if isinstance(environments, dict) else []
             self.problem(
-                _key_line(data, "environments"),
+                _key_line(self.root, "environments"),
                 f"unknown pixi environment '{self.environment}'; available: "
                 + (", ".join(names) or "none"),
             )
@@ -112,26 +116,30 @@ class _PixiReader(_LockReader):
         platforms = env.get("packages") if isinstance(env, dict) else None
         if not isinstance(platforms, dict):
             self.problem(
-                _key_line(environments, self.environment),
+                _key_line(_child(self.root, "environments"), self.environment),
                 f"environments.{self.environment}: no 'packages' table",
             )
             return
         linux = {p: refs for p, refs in platforms.items() if p in PIXI_MACHINES}
         if not linux:
             self.problem(
-                _key_line(environments, self.environment),
+                _key_line(_child(self.root, "environments"), self.environment),
                 f"pixi environment '{self.environment}' locks no Linux platform "
                 f"(it locks: {', '.join(sorted(platforms)) or 'none'})",
             )
             return
         self._packages(linux)
 
+    def _refs_node(self, platform: str) -> yaml.Node | None:
+        """The node of the environment's list for `platform`, for its lines."""
+        return _child(self.root, "environments", self.environment, "packages", platform)
+
     def _packages(self, linux: Mapping[str, Any]) -> None:
         """Add each PyPI package the environment lists for a Linux platform, in the order
         of ``packages``, with the platforms listing it as its marker."""
         catalogue = self.data.get("packages")
         if not isinstance(catalogue, list):
-            self.problem(_key_line(self.data, "packages"), "'packages' must be a list")
+            self.problem(_key_line(self.root, "packages"), "'packages' must be a list")
             return
         by_location: dict[str, int] = {}
         for index, entry in enumerate(catalogue):
@@ -146,7 +154,7 @@ class _PixiReader(_LockReader):
                     continue
                 if location not in by_location:
                     self.problem(
-                        _item_line(refs, index),
+                        _item_line(self._refs_node(platform), index),
                         f"{platform}: PyPI package {_shown(location)} is not in 'packages'",
                     )
                     continue
@@ -156,7 +164,8 @@ class _PixiReader(_LockReader):
         for location, index in sorted(by_location.items(), key=lambda item: item[1]):
             if location in platforms_of:
                 entry = catalogue[index]
-                line = _key_line(entry, "name") or _item_line(catalogue, index)
+                node = _child(self.root, "packages")
+                line = _key_line(_item(node, index), "name") or _item_line(node, index)
                 self._add(location, entry, line, platforms_of[location])
 
     def _add(
@@ -247,19 +256,33 @@ def _shown(location: str) -> str:
     return redact_url(location)[-120:]
 
 
-def _key_line(node: object, key: str) -> int | None:
-    """1-based line of `key` in a round-trip mapping, or None."""
-    lc = getattr(node, "lc", None)
-    try:
-        return None if lc is None else int(lc.key(key)[0]) + 1
-    except (KeyError, TypeError, AttributeError):
-        return None
+def _child(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
+    """The node at `keys` below a mapping node, or None."""
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+    return node
 
 
-def _item_line(seq: object, index: int) -> int | None:
-    """1-based line of item `index` of a round-trip sequence, or None."""
-    lc = getattr(seq, "lc", None)
-    try:
-        return None if lc is None else int(lc.item(index)[0]) + 1
-    except (KeyError, TypeError, AttributeError, IndexError):
+def _item(node: yaml.Node | None, index: int) -> yaml.Node | None:
+    if isinstance(node, yaml.SequenceNode) and 0 <= index < len(node.value):
+        item: yaml.Node = node.value[index]
+        return item
+    return None
+
+
+def _key_line(node: yaml.Node | None, key: str) -> int | None:
+    """1-based line of `key` in a mapping node, or None."""
+    if not isinstance(node, yaml.MappingNode):
         return None
+    for key_node, _value in node.value:
+        if getattr(key_node, "value", None) == key:
+            return int(key_node.start_mark.line) + 1
+    return None
+
+
+def _item_line(node: yaml.Node | None, index: int) -> int | None:
+    """1-based line of item `index` of a sequence node, or None."""
+    item = _item(node, index)
+    return None if item is None else int(item.start_mark.line) + 1
