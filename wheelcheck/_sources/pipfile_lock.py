@@ -101,16 +101,27 @@ class _PipfileLockReader(_LockReader):
 
     def key_line(self, key: str, table: str) -> int | None:
         """1-based line of ``"key":`` inside the top-level `table` as pipenv writes it."""
+        return self.key_lines(table).get(key)
+
+    def key_lines(self, table: str) -> dict[str, int]:
+        """1-based line of each key of the top-level `table`, in one pass over its lines
+        (pipenv's layout: the table's key at 4 spaces, its keys at 8)."""
         lines = self.doc.lines
+        found: dict[str, int] = {}
         start = next((i for i, t in enumerate(lines) if _is_key(t, table, 4)), None)
-        if start is None:
-            return None
-        for index in range(start + 1, len(lines)):
-            if _indent(lines[index]) <= 4 and lines[index].strip():
-                return None
-            if _is_key(lines[index], key, 8):
-                return index + 1
-        return None
+        for index in range(len(lines) if start is None else start + 1, len(lines)):
+            line = lines[index]
+            indent = _indent(line)
+            if indent <= 4 and line.strip():
+                break
+            if indent == 8 and line[8:9] == '"':
+                try:
+                    key, _end = json.JSONDecoder().raw_decode(line, 8)
+                except ValueError:
+                    continue
+                if isinstance(key, str):
+                    found.setdefault(key, index + 1)
+        return found
 
     def _category(self, category: str, table: object, sources: Mapping[str, Any]) -> None:
         if not isinstance(table, dict):
@@ -119,8 +130,9 @@ class _PipfileLockReader(_LockReader):
             )
             self.problem(line, f"'{category}' must be a table of packages")
             return
+        lines = self.key_lines(category)
         for name, entry in table.items():
-            line = self.key_line(name, category)
+            line = lines.get(name)
             if not isinstance(entry, dict):
                 self.problem(line, f"{category}: package '{name}' must be a table")
                 continue
