@@ -44,6 +44,7 @@ from wheelcheck._sources import (
     detect_kind,
     parse_requirement_text,
     read_lockfile,
+    read_pipfile,
     read_pyproject,
     read_requirement_files,
 )
@@ -442,14 +443,27 @@ def _read_sources(
     problems: list[InputProblem] = []
     plain: list[str] = []
     for file in map(str, files):
-        kind = _kind(opts.kind) if opts.kind else detect_kind(file)
+        unnamed = _kind(opts.format_in) if opts.format_in else None
+        kind = _kind(opts.kind) if opts.kind else detect_kind(file, unnamed)
         try:
             if kind is SourceKind.REQUIREMENTS:
                 plain.append(file)
             elif kind is SourceKind.PYPROJECT:
                 parts.append(read_pyproject(file, extras=opts.extras, groups=opts.groups))
+            elif kind is SourceKind.PIPFILE:
+                pipfile = read_pipfile(file, dev=opts.dev, groups=opts.groups, extras=opts.extras)
+                parts.append(pipfile.requirement_set)
             else:
-                locks.append(read_lockfile(file, kind, extras=opts.extras, groups=opts.groups))
+                locks.append(
+                    read_lockfile(
+                        file,
+                        kind,
+                        extras=opts.extras,
+                        groups=opts.groups,
+                        dev=opts.dev,
+                        environment=opts.environment,
+                    )
+                )
         except InvalidInputFiles as error:
             problems.extend(error.problems)
     readers: list[Callable[[], RequirementSet | None]] = [
