@@ -2,13 +2,14 @@
 README honest).
 
 Each block there that starts with ``$ wheelcheck ... --help`` must equal what that command
-prints in an 80-column terminal. Regenerate a block by running the command with COLUMNS=80
-and pasting its output. The table of configuration keys (docs/options.md, Configuration)
-must equal the one the option table makes; a failure prints it to paste.
+prints in an 80-column terminal. The table of configuration keys (docs/options.md,
+Configuration) must equal the one the option table makes. After changing an option,
+``UPDATE_GOLDEN=1 python -m pytest tests/test_docs_help.py`` rewrites both.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
@@ -41,7 +42,13 @@ def test_the_options_page_shows_the_help_of_every_command() -> None:
 
 @pytest.mark.parametrize(("command", "text"), help_blocks(), ids=[c for c, _ in help_blocks()])
 def test_documented_help_block_is_the_real_help(command: str, text: str) -> None:
-    assert text == real_help(command), f"docs/options.md block for `{command}` is out of date"
+    real = real_help(command)
+    if os.environ.get("UPDATE_GOLDEN") and text != real:
+        page = OPTIONS_PAGE.read_text(encoding="utf-8")
+        block = f"$ {command}\n{text}```"
+        OPTIONS_PAGE.write_text(page.replace(block, f"$ {command}\n{real}```"), encoding="utf-8")
+        return
+    assert text == real, f"docs/options.md block for `{command}` is out of date"
 
 
 # -- the configuration reference ------------------------------------------------------------
@@ -76,4 +83,7 @@ def test_the_options_page_lists_every_configuration_key_and_variable() -> None:
     assert TABLE_START in text and TABLE_END in text
     shown = text.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0]
     expected = configuration_reference()
+    if os.environ.get("UPDATE_GOLDEN") and shown != expected:
+        OPTIONS_PAGE.write_text(text.replace(shown, expected), encoding="utf-8")
+        return
     assert shown == expected, f"docs/options.md configuration keys are stale; paste:\n{expected}"
