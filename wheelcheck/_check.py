@@ -22,6 +22,7 @@ from wheelcheck._cache.store import Store, default_cache_dir
 from wheelcheck._index import IndexClient, IndexSettings, redact_url, select_indexes
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
+from wheelcheck._judge.other_images import image_notes
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
 from wheelcheck._judge.targets import parse_targets
 from wheelcheck._resolve.direct import RequirementGroup, group_requirements, judge_direct
@@ -211,7 +212,7 @@ def _judge(
 ) -> _Judged:
     index_urls = tuple(redact_url(u) for u in settings.index_urls)
     packages = judge_direct(groups, targets, pages, policy, index_urls)
-    notes = list(settings.warnings)
+    notes = [*image_notes(targets), *settings.warnings]
     if sources.locks:
         # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
         packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
