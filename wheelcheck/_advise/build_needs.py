@@ -27,14 +27,17 @@ from wheelcheck.models import BuildNeeds, Libc, PackageManager, Target
 __all__ = [
     "BuildRow",
     "Distribution",
+    "InterpreterCase",
     "build_needs",
     "distribution_of",
     "dockerfile_lines",
+    "interpreter_case",
     "merge_needs",
     "toolchains_for",
 ]
 
 BUILD_DEPS_FILE = "build-deps.json"
+INTERPRETER_FILE = "interpreter-builds.json"
 # Languages -> the toolchain names the report uses (and toolchain-sizes.json prices).
 LANGUAGE_TOOLCHAINS: Mapping[str, tuple[str, ...]] = {
     "c": ("gcc",),
@@ -59,6 +62,18 @@ class Distribution:
         if self.family == "alpine":
             return "apk"
         return "apt" if self.family == "debian" else None
+
+
+@dataclass(frozen=True, slots=True)
+class InterpreterCase:
+    """A release range whose sdist cannot build on some Pythons, whatever is installed."""
+
+    name: str  # canonical
+    versions: SpecifierSet
+    python: SpecifierSet
+    why: str
+    first_that_builds: str
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +125,37 @@ def _table() -> _Table:
 def curated_row(name: str) -> BuildRow | None:
     """The curated row for project `name` (any spelling), None when it has none."""
     return _table().rows.get(canonicalize_name(name))
+
+
+@functools.cache
+def _interpreter_cases() -> tuple[InterpreterCase, ...]:
+    return tuple(
+        InterpreterCase(
+            name=canonicalize_name(row["name"]),
+            versions=SpecifierSet(row["versions"]),
+            python=SpecifierSet(row["python"]),
+            why=str(row["why"]),
+            first_that_builds=str(row["first_that_builds"]),
+            source=str(row["source"]),
+        )
+        for row in read_json(INTERPRETER_FILE)["rows"]
+    )
+
+
+def interpreter_case(name: str, version: str | None, target: Target) -> InterpreterCase | None:
+    """The known case where `name` `version`'s sdist cannot build on `target`'s Python."""
+    if version is None:
+        return None
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        return None
+    wanted = canonicalize_name(name)
+    python = Version(target.python_full_version)
+    for case in _interpreter_cases():
+        if case.name == wanted and parsed in case.versions and python in case.python:
+            return case
+    return None
 
 
 # Distribution names (data/base-images.json distros) whose package names the table has.
@@ -189,6 +235,14 @@ def _generic(languages: Sequence[str], distribution: Distribution) -> tuple[str,
     return tuple(names)
 
 
+def _cannot_build(case: InterpreterCase, target: Target) -> BuildNeeds:
+    evidence = (
+        f"cannot build on Python {target.python}: {case.why}; "
+        f"{case.first_that_builds} is the first release that builds there"
+    )
+    return BuildNeeds("fails", evidence, source=f"data/{INTERPRETER_FILE}: {case.source}")
+
+
 def _packages(
     row: BuildRow | None, call: NativeCall | None, distribution: Distribution
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]:
@@ -229,14 +283,19 @@ def build_needs(
     target: Target,
     *,
     other_wheels: bool = False,
+    version: str | None = None,
 ) -> BuildNeeds:
-    """What building project `name`'s sdist on `target` needs.
+    """What building project `name`'s sdist (release `version`) on `target` needs.
 
     `call` is the pure/native call on its sdist (None when the sdist could not be read; then
     `other_wheels`, wheels of the version for other platforms, counts as a sign of native
-    code). A pure call needs nothing. A native (or likely native) package takes its curated
-    row when there is one, else the generic toolchain of its languages.
+    code). A release that cannot build on the target's Python (data/interpreter-builds.json)
+    is "fails". A pure call needs nothing. A native (or likely native) package takes its
+    curated row when there is one, else the generic toolchain of its languages.
     """
+    case = interpreter_case(name, version, target)
+    if case is not None:
+        return _cannot_build(case, target)
     distribution = distribution_of(target)
     manager = distribution.package_manager
     kind = call.kind if call is not None else "unknown"
@@ -287,7 +346,7 @@ def merge_needs(needs: Mapping[str, BuildNeeds]) -> MergedNeeds:
         if need.kind == "pure":
             pure.append(name)
             continue
-        if need.kind == "unknown":
+        if need.kind in ("unknown", "fails"):
             unknown.append(name)
             continue
         native.append(name)

@@ -211,6 +211,9 @@ def build_need_lines(report: Report) -> list[str]:
                 lines.append(head + "pure-Python sdist, builds without a compiler")
             elif build.kind == "unknown":
                 lines.append(head + f"could not tell pure from native ({build.evidence})")
+            elif build.kind == "fails":
+                lines.append(head + build.evidence)
+                lines.append(f"      source: {build.source}")
             else:
                 lines.append(head + f"{build.evidence}")
                 install = " ".join(build.system_packages)
