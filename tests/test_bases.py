@@ -151,6 +151,14 @@ def test_an_old_patch_lands_on_its_old_distribution() -> None:
     assert (buster.distro, buster.libc_version) == ("Debian 10 (buster)", (2, 28))
 
 
+def test_old_variants_carry_every_minor_they_were_published_with() -> None:
+    # buster had 3.10 until 3.10.12; 3.10.5-alpine was last built on Alpine 3.16.
+    (buster,) = parse_targets(["python:3.10-slim-buster"], ["amd64"])
+    assert (buster.python_full_version, buster.libc_version) == ("3.10.12", (2, 28))
+    (alpine,) = parse_targets(["python:3.10.5-alpine"], ["amd64"])
+    assert alpine.distro == "Alpine 3.16"
+
+
 def test_arches_per_python_minor() -> None:
     # python:3.8-slim-bookworm had s390x; python:3.10-slim-bookworm never did.
     assert parse_targets(["python:3.8-slim-bookworm"], ["s390x"])[0].arch == "s390x"
