@@ -378,3 +378,13 @@ def test_dockerfile_from_amazonlinux_2023_uses_its_python_39(
         "cryptography-50.0.2-cp39-abi3-manylinux_2_34_x86_64.whl",
     )
     assert chosen(doc["check"], "torch")["amazonlinux:2023/amd64"] == ("missing", None)
+
+
+def test_dockerfile_from_a_lambda_tag_the_table_lacks_is_unknown_with_why(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    _, doc = dockerfile(index_server, tmp_path, "FROM public.ecr.aws/lambda/python:3.7\n" + INSTALL)
+    (stage,) = doc["stages"]
+    assert stage["kind"] == "unknown"
+    assert "tags 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14" in stage["note"]
+    assert [f["rule"] for f in doc["findings"] if f["rule"] == "WCD012"] == ["WCD012"]
