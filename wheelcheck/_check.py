@@ -29,6 +29,7 @@ from wheelcheck._index import (
 )
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
+from wheelcheck._judge.other_images import image_notes
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
 from wheelcheck._judge.targets import parse_targets
 from wheelcheck._resolve.direct import RequirementGroup, group_requirements, judge_direct
@@ -216,7 +217,7 @@ def _judge(
 ) -> _Judged:
     index_urls = tuple(redact_url(u) for u in settings.index_urls)
     packages = judge_direct(groups, targets, pages, policy, index_urls)
-    notes = list(settings.warnings)
+    notes = [*image_notes(targets), *settings.warnings]
     if sources.locks:
         # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
         packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages

@@ -244,7 +244,13 @@ def _advise_package(
             results[target_id] = replace(result, installed_size=size)
         elif result.verdict is Verdict.SOURCE:
             call = reads.calls.get(result.file)
-            needs = build_needs(package.name, call, target, other_wheels=result.other_wheels)
+            needs = build_needs(
+                package.name,
+                call,
+                target,
+                other_wheels=result.other_wheels,
+                version=result.version,
+            )
             remedy = None
             if page is not None and result.version is not None:
                 remedy = RemedySearch(policy, reads.alt_pages).find(
