@@ -122,7 +122,11 @@ def _sample_text(kind: object, folder: Path) -> tuple[str, object]:
     return "sample-dir", Path("sample-dir")
 
 
-COMMAND_LINES: dict[Command, list[str]] = {"check": ["requirements.txt"], "dockerfile": []}
+COMMAND_LINES: dict[Command, list[str]] = {
+    "check": ["requirements.txt"],
+    "dockerfile": [],
+    "plan": ["requirements.txt"],
+}
 
 
 def settings_of(command: Command, *args: str) -> Settings:
