@@ -507,7 +507,11 @@ class PlanChange(_JsonForm):
 @dataclass(frozen=True, slots=True)
 class PlanBuild(_JsonForm):
     """A package that still builds from source in the plan (`Plan.builds`): why no wheel
-    fits, in one line, and what the build needs on each target where that is known."""
+    fits, in one line, and what the build needs on each target where that is known.
+
+    >>> PlanBuild("syncer", "2.0.3", "no release has a wheel").to_dict()["needs"]
+    {}
+    """
 
     name: str
     version: str | None
@@ -522,6 +526,9 @@ class PlanPackage(_JsonForm):
     `files` maps each target id to the file pip installs there; `dependencies` is None
     when its dependencies were read from a wheel or static metadata, else what limits
     them ("unknown: ...", "declared, not guaranteed: ...").
+
+    >>> PlanPackage("six", "1.17.0", "pure", {"python:3.12-alpine/amd64": "six.whl"}).changed
+    False
     """
 
     name: str

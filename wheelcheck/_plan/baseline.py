@@ -71,7 +71,21 @@ def baseline(
     for name, specifier in narrowed.items():
         specifiers[name] = specifiers.get(name, SpecifierSet()) & specifier
     fixed = frozenset(n for n, s in specifiers.items() if is_pinned(s))
+    for name in fixed:
+        pinned = _pinned_version(specifiers[name])
+        if name not in versions and pinned is not None:
+            versions[name] = pinned  # nothing installs it there: the pin is still "from"
     return Baseline(tuple(roots), versions, fixed, specifiers, narrowed)
+
+
+def _pinned_version(specifier: SpecifierSet) -> Version | None:
+    for clause in specifier:
+        if clause.operator in ("==", "===") and not clause.version.endswith(".*"):
+            try:
+                return Version(clause.version)
+            except InvalidVersion:
+                return None
+    return None
 
 
 def _locked(report: Report, versions: Mapping[NormalizedName, Version]) -> Baseline:

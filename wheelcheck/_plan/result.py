@@ -200,10 +200,8 @@ def _build(planned: Planned, name: NormalizedName, version: Version) -> PlanBuil
     elif not within:
         why = f"no release within {specifier} has a wheel for every target"
     else:
-        newest = max(within)
-        why = f"{newest} has wheels, but no set of releases with wheels fits together"
-        if planned.found.wheel_conflict:
-            why += f": {planned.found.wheel_conflict}"
+        reason = planned.found.reasons.get(name, "not tried within the search's bounds")
+        why = f"{max(within)} has wheels, but a release with wheels conflicts: {reason}"
     return PlanBuild(name, str(version), why, _needs(planned.report, name, version))
 
 

@@ -54,7 +54,11 @@ def _no_progress(_message: str) -> None:
 class PlanChoices:
     """What only a plan asks: `prefer` breaks ties of distance ("newer" or "older"),
     `allow_outside` lets versions leave the user's specifiers, `allow_swaps` takes binary
-    alternatives (data/binary-alternatives.json) for packages without any wheel."""
+    alternatives (data/binary-alternatives.json) for packages without any wheel.
+
+    >>> PlanChoices(prefer="older", allow_swaps=True).allow_outside
+    False
+    """
 
     prefer: Prefer = "newer"
     allow_outside: bool = False

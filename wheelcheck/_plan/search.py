@@ -55,6 +55,9 @@ class Found:
     chosen: dict[NormalizedName, TreeCandidate] = field(default_factory=dict)
     building: frozenset[NormalizedName] = frozenset()
     must_build: frozenset[NormalizedName] = frozenset()  # no fitting release at all
+    # why a package of `building` with fitting releases cannot take one: the conflict
+    # found when the search tried it without a build
+    reasons: dict[NormalizedName, str] = field(default_factory=dict)
     # why there is no wheel-only set: the last conflict of step 1, in words
     wheel_conflict: str | None = None
     unresolved: str | None = None
@@ -165,7 +168,9 @@ def _with_builds(
             continue  # nothing fits: it builds in every set
         fewer = frozenset(building - {name})
         trial = attempts.resolve(held, fewer)
-        if not isinstance(trial, ResolutionImpossible):
+        if isinstance(trial, ResolutionImpossible):
+            attempts.found.reasons[name] = explain_conflict(trial, attempts.space.not_found)
+        else:
             building, chosen = set(fewer), trial
     attempts.found.chosen = chosen
     attempts.found.building = frozenset(n for n in building if _builds(attempts, chosen, n))
