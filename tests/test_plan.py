@@ -244,7 +244,7 @@ def test_outside_changes_are_marked_with_the_users_specifier(plan_index: IndexSe
     (orjson,) = document["changes"]
     assert orjson["outside_specifier"] is True
     assert orjson["why"] == (
-        "3.6.4 has no wheel for python:3.12-alpine/amd64, python:3.12-alpine/arm64; "
+        "3.6.4 has no wheel for python:3.12-alpine amd64+arm64; "
         "3.9.3 has wheels; outside your specifier ==3.6.4"
     )
 
@@ -309,7 +309,7 @@ def test_the_table_gives_the_answer_and_the_diff(plan_index: IndexServer) -> Non
     lines = result.stdout.splitlines()
     assert lines[0] == "python:3.12-alpine amd64+arm64: compile-free with 1 change"
     row = next(line for line in lines if line.split()[:1] == ["orjson"])
-    assert row.split()[1:3] == ["3.6.4", "3.9.3"] and "[outside your specifier]" in row
+    assert row.split()[1:3] == ["3.6.4", "3.9.3"] and "outside your specifier ==3.6.4" in row
 
 
 def test_markdown_shows_the_diff_table_and_the_constraints(plan_index: IndexServer) -> None:

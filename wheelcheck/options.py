@@ -413,6 +413,8 @@ FORMAT = _row(
             "summary inside GitHub Actions).",
             "dockerfile": "Report format: table for people; json for tools; markdown for a "
             "pull-request comment; sarif for code scanning; github for annotations on the diff.",
+            "plan": "Report format: table for people; json for tools; markdown for a "
+            "pull-request comment (sarif and github do not render plans).",
         },
         commands=ALL,
         key="format",

@@ -185,7 +185,8 @@ def _why(planned: Planned, name: NormalizedName, old: Version | None, new: Versi
         return f"added: a dependency of the plan's releases; {new} {has}"
     missing = no_wheel_on(planned.report).get(name)
     if missing:
-        return f"{old} has no wheel for {', '.join(missing)}; {new} {has}"
+        where = targets_label([t for t in planned.report.targets if t.id in missing])
+        return f"{old} has no wheel for {where}; {new} {has}"
     return f"{old} has wheels, but the other changes need {new}; {new} {has}"
 
 

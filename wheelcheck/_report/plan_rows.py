@@ -8,10 +8,8 @@ CHANGE_HEADERS = ("package", "from", "to", "why")
 
 
 def change_row(change: PlanChange) -> tuple[str, str, str, str]:
-    """(package, from, to, why); an outside or swapped change says so in its why."""
-    why = change.why
-    if change.outside_specifier:
-        why = "[outside your specifier] " + why
+    """(package, from, to, why); a swap adds its caveat."""
+    why = change.why  # an outside change says so in its why
     if change.caveat:
         why += f" (caveat: {change.caveat})"
     return (change.name, change.before or "(new)", change.after or "(removed)", why)
