@@ -365,3 +365,16 @@ def test_the_library_returns_a_plan_that_reads_back_from_its_json(plan_index: In
     )
     assert found.summary == "python:3.12-alpine amd64+arm64: compile-free with 1 change"
     assert Plan.from_dict(found.to_dict()) == found
+
+
+@pytest.mark.parametrize("lock", ["uv/uv.lock", "uv/pylock.toml", "poetry2/poetry.lock"])
+def test_a_lockfile_is_planned_by_its_pins(index_server: IndexServer, lock: str) -> None:
+    """lockdemo's locks install from wheels on alpine already: no pin to edit, all kept."""
+    path = Path(__file__).parent / "data" / "lockfiles" / lock
+    exit_code, document, _ = run_plan(index_server, str(path))
+    assert (exit_code, document["outcome"], document["scope"]) == (0, "compile-free", "locked")
+    assert document["changes"] == []
+    assert "six==1.17.0" in document["constraints"]
+    assert any(
+        note.startswith("lockfile: the changes are the pins to edit") for note in document["notes"]
+    )

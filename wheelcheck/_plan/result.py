@@ -187,7 +187,8 @@ def _why(planned: Planned, name: NormalizedName, old: Version | None, new: Versi
     if missing:
         where = targets_label([t for t in planned.report.targets if t.id in missing])
         return f"{old} has no wheel for {where}; {new} {has}"
-    return f"{old} has wheels, but the other changes need {new}; {new} {has}"
+    major = " (another major release)" if new.major != old.major else ""
+    return f"{old} has wheels, but the other changes need {new}{major}; {new} {has}"
 
 
 def _build(planned: Planned, name: NormalizedName, version: Version) -> PlanBuild:
