@@ -133,7 +133,9 @@ def settings_of(command: Command, *args: str) -> Settings:
     """The settings the real click command builds from `args`, the environment and the
     working directory's pyproject.toml (parsed as on the command line; not run)."""
     cli = main.commands[command]  # type: ignore[attr-defined]
-    with cli.make_context(command, [*COMMAND_LINES[command], *args]):
+    # With the group's context settings: click keeps the help option a command first built,
+    # and one built without them would drop -h from every later --help of the command.
+    with cli.make_context(command, [*COMMAND_LINES[command], *args], **main.context_settings):  # type: ignore[attr-defined]
         return command_settings(command)
 
 
