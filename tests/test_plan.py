@@ -378,3 +378,25 @@ def test_a_lockfile_is_planned_by_its_pins(index_server: IndexServer, lock: str)
     assert any(
         note.startswith("lockfile: the changes are the pins to edit") for note in document["notes"]
     )
+
+
+PLAN_SCHEMA = ROOT / "wheelcheck" / "schema" / "plan.schema.json"
+
+
+def test_the_shipped_plan_schema_has_every_key_of_the_plan_with_its_type() -> None:
+    from test_report_schema import differences, structure
+
+    from wheelcheck.models import _JSON
+
+    shipped = structure(json.loads(PLAN_SCHEMA.read_text(encoding="utf-8")))
+    assert differences(shipped, structure(_JSON.schema(Plan))) == []
+
+
+@pytest.mark.parametrize("extra", [(), ("--allow-outside",)])
+def test_the_plan_json_is_valid_against_the_shipped_schema(
+    plan_index: IndexServer, extra: tuple[str, ...]
+) -> None:
+    import jsonschema
+
+    _, document, _ = run_plan(plan_index, str(REAL / "cw3a1-flask.txt"), *extra)
+    jsonschema.validate(document, json.loads(PLAN_SCHEMA.read_text(encoding="utf-8")))
