@@ -27,6 +27,7 @@ from wheelcheck._check import (
     _read_sources,
     checked_with,
     index_settings,
+    lookup_failures,
 )
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._judge.selection import SelectionPolicy
@@ -98,7 +99,7 @@ async def aplan(
         groups = group_requirements(sources.requirement_set)
         base = baseline(report, groups, sources.requirement_set.constraints, targets)
         if report.has_errors:
-            errors = [*report.errors, *_result_errors(report)]
+            errors = _result_errors(report)
             return unknown_plan(report, "the check could not read everything", errors, ())
         lookups = TreeLookups(client, DependencyReader(client), policy, _url_names(groups))
         space = Space(
@@ -121,9 +122,8 @@ async def aplan(
 
 
 def _result_errors(report: Report) -> list[str]:
-    from wheelcheck._check import lookup_failures
-
-    return lookup_failures(report.packages)
+    """Every failure of the check once: its errors, then the rows' failed lookups."""
+    return list(dict.fromkeys([*report.errors, *lookup_failures(report.packages)]))
 
 
 def _url_names(groups: Sequence[RequirementGroup]) -> frozenset[NormalizedName]:
