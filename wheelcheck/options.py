@@ -59,11 +59,13 @@ __all__ = [
     "options_of",
 ]
 
-Command = Literal["check", "dockerfile"]
-COMMANDS: tuple[Command, ...] = ("check", "dockerfile")
+Command = Literal["check", "dockerfile", "plan"]
+COMMANDS: tuple[Command, ...] = ("check", "dockerfile", "plan")
 CHECK: frozenset[Command] = frozenset({"check"})
 DOCKERFILE: frozenset[Command] = frozenset({"dockerfile"})
-BOTH: frozenset[Command] = frozenset(COMMANDS)
+PLAN: frozenset[Command] = frozenset({"plan"})
+BOTH: frozenset[Command] = frozenset({"check", "dockerfile"})
+ALL: frozenset[Command] = frozenset(COMMANDS)
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -90,7 +92,10 @@ class Option(Generic[T_co]):
         return self.flags[-1]
 
     def help_for(self, command: Command) -> str:
-        return self.help if isinstance(self.help, str) else self.help[command]
+        """Its help for `command`; a plan reads the check's unless it has its own."""
+        if isinstance(self.help, str):
+            return self.help
+        return self.help.get(command) or self.help["check"]
 
     def shows_default(self) -> bool:
         """Whether --help shows the default: only a default that says something."""
@@ -142,8 +147,10 @@ TARGETS = _row(
             "Repeatable. Default: the alpine and slim images of --python.",
             "dockerfile": "Check these targets instead of the base images' (for an unknown base). "
             "Repeatable.",
+            "plan": "Docker image or tag spec to make compile-free; all of them together. "
+            "Repeatable. Default: the alpine image of --python.",
         },
-        commands=BOTH,
+        commands=ALL,
         key="targets",
         env="WHEELCHECK_TARGETS",
         metavar="TARGET",
@@ -160,7 +167,7 @@ ARCHES = _row(
             "Repeatable. Default: amd64 and arm64.",
             "dockerfile": "Architectures. Default: the FROM --platform, else amd64 and arm64.",
         },
-        commands=BOTH,
+        commands=ALL,
         key="arches",
         env="WHEELCHECK_ARCHES",
         metavar="ARCH",
@@ -173,7 +180,7 @@ PYTHON = _row(
         type=Text(),
         default=None,
         help="Python for the default targets (3.12).",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="python",
         env="WHEELCHECK_PYTHON",
         metavar="X.Y",
@@ -190,7 +197,7 @@ INDEX_URL = _row(
             "dockerfile": "Check against this index instead of the Dockerfile's (-i / "
             "PIP_INDEX_URL in its RUN or ENV).",
         },
-        commands=BOTH,
+        commands=ALL,
         key="index-url",
         env="WHEELCHECK_INDEX_URL",
         metavar="URL",
@@ -206,7 +213,7 @@ EXTRA_INDEX_URLS = _row(
             "check": "Further indexes to search. Repeatable.",
             "dockerfile": "Further indexes to search instead of the Dockerfile's. Repeatable.",
         },
-        commands=BOTH,
+        commands=ALL,
         key="extra-index-urls",
         env="WHEELCHECK_EXTRA_INDEX_URLS",
         metavar="URL",
@@ -219,7 +226,7 @@ MIRROR = _row(
         type=MirrorName(),
         default=None,
         help="A known mirror by name: tuna (Tsinghua), pypi.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="mirror",
         env="WHEELCHECK_MIRROR",
         metavar="NAME",
@@ -246,7 +253,7 @@ PRE = _row(
         type=Flag(),
         default=False,
         help="Include pre-releases, as pip --pre.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="pre",
         env="WHEELCHECK_PRE",
     )
@@ -274,7 +281,7 @@ NO_DEPS = _row(
             "elsewhere).",
             "dockerfile": "Judge only what the requirements name.",
         },
-        commands=BOTH,
+        commands=ALL,
         key="no-deps",
         env="WHEELCHECK_NO_DEPS",
     )
@@ -338,7 +345,7 @@ KIND = _row(
         help="Read every FILE as this kind. Default: from the file name (pyproject.toml, "
         "pylock.toml, uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pixi.lock, Pipfile), "
         "else from its content; anything else is a requirements file.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
     )
 )
 FORMAT_IN = _row(
@@ -349,7 +356,7 @@ FORMAT_IN = _row(
         default=None,
         help="Read each FILE whose name does not tell its kind as this kind (a renamed lock); "
         "files with a known name keep theirs. Default: from the content.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
     )
 )
 DEV = _row(
@@ -360,7 +367,7 @@ DEV = _row(
         default=False,
         help="Include development packages: Pipfile [dev-packages], Pipfile.lock develop, "
         "pdm.lock's dev groups.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="dev",
         env="WHEELCHECK_DEV",
     )
@@ -372,7 +379,7 @@ ENVIRONMENT = _row(
         type=Text(),
         default="default",
         help="The pixi environment of a pixi.lock to check.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="environment",
         env="WHEELCHECK_ENVIRONMENT",
         metavar="NAME",
@@ -385,7 +392,7 @@ EXTRAS = _row(
         type=Strings(),
         default=(),
         help="Optional dependencies of a pyproject.toml or lockfile to include. Repeatable.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="extras",
         env="WHEELCHECK_EXTRAS",
         metavar="NAME",
@@ -398,10 +405,50 @@ GROUPS = _row(
         type=Strings(),
         default=(),
         help="Dependency group (PEP 735) of a pyproject.toml or lockfile to include. Repeatable.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="groups",
         env="WHEELCHECK_GROUPS",
         metavar="NAME",
+    )
+)
+
+# -- the plan --------------------------------------------------------------------------------
+
+PREFER = _row(
+    Option(
+        name="prefer",
+        flags=("--prefer",),
+        type=Choice(("newer", "older")),
+        default="newer",
+        help="Between two versions as near to yours, take the newer or the older one.",
+        commands=PLAN,
+        key="prefer",
+        env="WHEELCHECK_PREFER",
+    )
+)
+ALLOW_OUTSIDE = _row(
+    Option(
+        name="allow_outside",
+        flags=("--allow-outside",),
+        type=Flag(),
+        default=False,
+        help="Also propose versions outside your own specifiers (each one is marked).",
+        commands=PLAN,
+        key="allow-outside",
+        env="WHEELCHECK_ALLOW_OUTSIDE",
+    )
+)
+ALLOW_SWAPS = _row(
+    Option(
+        name="allow_swaps",
+        flags=("--allow-swaps",),
+        type=Flag(),
+        default=False,
+        help="Replace a package without wheels by its binary alternative "
+        "(psycopg2 -> psycopg2-binary), each with its caveat.",
+        commands=PLAN,
+        key="allow-swaps",
+        env="WHEELCHECK_ALLOW_SWAPS",
     )
 )
 
@@ -420,8 +467,10 @@ FORMAT = _row(
             "dockerfile": "Report format: table for people; json for tools; markdown for a "
             "pull-request comment; sarif for code scanning; github for annotations on the diff; "
             "html for a page to keep as a CI artifact.",
+            "plan": "Report format: table for people; json for tools; markdown for a "
+            "pull-request comment (sarif, github and html do not render plans).",
         },
-        commands=BOTH,
+        commands=ALL,
         key="format",
         env="WHEELCHECK_FORMAT",
     )
@@ -432,8 +481,13 @@ OUTPUT = _row(
         flags=("-o", "--output"),
         type=PathValue(dir_okay=False),
         default=None,
-        help="Write the report to this file instead of stdout.",
-        commands=BOTH,
+        help={
+            "check": "Write the report to this file instead of stdout.",
+            "dockerfile": "Write the report to this file instead of stdout.",
+            "plan": "Write the plan's constraints file here (for pip install -c); the "
+            "report still goes to stdout.",
+        },
+        commands=ALL,
     )
 )
 REPORTS = _row(
@@ -530,7 +584,7 @@ CONFIG = _row(
         type=PathValue(dir_okay=False),
         default=None,
         help="TOML file with a [tool.wheelcheck] table. Default: the nearest pyproject.toml.",
-        commands=BOTH,
+        commands=ALL,
         metavar="FILE",
     )
 )
@@ -544,7 +598,7 @@ TIMEOUT = _row(
         type=Number(0, low_open=True),
         default=DEFAULT_TIMEOUT,
         help="Seconds per request.",
-        commands=BOTH,
+        commands=ALL,
         key="timeout",
         env="WHEELCHECK_TIMEOUT",
     )
@@ -556,7 +610,7 @@ RETRIES = _row(
         type=Integer(0, MAX_RETRIES),
         default=DEFAULT_RETRIES,
         help="Retries per request for transient faults.",
-        commands=BOTH,
+        commands=ALL,
         key="retries",
         env="WHEELCHECK_RETRIES",
     )
@@ -569,7 +623,7 @@ CERT = _row(
         default=None,
         help="CA bundle for TLS verification (private indexes). Default: PIP_CERT, "
         "REQUESTS_CA_BUNDLE or SSL_CERT_FILE, else the system's trust store.",
-        commands=BOTH,
+        commands=ALL,
         key="cert",
         env="WHEELCHECK_CERT",
         metavar="PATH",
@@ -589,7 +643,7 @@ CACHE_DIR = _row(
         default=None,
         help="Cache directory. Default: WHEELCHECK_CACHE_DIR, else the user cache directory "
         "(~/.cache/wheelcheck on Linux).",
-        commands=BOTH,
+        commands=ALL,
         env=CACHE_DIR_VARIABLE,
         metavar="DIR",
     )
@@ -601,7 +655,7 @@ NO_CACHE = _row(
         type=Flag(),
         default=False,
         help="Neither read nor write the cache.",
-        commands=BOTH,
+        commands=ALL,
         key="no-cache",
         env="WHEELCHECK_NO_CACHE",
     )
@@ -613,7 +667,7 @@ REFRESH = _row(
         type=Flag(),
         default=False,
         help="Revalidate every cached page with the index (still cached).",
-        commands=BOTH,
+        commands=ALL,
         key="refresh",
         env="WHEELCHECK_REFRESH",
     )
@@ -625,7 +679,7 @@ OFFLINE = _row(
         type=Flag(),
         default=False,
         help="Use only the cache, send no request; what is not cached is an error (exit 3).",
-        commands=BOTH,
+        commands=ALL,
         key="offline",
         env="WHEELCHECK_OFFLINE",
     )
@@ -637,7 +691,7 @@ CACHE_MAX_AGE = _row(
         type=Number(0),
         default=DEFAULT_MAX_AGE,
         help="How long a page stays fresh when the index sends no Cache-Control or Expires.",
-        commands=BOTH,
+        commands=ALL,
         key="cache-max-age",
         env="WHEELCHECK_CACHE_MAX_AGE",
         metavar="SECONDS",
@@ -653,7 +707,7 @@ QUIET = _row(
         type=Flag(),
         default=False,
         help="Nothing on stderr but errors and warnings: no progress.",
-        commands=BOTH,
+        commands=ALL,
         key="quiet",
         env="WHEELCHECK_QUIET",
     )
@@ -665,7 +719,7 @@ VERBOSE = _row(
         type=Flag(),
         default=False,
         help="Also say on stderr where each setting came from.",
-        commands=BOTH,
+        commands=ALL,
         key="verbose",
         env="WHEELCHECK_VERBOSE",
     )
@@ -677,7 +731,7 @@ COLOR = _row(
         type=Choice(("auto", "always", "never")),
         default="auto",
         help="Colour in the table report; auto: only on a terminal and when NO_COLOR is unset.",
-        commands=BOTH,
+        commands=ALL,
         key="color",
         env="WHEELCHECK_COLOR",
     )

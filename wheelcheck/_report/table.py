@@ -13,15 +13,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from wheelcheck._report.console import report_console
 from wheelcheck._report.interface import ReportFormat
 from wheelcheck._report.text import printable
 from wheelcheck.models import (
     BuildNeeds,
     PackageResult,
+    Plan,
     Remedy,
     Report,
     Target,
@@ -122,15 +123,7 @@ def detail_lines(report: Report) -> list[str]:
 
 def write_table(report: Report, stream: TextIO, *, color: bool | None = None) -> None:
     """Write the human report. `color=None`: colour and boxes only on a terminal."""
-    is_terminal = stream.isatty() if color is None else color
-    console = Console(
-        file=stream,
-        force_terminal=is_terminal,
-        no_color=not is_terminal,
-        highlight=False,
-        width=None if is_terminal else 240,
-        soft_wrap=not is_terminal,
-    )
+    console, is_terminal = report_console(stream, color)
     if report.packages:
         console.print(build_table(report, fancy=is_terminal))
     console.print(summary_line(report), highlight=False)
@@ -339,6 +332,8 @@ def dockerfile_lines(result: DockerfileReport) -> list[str]:
 
 
 class TableFormat(ReportFormat):
+    renders_plans = True
+
     def __init__(self, *, color: bool | None = None) -> None:
         self.color = color  # None: colour only on a terminal
 
@@ -353,3 +348,8 @@ class TableFormat(ReportFormat):
             if result.report is not None and result.report.packages:
                 stream.write("\nWhat pip installs on each target:\n")
                 write_table(result.report, stream, color=self.color)
+
+    def write_plan(self, plan: Plan, stream: TextIO) -> None:
+        from wheelcheck._report.plan_table import write_plan_table
+
+        write_plan_table(plan, stream, color=self.color)
