@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path, PurePath, PurePosixPath
+from pathlib import Path, PurePath
 from typing import Any, NamedTuple, assert_never
-from urllib.parse import unquote, urlsplit
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -22,6 +21,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck._limits import clip
+from wheelcheck._sources.locked_files import (
+    LockedSource,
+    hash_table,
+    locked_file,
+    split_hash,
+)
 from wheelcheck._sources.pyproject import TomlDocument, describe_names, load_toml
 from wheelcheck._urls import redact_url
 from wheelcheck.errors import InputProblem, InvalidInputFiles
@@ -131,7 +136,8 @@ class LockedSet:
     package's own marker on it when the format gives one; origin = the lock and the line of
     the package's ``name``); `keys` is parallel to it. `installed(environment)` is the subset
     one target installs. `files_by_package` lists the wheel and sdist file names the lock
-    records (not acted on yet). `locked` is always True: it tells the checker not to resolve.
+    records; `sources` the files (names, URLs, hashes) and the index it names for each
+    package. `locked` is always True: it tells the checker not to resolve.
     """
 
     requirement_set: RequirementSet
@@ -142,6 +148,7 @@ class LockedSet:
     extras: frozenset[NormalizedName] = frozenset()  # requested: for markers on extras
     groups: frozenset[NormalizedName] = frozenset()  # requested (pylock: or its default)
     requires_python: str | None = None  # the lock's own range, as written
+    sources: Mapping[PackageKey, LockedSource] = field(default_factory=dict)
     locked: bool = True
 
     def installed(self, environment: Mapping[str, str]) -> tuple[DeclaredRequirement, ...]:
@@ -243,20 +250,6 @@ def _marker_holds(
     return False
 
 
-def _file_name(entry: Mapping[str, Any], *keys: str) -> str | None:
-    """A file's name from the first of `keys` present: a name, a URL, or a path."""
-    for key in keys:
-        value = entry.get(key)
-        if not isinstance(value, str) or not value:
-            continue
-        if key == "url":
-            return unquote(PurePosixPath(urlsplit(value).path).name) or None
-        if key == "path":
-            return PurePath(value).name or None
-        return value
-    return None
-
-
 class _PoetryTables(NamedTuple):
     """What a poetry.lock says besides its packages' own tables."""
 
@@ -283,6 +276,7 @@ class _LockReader:
     requirements: list[DeclaredRequirement] = field(default_factory=list)
     keys: list[PackageKey] = field(default_factory=list)
     files: dict[PackageKey, tuple[str, ...]] = field(default_factory=dict)
+    sources: dict[PackageKey, LockedSource] = field(default_factory=dict)
     graph: LockGraph | None = None
     requires_python: str | None = None
 
@@ -303,6 +297,7 @@ class _LockReader:
             extras=self.extras,
             groups=self.groups,
             requires_python=self.requires_python,
+            sources=dict(self.sources),
         )
 
     def problem(self, line: int | None, message: str) -> None:
@@ -356,9 +351,9 @@ class _LockReader:
         marker: Marker | None = None,
         reference: str | None = None,
         editable: bool = False,
-        files: Iterable[str] = (),
+        source: LockedSource | None = None,
     ) -> None:
-        """Record one locked package as a requirement."""
+        """Record one locked package as a requirement, with where it comes from."""
         name = str(package.raw["name"])
         version = package.key[1]
         try:
@@ -389,7 +384,9 @@ class _LockReader:
             )
         )
         self.keys.append(package.key)
-        self.files[package.key] = tuple(files)
+        source = source or LockedSource()
+        self.files[package.key] = tuple(f.name for f in source.files)
+        self.sources[package.key] = source
 
     def check_requested(
         self, what: str, requested: frozenset[NormalizedName], available: Iterable[str]
@@ -451,10 +448,15 @@ class _PylockReader(_LockReader):
             ):
                 self.problem(package.line, f"package '{name}': malformed wheels or sdist")
                 return
-            files = [_file_name(w, "name", "url", "path") for w in wheels]
-            if sdist is not None:
-                files.append(_file_name(sdist, "name", "url", "path"))
-            self.add(package, marker=marker, files=[f for f in files if f])
+            entries = [*wheels, *([sdist] if sdist is not None else [])]
+            found = [locked_file(e, _PYLOCK_NAME, hash_table(e.get("hashes"))) for e in entries]
+            index, python = raw.get("index"), raw.get("requires-python")
+            source = LockedSource(
+                index_url=index if isinstance(index, str) and index else None,
+                files=tuple(f for f in found if f is not None),
+                requires_python=python if isinstance(python, str) and python else None,
+            )
+            self.add(package, marker=marker, source=source)
             return
         source = raw[sources[0]]
         if not isinstance(source, dict):
@@ -474,6 +476,12 @@ class _PylockReader(_LockReader):
             reference=reference,
             editable=sources[0] == "directory" and source.get("editable") is True,
         )
+
+
+# The keys that name a file, best first, in each format's file entries.
+_PYLOCK_NAME = ("name", "url", "path")
+_UV_NAME = ("filename", "url", "path")
+_POETRY_NAME = ("file", "url")
 
 
 def _strings(value: object) -> list[str]:
@@ -593,17 +601,17 @@ class _UvReader(_LockReader):
 
     def _package(self, package: _Package) -> None:
         raw = package.raw
-        files = [
-            _file_name(w, "filename", "url", "path")
-            for w in raw.get("wheels", [])
-            if isinstance(w, dict)
-        ]
+        entries = [w for w in raw.get("wheels", []) if isinstance(w, dict)]
         sdist = raw.get("sdist")
         if isinstance(sdist, dict):
-            files.append(_file_name(sdist, "filename", "url", "path"))
+            entries.append(sdist)
+        found = [locked_file(e, _UV_NAME, split_hash(e.get("hash"))) for e in entries]
+        files = tuple(f for f in found if f is not None)
         source = _table(raw, "source")
         if "registry" in source or not source:
-            self.add(package, files=[f for f in files if f])
+            registry = source.get("registry")
+            index = registry if isinstance(registry, str) and registry else None
+            self.add(package, source=LockedSource(index_url=index, files=files))
             return
         local = _uv_local_source(raw)
         if local is not None and local[0] == "virtual":
@@ -618,7 +626,7 @@ class _UvReader(_LockReader):
             package,
             reference=reference,
             editable=local is not None and local[0] == "editable",
-            files=[f for f in files if f],
+            source=LockedSource(files=files),
         )
 
 
@@ -663,10 +671,25 @@ class _PoetryReader(_LockReader):
         else:
             self._with_graph(tables)
 
-    def _files(self, package: _Package, legacy: Mapping[str, Any]) -> list[str]:
+    def _files(self, package: _Package, legacy: Mapping[str, Any]) -> LockedSource:
+        """The package's files (lock-version 2: its own ``files``; 1.x: [metadata.files])
+        and its ``legacy`` source index, if any; a poetry lock lists names, not URLs."""
         entries = package.raw.get("files", legacy.get(str(package.raw["name"]), []))
-        names = [_file_name(e, "file", "url") for e in entries if isinstance(e, dict)]
-        return [n for n in names if n]
+        found = (
+            [
+                locked_file(e, _POETRY_NAME, split_hash(e.get("hash")))
+                for e in entries
+                if isinstance(e, dict)
+            ]
+            if isinstance(entries, list)
+            else []
+        )
+        source = _table(package.raw, "source")
+        url = source.get("url") if source.get("type") == "legacy" else None
+        return LockedSource(
+            index_url=url if isinstance(url, str) and url else None,
+            files=tuple(f for f in found if f is not None),
+        )
 
     def _with_groups(self, tables: _PoetryTables) -> None:
         """Poetry 2 (lock-version 2.1): each package's groups and markers, as poetry installs."""
@@ -697,7 +720,7 @@ class _PoetryReader(_LockReader):
                 package,
                 marker=marker,
                 **self._source(package),
-                files=self._files(package, legacy_files),
+                source=self._files(package, legacy_files),
             )
 
     def _with_graph(self, tables: _PoetryTables) -> None:
@@ -742,7 +765,9 @@ class _PoetryReader(_LockReader):
         possible = self.graph.reachable(lambda _marker, _extra: True)
         for package in packages:
             if package.key in possible:
-                self.add(package, **self._source(package), files=self._files(package, legacy_files))
+                self.add(
+                    package, **self._source(package), source=self._files(package, legacy_files)
+                )
 
     def _pyproject_roots(
         self, path: str, by_name: Mapping[NormalizedName, list[_Package]]
