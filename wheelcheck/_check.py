@@ -25,7 +25,7 @@ from wheelcheck._index.trust import find_ca_bundle
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
 from wheelcheck._judge.targets import parse_targets
 from wheelcheck._resolve.direct import RequirementGroup, group_requirements, judge_direct
-from wheelcheck._resolve.locked import judge_locked, locked_names
+from wheelcheck._resolve.locked import LockLookups, judge_locked, lock_lookups, lock_pages
 from wheelcheck._resolve.resolver import (
     TreeResult,
 )
@@ -125,7 +125,10 @@ async def _check(
     # reads the same on every run.
     page_notes: list[str] = []
     async with _client(settings, opts, cache, page_notes.append) as client:
-        pages = await _fetch_pages(_wanted(sources, groups, targets), client, progress)
+        lookups = lock_lookups(sources.locks, targets, policy)
+        wanted = _wanted(sources, groups, targets, lookups)
+        named = {n: url for n, url in lookups.on_index.items() if url is not None}
+        pages = await _fetch_pages(wanted, client, progress, named)
         judged = _judge(sources, groups, targets, pages, policy, opts, settings)
         trees: dict[str, TreeResult] = {}
         if judged.scope == "tree":
@@ -143,7 +146,9 @@ async def _check(
         # one that a failing index explains is said once, in that index's line.
         errors = lookup_failures(judged.packages, explained=client.failed_indexes())
         report = _report(judged, trees, targets, [*judged.notes, *_by_page(page_notes)], errors)
-        report = await _advise(report, client, pages, trees, groups, policy, opts, progress)
+        # Advice reads the files a lock lists where it lists them, as its installer would.
+        advised_pages = {**pages, **lock_pages(sources.locks)}
+        report = await _advise(report, client, advised_pages, trees, groups, policy, opts, progress)
         # An index that failed is named once, after advice (which reads more pages from it).
         report = replace(report, errors=(*report.errors, *client.index_failures()))
     # Recommended once, from everything the check found; withheld when it is incomplete.
@@ -178,11 +183,15 @@ def _client(
 
 
 def _wanted(
-    sources: _Sources, groups: Sequence[RequirementGroup], targets: Sequence[Target]
+    sources: _Sources,
+    groups: Sequence[RequirementGroup],
+    targets: Sequence[Target],
+    lookups: LockLookups,
 ) -> dict[NormalizedName, SpecifierSet | None]:
-    """Every project to look up, with its one version where it is pinned the same everywhere."""
+    """Every project to look up, with its one version where it is pinned the same everywhere;
+    of a lock's packages, those it lists no files for and those whose files fit nowhere."""
     wanted: dict[NormalizedName, SpecifierSet | None] = {
-        name: None for name in locked_names(sources.locks)
+        name: None for name in (*lookups.on_index, *sorted(lookups.alternatives))
     }
     for group in groups:
         if group.name is not None and group.name not in wanted:
@@ -488,18 +497,26 @@ def _pinned_everywhere(group: RequirementGroup, targets: Sequence[Target]) -> Sp
 
 
 async def _fetch_pages(
-    wanted: Mapping[NormalizedName, SpecifierSet | None], client: IndexClient, progress: Progress
+    wanted: Mapping[NormalizedName, SpecifierSet | None],
+    client: IndexClient,
+    progress: Progress,
+    named: Mapping[NormalizedName, str] | None = None,
 ) -> dict[NormalizedName, ProjectPage | ProjectLookupError | None]:
     """Every named project's page, fetched once for all targets; failures kept as values.
 
     A name pinned to one version (its specifier in `wanted`) gets only that version's files:
-    the rest of the page would be decoded and held for nothing (see get_project).
+    the rest of the page would be decoded and held for nothing (see get_project). A name in
+    `named` is asked of that index alone (a lock's per-package index).
     """
     results: dict[NormalizedName, ProjectPage | ProjectLookupError | None] = {}
+    named = named or {}
 
     async def one(name: NormalizedName, versions: SpecifierSet | None) -> None:
         try:
-            results[name] = await client.get_project(name, versions)
+            if name in named:
+                results[name] = await client.get_project_on(named[name], name, versions)
+            else:
+                results[name] = await client.get_project(name, versions)
         except ProjectLookupError as error:
             results[name] = error
         progress(f"{len(results)}/{len(wanted)} {name}")

@@ -14,16 +14,6 @@ from pathlib import PurePath, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
-
-# pip still installs these legacy sdist archives; packaging parses only .tar.gz and .zip.
-_SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz", ".tar")
-
 
 @dataclass(frozen=True, slots=True)
 class LockedFile:
@@ -41,20 +31,6 @@ class LockedFile:
     @property
     def is_wheel(self) -> bool:
         return self.name.endswith(".whl")
-
-    def parses(self) -> bool:
-        """Whether the name is a wheel or sdist name packaging can read."""
-        try:
-            if self.is_wheel:
-                parse_wheel_filename(self.name)
-            else:
-                suffix = next((s for s in _SDIST_SUFFIXES if self.name.endswith(s)), None)
-                if suffix is None:
-                    return False
-                parse_sdist_filename(self.name[: -len(suffix)] + ".tar.gz")
-        except (InvalidWheelFilename, InvalidSdistFilename):
-            return False
-        return True
 
 
 @dataclass(frozen=True, slots=True)
