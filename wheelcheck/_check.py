@@ -22,6 +22,7 @@ from wheelcheck._cache.store import Store, default_cache_dir
 from wheelcheck._index import IndexClient, IndexSettings, redact_url, select_indexes
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
+from wheelcheck._judge.python_limits import within_python
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
 from wheelcheck._judge.targets import parse_targets
 from wheelcheck._resolve.direct import RequirementGroup, group_requirements, judge_direct
@@ -40,6 +41,7 @@ from wheelcheck._sources import (
     read_pyproject,
     read_requirement_files,
 )
+from wheelcheck._sources.python_range import PythonRange, python_range
 from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles, ProjectLookupError
 from wheelcheck.models import (
     PackageResult,
@@ -82,7 +84,8 @@ async def acheck(
     opts = _merge_options(options, overrides)
     sources = _read_sources(files, requirements, opts)
     requirement_set = sources.requirement_set
-    targets = _build_targets(opts)
+    targets, python_notes = within_python(_build_targets(opts), _python_ranges(sources))
+    sources = replace(sources, notes=tuple(python_notes))
     settings = select_indexes(
         cli_index_url=opts.index_url,
         cli_extra_index_urls=opts.extra_index_urls,
@@ -220,7 +223,7 @@ def _judge(
 ) -> _Judged:
     index_urls = tuple(redact_url(u) for u in settings.index_urls)
     packages = judge_direct(groups, targets, pages, policy, index_urls)
-    notes = list(settings.warnings)
+    notes = [*sources.notes, *settings.warnings]
     if sources.locks:
         # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
         packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
@@ -434,6 +437,25 @@ def _kind(name: str) -> SourceKind:
 class _Sources:
     requirement_set: RequirementSet  # to resolve (or judge directly with --no-deps)
     locks: tuple[LockedSet, ...]  # already resolved: judged as pinned
+    pyprojects: tuple[RequirementSet, ...] = ()  # their requires-python limits the targets
+    notes: tuple[str, ...] = ()  # about the targets the inputs leave out
+
+
+def _python_ranges(sources: _Sources) -> list[PythonRange]:
+    """The Python ranges the locks and pyproject.toml files declare, as each tool reads it."""
+    found = [
+        python_range(
+            lock.requirement_set.files[0],
+            lock.requires_python_line,
+            lock.requires_python,
+            poetry=lock.kind is SourceKind.POETRY_LOCK,
+        )
+        for lock in sources.locks
+    ]
+    found += [
+        python_range(part.files[0], None, part.requires_python) for part in sources.pyprojects
+    ]
+    return [r for r in found if r is not None]
 
 
 def _read_sources(
@@ -442,6 +464,7 @@ def _read_sources(
     """Every input, each by its kind; the problems of all of them are reported at once."""
     parts: list[RequirementSet] = []
     locks: list[LockedSet] = []
+    pyprojects: list[RequirementSet] = []
     problems: list[InputProblem] = []
     plain: list[str] = []
     for file in map(str, files):
@@ -451,6 +474,7 @@ def _read_sources(
                 plain.append(file)
             elif kind is SourceKind.PYPROJECT:
                 parts.append(read_pyproject(file, extras=opts.extras, groups=opts.groups))
+                pyprojects.append(parts[-1])
             else:
                 locks.append(read_lockfile(file, kind, extras=opts.extras, groups=opts.groups))
         except InvalidInputFiles as error:
@@ -477,7 +501,7 @@ def _read_sources(
         pre=any(p.pre for p in parts),
         files=tuple(f for p in parts for f in p.files),
     )
-    return _Sources(merged, tuple(locks))
+    return _Sources(merged, tuple(locks), tuple(pyprojects))
 
 
 def _build_targets(opts: CheckOptions) -> tuple[Target, ...]:

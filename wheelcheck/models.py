@@ -146,6 +146,7 @@ class RequirementSet:
     extra_index_urls: tuple[str, ...] = ()
     pre: bool = False  # --pre in a file
     files: tuple[str, ...] = ()
+    requires_python: str | None = None  # a pyproject.toml's [project].requires-python
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,6 +148,7 @@ class LockedSet:
     extras: frozenset[NormalizedName] = frozenset()  # requested: for markers on extras
     groups: frozenset[NormalizedName] = frozenset()  # requested (pylock: or its default)
     requires_python: str | None = None  # the lock's own range, as written
+    requires_python_line: int | None = None
     sources: Mapping[PackageKey, LockedSource] = field(default_factory=dict)
     locked: bool = True
 
@@ -279,6 +280,7 @@ class _LockReader:
     sources: dict[PackageKey, LockedSource] = field(default_factory=dict)
     graph: LockGraph | None = None
     requires_python: str | None = None
+    requires_python_line: int | None = None
 
     def read(self) -> None:
         raise NotImplementedError
@@ -297,8 +299,14 @@ class _LockReader:
             extras=self.extras,
             groups=self.groups,
             requires_python=self.requires_python,
+            requires_python_line=self.requires_python_line,
             sources=dict(self.sources),
         )
+
+    def set_python(self, value: object, line: int | None) -> None:
+        """The lock's own Python range, as written, and its line."""
+        self.requires_python = value if isinstance(value, str) else None
+        self.requires_python_line = line if self.requires_python is not None else None
 
     def problem(self, line: int | None, message: str) -> None:
         self.problems.append(InputProblem(self.path, line, message))
@@ -413,8 +421,7 @@ class _PylockReader(_LockReader):
                 else "no lock-version: not a pylock.toml (PEP 751)",
             )
             return
-        requires_python = data.get("requires-python")
-        self.requires_python = requires_python if isinstance(requires_python, str) else None
+        self.set_python(data.get("requires-python"), self.top_key_line("requires-python"))
         self.check_requested("extra", self.extras, _strings(data.get("extras")))
         self.check_requested(
             "dependency group", self.groups, _strings(data.get("dependency-groups"))
@@ -515,8 +522,7 @@ class _UvReader(_LockReader):
                 f"unsupported uv.lock version {version!r}: wheelcheck reads version 1",
             )
             return
-        requires_python = data.get("requires-python")
-        self.requires_python = requires_python if isinstance(requires_python, str) else None
+        self.set_python(data.get("requires-python"), self.top_key_line("requires-python"))
         packages = self.packages("package")
         by_name = _by_name(packages)
         roots = self._roots(packages, data)
@@ -651,18 +657,12 @@ class _PoetryReader(_LockReader):
         metadata = _table(data, "metadata")
         version = metadata.get("lock-version")
         if not isinstance(version, str) or version.split(".")[0] not in ("1", "2"):
-            span = self.doc.table_span("metadata")
-            line = None
-            if span is not None:
-                index = self.doc.key_line("lock-version", span[0] + 1, span[1])
-                line = None if index is None else index + 1
             self.problem(
-                line,
+                self._metadata_line("lock-version"),
                 f"unsupported poetry.lock lock-version {version!r}: wheelcheck reads 1.x and 2.x",
             )
             return
-        python = metadata.get("python-versions")
-        self.requires_python = python if isinstance(python, str) else None
+        self.set_python(metadata.get("python-versions"), self._metadata_line("python-versions"))
         packages = self.packages("package")
         # lock-version 1.x keeps the files in [metadata.files]
         tables = _PoetryTables(packages, _table(data, "extras"), _table(metadata, "files"))
@@ -670,6 +670,12 @@ class _PoetryReader(_LockReader):
             self._with_groups(tables)
         else:
             self._with_graph(tables)
+
+    def _metadata_line(self, key: str) -> int | None:
+        """1-based line of ``key = ...`` in [metadata]."""
+        span = self.doc.table_span("metadata")
+        index = None if span is None else self.doc.key_line(key, span[0] + 1, span[1])
+        return None if index is None else index + 1
 
     def _files(self, package: _Package, legacy: Mapping[str, Any]) -> LockedSource:
         """The package's files (lock-version 2: its own ``files``; 1.x: [metadata.files])

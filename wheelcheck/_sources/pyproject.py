@@ -55,7 +55,13 @@ def read_pyproject(
     reader.read(extras, groups)
     if reader.problems:
         raise InvalidInputFiles(reader.problems)
-    return RequirementSet(requirements=tuple(reader.requirements), files=(path,))
+    project = doc.data.get("project")
+    python = project.get("requires-python") if isinstance(project, dict) else None
+    return RequirementSet(
+        requirements=tuple(reader.requirements),
+        files=(path,),
+        requires_python=python if isinstance(python, str) else None,
+    )
 
 
 # -- TOML helpers shared with the lockfile readers ----------------------------------------
