@@ -26,6 +26,7 @@ from wheelcheck._judge.python_limits import within_python
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
 from wheelcheck._judge.targets import parse_targets
 from wheelcheck._resolve.direct import RequirementGroup, group_requirements, judge_direct
+from wheelcheck._resolve.hash_mode import HashMode, hash_mode
 from wheelcheck._resolve.locked import LockLookups, judge_locked, lock_lookups, lock_pages
 from wheelcheck._resolve.resolver import (
     TreeResult,
@@ -123,6 +124,7 @@ async def _check(
     """The check itself, in one direction: fetch, judge, resolve if asked, advise, then
     recommend once. Every page and dependency is read through one client."""
     groups = group_requirements(sources.requirement_set)
+    hashes = hash_mode(groups)
     # Warnings about pages (skipped files...) arrive as lookups finish: sorted into the
     # report by their "<project> on <index>" head (stable: a page's own order stays), so it
     # reads the same on every run.
@@ -132,7 +134,7 @@ async def _check(
         wanted = _wanted(sources, groups, targets, lookups)
         named = {n: url for n, url in lookups.on_index.items() if url is not None}
         pages = await _fetch_pages(wanted, client, progress, named)
-        judged = _judge(sources, groups, targets, pages, policy, opts, settings)
+        judged = _judge(sources, groups, targets, pages, policy, opts, settings, hashes)
         trees: dict[str, TreeResult] = {}
         if judged.scope == "tree":
             trees = await resolve_trees(
@@ -144,11 +146,13 @@ async def _check(
                 reader=DependencyReader(client),
                 policy=policy,
                 progress=progress,
+                hashes=None if hashes is None else hashes.hashes,
             )
         # Every failed page lookup once, by package, before the tree repeats it per row;
         # one that a failing index explains is said once, in that index's line.
         errors = lookup_failures(judged.packages, explained=client.failed_indexes())
-        report = _report(judged, trees, targets, [*judged.notes, *_by_page(page_notes)], errors)
+        notes = [*judged.notes, *_by_page(page_notes)]
+        report = _report(judged, trees, targets, notes, errors, hashes)
         # Advice reads the files a lock lists where it lists them, as its installer would.
         advised_pages = {**pages, **lock_pages(sources.locks)}
         report = await _advise(report, client, advised_pages, trees, groups, policy, opts, progress)
@@ -220,9 +224,10 @@ def _judge(
     policy: SelectionPolicy,
     opts: CheckOptions,
     settings: IndexSettings,
+    hashes: HashMode | None,
 ) -> _Judged:
     index_urls = tuple(redact_url(u) for u in settings.index_urls)
-    packages = judge_direct(groups, targets, pages, policy, index_urls)
+    packages = judge_direct(groups, targets, pages, policy, index_urls, hashes is not None)
     notes = [*sources.notes, *settings.warnings]
     if sources.locks:
         # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
@@ -241,11 +246,12 @@ def _report(
     targets: tuple[Target, ...],
     notes: list[str],
     errors: list[str],
+    hashes: HashMode | None = None,
 ) -> Report:
     """The Report of the judged packages, each target's tree folded in (when resolved)."""
     packages, conflicts = judged.packages, dict[str, str]()
     if trees:
-        merged = merge_trees(packages, targets, trees)
+        merged = merge_trees(packages, targets, trees, hashes)
         packages, conflicts = merged.packages, merged.conflicts
         notes, errors = [*notes, *merged.notes], [*errors, *merged.errors]
     return Report(

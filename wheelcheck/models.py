@@ -227,6 +227,11 @@ class Verdict(StrEnum):
     ERROR = "error"  # the lookup failed; see reason
 
 
+# How a `missing` reason starts when pip's hash mode refuses the package (it stops the whole
+# install): `check` reports those as a rule of their own, in every format and after a reload.
+UNHASHED = "hash mode"
+
+
 # Verdicts ordered by how badly they block a target, for --fail-on and summaries.
 VERDICT_SEVERITY: Mapping[Verdict, int] = {
     Verdict.SKIPPED: 0,

@@ -32,8 +32,15 @@ def judge_files(
     """
     ranked = rank_for(target, page.files, specifier, policy=policy, hashes=hashes)
     if not ranked:
-        reason = explain_missing(page, specifier, target, policy) + incomplete_note(page)
-        return TargetResult(Verdict.MISSING, reason)
+        unhashed = rank_for(target, page.files, specifier, policy=policy) if hashes else []
+        if unhashed:
+            reason = (
+                f"none of the files that fit this target has one of its --hash values, so "
+                f"pip's hash check rejects {unhashed[0].filename}"
+            )
+        else:
+            reason = explain_missing(page, specifier, target, policy)
+        return TargetResult(Verdict.MISSING, reason + incomplete_note(page))
     return judge_choice(page, ranked[0], tag_ranks)
 
 

@@ -20,7 +20,15 @@ import asyncio
 import concurrent.futures
 import math
 import threading
-from collections.abc import Collection, Coroutine, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -180,8 +188,10 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         policy: SelectionPolicy,
         constraints: Mapping[NormalizedName, SpecifierSet],
         url_names: frozenset[NormalizedName],
+        hashes: Callable[[NormalizedName], tuple[str, ...]],
     ) -> None:
         self.target = target
+        self.hashes = hashes
         self.client = client
         self.reader = reader
         self.bridge = bridge
@@ -301,6 +311,7 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
             tag_ranks=self.ranks,
             python_full_version=self.target.python_full_version,
             policy=self.policy,
+            hashes=self.hashes(page.name),
         )
 
     def find_matches(
@@ -494,6 +505,13 @@ class TreeLookups:
     reader: DependencyReader
     policy: SelectionPolicy
     url_names: frozenset[NormalizedName] = frozenset()
+    # pip's hash mode: each pinned project's --hash values; only those files install
+    hashes: Mapping[NormalizedName, tuple[str, ...]] | None = None
+
+    def hashes_of(self, name: NormalizedName) -> tuple[str, ...]:
+        """The --hash values files of `name` must match; () outside hash mode (or for a
+        project the files do not pin, which the merged report flags)."""
+        return () if self.hashes is None else self.hashes.get(name, ())
 
 
 def resolve_target(
@@ -519,6 +537,7 @@ def resolve_target(
         policy=lookups.policy,
         constraints=constraints,
         url_names=lookups.url_names,
+        hashes=lookups.hashes_of,
     )
     for position, requirement in enumerate(requirements):
         provider.requested.setdefault(provider.identify(requirement), position)
