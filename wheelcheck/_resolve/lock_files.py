@@ -21,11 +21,11 @@ from packaging.utils import (
 )
 
 from wheelcheck._judge.selection import SelectionPolicy, rank_for
-from wheelcheck._judge.targets import tag_ranks
+from wheelcheck._judge.targets import tag_ranks, target_platform
 from wheelcheck._judge.verdicts import judge_choice
 from wheelcheck._sources import LockedFile, LockedSource
 from wheelcheck._urls import normalize_index_url, redact_url
-from wheelcheck.models import DistFile, Libc, ProjectPage, Target, TargetResult, Verdict
+from wheelcheck.models import DistFile, ProjectPage, Target, TargetResult, Verdict
 
 # Where a file came from when the lock names no index for its package.
 FROM_THE_LOCK = "the lock"
@@ -100,12 +100,6 @@ def judge_lock_files(
     if ranked:
         return judge_choice(page, ranked[0], tag_ranks(target))
     return TargetResult(Verdict.MISSING, lock_missing_reason(name, version, page.files, target))
-
-
-def target_platform(target: Target) -> str:
-    """``musllinux on x86_64``: the wheel family and machine a target installs."""
-    family = "musllinux" if target.libc is Libc.MUSL else "manylinux"
-    return f"{family} on {target.arch}"
 
 
 def lock_missing_reason(name: str, version: str, files: Sequence[DistFile], target: Target) -> str:
