@@ -396,7 +396,7 @@ _OUTCOMES = {
     SOURCE_BUILD.id: "builds from source",
     MISSING.id: "has nothing installable",
     NOT_FOUND.id: "is not on the index",
-    UNHASHED_PIN.id: "stops pip's hash mode",
+    UNHASHED_PIN.id: "is refused in pip's hash mode",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag
@@ -41,7 +42,13 @@ def judge_files(
         else:
             reason = explain_missing(page, specifier, target, policy)
         return TargetResult(Verdict.MISSING, reason + incomplete_note(page))
-    return judge_choice(page, ranked[0], tag_ranks)
+    result = judge_choice(page, ranked[0], tag_ranks)
+    unhashed = rank_for(target, page.files, specifier, policy=policy) if hashes else []
+    if unhashed and unhashed[0] != ranked[0]:
+        # pip's hash mode: say why the file differs from the one pip picks otherwise.
+        note = f"; its --hash values allow this file, not {unhashed[0].filename}"
+        result = replace(result, reason=result.reason + note)
+    return result
 
 
 def incomplete_note(page: ProjectPage) -> str:

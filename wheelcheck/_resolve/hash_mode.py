@@ -62,11 +62,11 @@ def direct_refusal(specifier: SpecifierSet, hashes: Sequence[str]) -> TargetResu
     return None
 
 
-def unpinned_dependency(name: str, chains: Sequence[str]) -> TargetResult:
-    """The cell of a package the tree needs on a target that the files do not pin with a hash."""
-    via = f" (needed via {'; '.join(chains)})" if chains else ""
+def unpinned_dependency(name: str) -> TargetResult:
+    """The cell of a package the tree needs on a target that the files do not pin with a
+    hash (the row's `via` says through which requirements)."""
     return TargetResult(
         Verdict.MISSING,
-        f"{UNHASHED}: this target needs {name}{via}, and the file does not pin it with "
-        "--hash; pip stops the whole install (all requirements must be pinned with hashes)",
+        f"{UNHASHED}: this target needs {name}, and the file does not pin it with --hash; "
+        "pip stops the whole install (all requirements must be pinned with hashes)",
     )

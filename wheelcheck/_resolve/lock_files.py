@@ -116,11 +116,11 @@ def lock_missing_reason(name: str, version: str, files: Sequence[DistFile], targ
             "regenerate it on or for linux"
         )
     listed = f"wheels for {', '.join(families)}" if families else "no wheels"
-    sdist = " and an sdist" if has_sdist else ", no sdist"
+    sdist = " and an sdist" if has_sdist else "; no sdist"
     return (
-        f"{head}none of the {len(files)} files the lock lists for {name} {version} fits "
-        f"Python {target.python} on {target_platform(target)} ({listed}{sdist}); "
-        "regenerate it on or for this target"
+        f"{head}the lock lists no file of {name} {version} for Python {target.python} on "
+        f"{target_platform(target)} (it lists {listed}{sdist}); regenerate it on or for "
+        "this target"
     )
 
 

@@ -84,10 +84,12 @@ def _direct_row(
             Verdict.SKIPPED,
         ):
             if hash_mode is not None and not hash_mode.pins(name):
-                via = [" > ".join(chain) for chain in resolved.via]
-                results[target.id] = unpinned_dependency(package.name, via)
-            else:
+                results[target.id] = unpinned_dependency(package.name)
+            elif (
+                resolved.file.filename != results[target.id].file or not resolved.dependencies.known
+            ):
                 results[target.id] = _result(resolved, trees[target.id], target)
+            # else: the direct verdict judged this very file, with its notes (hashes)
     return replace(package, results=results)
 
 
@@ -105,12 +107,11 @@ def _transitive_row(
         tree = trees[target.id]
         resolved = tree.packages.get(name)
         if resolved is not None:
-            via = [" > ".join(chain) for chain in resolved.via]
             if hash_mode is not None and not hash_mode.pins(name):
-                results[target.id] = unpinned_dependency(name, via)
+                results[target.id] = unpinned_dependency(name)
             else:
                 results[target.id] = _result(resolved, tree, target)
-            chains += via
+            chains += [" > ".join(chain) for chain in resolved.via]
             display = tree.pages[name].name
         else:
             results[target.id] = _not_in_tree(tree)

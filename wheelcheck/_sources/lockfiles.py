@@ -150,6 +150,9 @@ class LockedSet:
     requires_python: str | None = None  # the lock's own range, as written
     requires_python_line: int | None = None
     sources: Mapping[PackageKey, LockedSource] = field(default_factory=dict)
+    # uv.lock's conflict markers spell a requested group or extra of the project as an
+    # ``extra`` value (``group-13-docling-serve-cpu``): also true where they are requested.
+    marker_extras: frozenset[str] = frozenset()
     locked: bool = True
 
     def installed(self, environment: Mapping[str, str]) -> tuple[DeclaredRequirement, ...]:
@@ -161,7 +164,9 @@ class LockedSet:
         """
 
         def holds(marker: Marker | None, extra: str | None) -> bool:
-            return _marker_holds(marker, environment, self.extras, self.groups, extra)
+            return _marker_holds(
+                marker, environment, self.extras, self.groups, extra, self.marker_extras
+            )
 
         reachable = None if self.graph is None else self.graph.reachable(holds)
         chosen = []
@@ -230,15 +235,19 @@ def _marker_holds(
     extras: frozenset[str],
     groups: frozenset[str],
     extra: str | None,
+    marker_extras: frozenset[str] = frozenset(),
 ) -> bool:
     """Evaluate with PEP 751's ``extras``/``dependency_groups`` and PEP 508's ``extra``.
 
     `extra` None: a marker about the install request, true if it holds for any requested
-    extra (or for none).
+    extra (or for none); `marker_extras` (uv's conflict spellings) count as requested for
+    the request and for plain dependencies.
     """
     if marker is None:
         return True
     values = (sorted(extras) or [""]) if extra is None else [extra]
+    if not extra:
+        values += sorted(marker_extras)
     for value in values:
         env: dict[str, str | AbstractSet[str]] = {
             **environment,
@@ -281,6 +290,7 @@ class _LockReader:
     graph: LockGraph | None = None
     requires_python: str | None = None
     requires_python_line: int | None = None
+    marker_extras: frozenset[str] = frozenset()
 
     def read(self) -> None:
         raise NotImplementedError
@@ -301,6 +311,7 @@ class _LockReader:
             requires_python=self.requires_python,
             requires_python_line=self.requires_python_line,
             sources=dict(self.sources),
+            marker_extras=self.marker_extras,
         )
 
     def set_python(self, value: object, line: int | None) -> None:
@@ -552,6 +563,12 @@ class _UvReader(_LockReader):
         if roots:
             self.check_requested("extra", self.extras, available_extras)
             self.check_requested("dependency group", self.groups, available_groups)
+        self.marker_extras = frozenset(
+            f"{kind}-{len(root.key[0])}-{root.key[0]}-{name}"
+            for root in roots
+            for kind, names in (("extra", self.extras), ("group", self.groups))
+            for name in names
+        )
         self.graph = LockGraph(tuple(root_edges), edges, extra_edges)
 
         # Packages no selection could install (say, only in a group not asked for) are left
