@@ -222,3 +222,63 @@ def test_a_conflict_names_its_cause_in_one_line(tmp_path: Path, index_server: An
     assert document["conflicts"] == {
         ALPINE: "torch has no file for musllinux on x86_64 (needed by openai-whisper 20250625)"
     }
+
+
+# -- rules shown on small hand-written files (no real lock lists no files) -------------------
+
+
+def test_a_package_from_an_unreachable_named_index_fails_alone(
+    tmp_path: Path, index_server: Any
+) -> None:
+    """A lock that lists no files for its packages: each is asked of the index the lock
+    names for it, so one failing index makes only its package an error."""
+    private = closed_port_url()
+    lock = tmp_path / "uv.lock"
+    lock.write_text(
+        "version = 1\n"
+        'requires-python = ">=3.10"\n\n'
+        "[[package]]\n"
+        'name = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\n'
+        'dependencies = [{ name = "six" }, { name = "idna" }]\n\n'
+        "[[package]]\n"
+        f'name = "six"\nversion = "1.17.0"\nsource = {{ registry = "{private}" }}\n\n'
+        "[[package]]\n"
+        'name = "idna"\nversion = "3.20"\nsource = { registry = "https://pypi.org/simple" }\n',
+        encoding="utf-8",
+    )
+    index = f"{index_server.url}/simple/"
+    outcome, document = run(
+        tmp_path, lock, index, "-t", "python:3.12-slim", "--timeout", "0.5", "--retries", "0"
+    )
+    assert outcome.exit_code == 3
+    six = cell(document, "six", SLIM)
+    assert six["verdict"] == "error"
+    assert six["index_url"] == private
+    idna = cell(document, "idna", SLIM)
+    assert (idna["verdict"], idna["file"]) == ("pure", "idna-3.20-py3-none-any.whl")
+    assert idna["index_url"] == index
+    assert document["recommendation"]["image"] is None
+
+
+def test_a_requirement_without_a_hash_is_refused_in_hash_mode(index_server: Any) -> None:
+    """pip -r lint.txt six==1.17.0: once any requirement has --hash, every one needs one."""
+    from wheelcheck import check
+    from wheelcheck._findings import Policy, findings
+
+    report = check(
+        [REAL / "hashed" / "lint.txt"],
+        ["six==1.17.0"],
+        index_url=f"{index_server.url}/simple/",
+        targets=["python:3.12-slim"],
+        arches=["amd64"],
+        advice=False,
+        environ={},
+        pip_config_files=[],
+    )
+    six = next(p for p in report.packages if p.name == "six").results[SLIM]
+    assert six.reason == (
+        "hash mode: other requirements have --hash, so pip requires one on every requirement, "
+        "and this one has none"
+    )
+    found = [f for f in findings(report, Policy()) if f.subject and f.subject.name == "six"]
+    assert [(f.rule.id, f.severity.value) for f in found] == [("WC005", "error")]
