@@ -282,3 +282,15 @@ def test_a_requirement_without_a_hash_is_refused_in_hash_mode(index_server: Any)
     )
     found = [f for f in findings(report, Policy()) if f.subject and f.subject.name == "six"]
     assert [(f.rule.id, f.severity.value) for f in found] == [("WC005", "error")]
+
+
+def test_a_pyproject_range_that_admits_no_target_stops_the_check(tmp_path: Path) -> None:
+    project = Path(__file__).parent / "data" / "lockfiles" / "uv" / "pyproject.toml"
+    outcome, _document = run(
+        tmp_path, project, closed_port_url(), "-t", "cp39-manylinux_2_36_x86_64"
+    )
+    assert outcome.exit_code == 2
+    assert outcome.output.strip() == (
+        f"{project}:4: requires-python >=3.10 admits none of the targets (Python 3.9.0); "
+        "check a Python it admits, e.g. --python 3.10"
+    )

@@ -459,7 +459,8 @@ def _python_ranges(sources: _Sources) -> list[PythonRange]:
         for lock in sources.locks
     ]
     found += [
-        python_range(part.files[0], None, part.requires_python) for part in sources.pyprojects
+        python_range(part.files[0], part.requires_python_line, part.requires_python)
+        for part in sources.pyprojects
     ]
     return [r for r in found if r is not None]
 

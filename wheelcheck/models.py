@@ -147,6 +147,7 @@ class RequirementSet:
     pre: bool = False  # --pre in a file
     files: tuple[str, ...] = ()
     requires_python: str | None = None  # a pyproject.toml's [project].requires-python
+    requires_python_line: int | None = None  # ... and its 1-based line
 
 
 @dataclass(frozen=True, slots=True)
