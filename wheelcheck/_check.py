@@ -137,7 +137,7 @@ async def _check(
     page_notes: list[str] = []
     async with _client(settings, opts, cache, page_notes.append) as client:
         lookups = lock_lookups(sources.locks, targets, policy)
-        wanted = _wanted(sources, groups, targets, lookups)
+        wanted = _wanted(groups, targets, lookups)
         named = {n: url for n, url in lookups.on_index.items() if url is not None}
         pages = await _fetch_pages(wanted, client, progress, named)
         judged = _judge(sources, groups, targets, pages, policy, opts, settings, hashes)
@@ -196,16 +196,17 @@ def _client(
 
 
 def _wanted(
-    sources: _Sources,
     groups: Sequence[RequirementGroup],
     targets: Sequence[Target],
     lookups: LockLookups,
 ) -> dict[NormalizedName, SpecifierSet | None]:
     """Every project to look up, with its one version where it is pinned the same everywhere;
     of a lock's packages, those it lists no files for and those whose files fit nowhere."""
-    wanted: dict[NormalizedName, SpecifierSet | None] = {
-        name: None for name in (*lookups.on_index, *sorted(lookups.alternatives))
-    }
+    wanted: dict[NormalizedName, SpecifierSet | None] = {name: None for name in lookups.on_index}
+    for name, versions in sorted(lookups.alternatives.items()):
+        # one locked version: only its files are wanted (a page like torch's is large)
+        only = SpecifierSet(f"=={next(iter(versions))}") if len(versions) == 1 else None
+        wanted.setdefault(name, only)
     for group in groups:
         if group.name is not None and group.name not in wanted:
             wanted[group.name] = _pinned_everywhere(group, targets)

@@ -41,12 +41,12 @@ class LockLookups:
 
     `on_index` are the projects whose lock lists no files, each with the index the lock
     names for it (None: the configured indexes); `alternatives` the projects whose listed
-    files fit no target that installs them: the configured index is asked whether it has
-    one, only to say so.
+    files fit no target that installs them, with those versions: the configured index is
+    asked whether it has one, only to say so.
     """
 
     on_index: Mapping[NormalizedName, str | None]
-    alternatives: frozenset[NormalizedName]
+    alternatives: Mapping[NormalizedName, frozenset[str]]
 
 
 # id of a lock's requirement -> what the lock says about where it comes from; built per call
@@ -77,7 +77,7 @@ def lock_lookups(
     """The lookups the locks need on `targets` (see LockLookups)."""
     sources = _source_table(locks)
     on_index: dict[NormalizedName, str | None] = {}
-    alternatives: set[NormalizedName] = set()
+    alternatives: dict[NormalizedName, set[str]] = {}
     for lock in locks:
         for declared in lock.requirement_set.requirements:
             pinned, source = _pinned(declared), sources[id(declared)]
@@ -93,8 +93,8 @@ def lock_lookups(
                     continue
                 result = judge_lock_files(*pinned, source, target, policy)
                 if result.verdict is Verdict.MISSING:
-                    alternatives.add(pinned[0])
-    return LockLookups(on_index, frozenset(alternatives))
+                    alternatives.setdefault(pinned[0], set()).add(pinned[1])
+    return LockLookups(on_index, {n: frozenset(v) for n, v in alternatives.items()})
 
 
 def lock_pages(locks: Sequence[LockedSet]) -> dict[NormalizedName, ProjectPage]:
