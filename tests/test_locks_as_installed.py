@@ -296,3 +296,16 @@ def test_a_pyproject_range_that_admits_no_target_stops_the_check(tmp_path: Path)
     )
     assert line.endswith("); check a Python it admits, e.g. --python 3.10")
     assert "\n" not in line
+
+
+def test_a_range_that_cannot_be_read_leaves_every_target_judged(tmp_path: Path) -> None:
+    """A Poetry constraint wheelcheck cannot read holds nothing back, and says so."""
+    text = (REAL / "poetry-py313" / "poetry.lock").read_text(encoding="utf-8")
+    lock = tmp_path / "poetry.lock"
+    lock.write_text(text.replace('">=3.13, <3.14"', '">=3.13, <three"'), encoding="utf-8")
+    outcome, document = run(tmp_path, lock, closed_port_url(), "-t", "python:3.12-slim")
+    assert outcome.exit_code == 0, outcome.output
+    assert [t["id"] for t in document["targets"]] == [SLIM]
+    assert (
+        f"{lock}: requires-python '>=3.13, <three' could not be read; no target is left out for it"
+    ) in document["notes"]

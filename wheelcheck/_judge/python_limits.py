@@ -27,6 +27,12 @@ def within_python(
     kept = list(targets)
     notes: list[str] = []
     for python in ranges:
+        if not python.alternatives:
+            notes.append(
+                f"{python.file}: requires-python {python.text!r} could not be read; no target "
+                "is left out for it"
+            )
+            continue
         outside = [t for t in kept if not python.admits(t.python_full_version)]
         if not outside:
             continue
@@ -52,7 +58,7 @@ def _none_left(
     admitted = [
         minor
         for minor, patch in sorted(table.current.items(), key=lambda item: item[1])
-        if all(r.admits(str(patch)) for r in ranges)
+        if all(r.admits(str(patch)) for r in ranges if r.alternatives)
     ]
     if admitted:
         return f"{message}; check a Python it admits, e.g. --python {admitted[0]}"

@@ -32,8 +32,9 @@ class PythonRange:
 def python_range(
     file: str, line: int | None, text: str | None, *, poetry: bool = False
 ) -> PythonRange | None:
-    """The range `text` declares; None when there is none or it cannot be read (then no
-    target is held back: a guess would hide targets the tool may accept)."""
+    """The range `text` declares; None when there is none. One that cannot be read has no
+    `alternatives`: it holds no target back (a guess would hide targets the tool may
+    accept), and the report says so."""
     if text is None or not text.strip():
         return None
     try:
@@ -41,7 +42,7 @@ def python_range(
             return PythonRange(file, line, text, (SpecifierSet(text),))
         alternatives = tuple(_poetry_alternative(part) for part in text.split("||"))
     except (InvalidSpecifier, InvalidVersion):
-        return None
+        return PythonRange(file, line, text, ())
     return PythonRange(file, line, text, alternatives)
 
 
