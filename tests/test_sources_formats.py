@@ -592,14 +592,19 @@ def test_cli_pixi_lock_judges_linux_64_and_leaves_the_local_wheel_unchecked(
     format_index: IndexServer,
 ) -> None:
     result = check(f"{format_index.url}/simple/", str(PIXI_LINKS))
-    assert result.exit_code == 0, result.output
+    # linux-64 lists only charset-normalizer's manylinux wheel: pixi installs nothing of it
+    # on musl (alpine), whatever the index has (issue 19: a lock's own files decide).
+    assert result.exit_code == 1, result.output
     got = verdicts(result)
     assert got["charset-normalizer"][SLIM_AMD64] == ("binary", "3.4.0")
+    assert got["charset-normalizer"][ALPINE_AMD64] == ("missing", None)
     assert got["urllib3"][ALPINE_AMD64] == ("pure", "2.2.3")
     assert got["requests"][SLIM_AMD64][0] == "unchecked"
     assert got["certifi"][SLIM_ARM64] == ("skipped", None)  # no linux-aarch64 in the lock
     report = json.loads(result.stdout)
-    assert report["recommendation"]["image"] is None  # withheld: requests was not checked
+    # alpine installs nothing of charset-normalizer from this lock, so slim, where the
+    # unchecked direct reference (requests) withholds nothing
+    assert report["recommendation"]["image"] == "python:3.12-slim"
 
 
 def test_cli_pipfile_is_resolved_like_requirements(index_server: IndexServer) -> None:

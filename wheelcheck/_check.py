@@ -30,10 +30,12 @@ from wheelcheck._index import (
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
 from wheelcheck._judge.other_images import image_notes
+from wheelcheck._judge.python_limits import within_python
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
 from wheelcheck._judge.targets import parse_targets
 from wheelcheck._resolve.direct import RequirementGroup, group_requirements, judge_direct
-from wheelcheck._resolve.locked import judge_locked, locked_names
+from wheelcheck._resolve.hash_mode import HashMode, hash_mode
+from wheelcheck._resolve.locked import LockLookups, judge_locked, lock_lookups, lock_pages
 from wheelcheck._resolve.resolver import (
     TreeResult,
 )
@@ -49,6 +51,7 @@ from wheelcheck._sources import (
     read_pyproject,
     read_requirement_files,
 )
+from wheelcheck._sources.python_range import PythonRange, python_range
 from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles, ProjectLookupError
 from wheelcheck.models import (
     PackageResult,
@@ -91,7 +94,8 @@ async def acheck(
     opts = _merge_options(options, overrides)
     sources = _read_sources(files, requirements, opts)
     requirement_set = sources.requirement_set
-    targets = _build_targets(opts)
+    targets, python_notes = within_python(_build_targets(opts), _python_ranges(sources))
+    sources = replace(sources, notes=tuple(python_notes))
     settings = index_settings(opts, requirement_set)
     policy = SelectionPolicy(pre=opts.pre or requirement_set.pre, prefer_binary=opts.prefer_binary)
     cache = _cache(opts)
@@ -150,11 +154,12 @@ async def checked_with(
     warnings arrive in `page_notes`; the Report before its recommendation. `wheelcheck plan`
     starts from it with the same client, so its search reads what the check read."""
     groups = group_requirements(sources.requirement_set)
-    # Warnings about pages (skipped files...) arrive as lookups finish: sorted into the
-    # report by their "<project> on <index>" head (stable: a page's own order stays), so it
-    # reads the same on every run.
-    pages = await _fetch_pages(_wanted(sources, groups, targets), client, progress)
-    judged = _judge(sources, groups, targets, pages, policy, opts, settings)
+    hashes = hash_mode(groups)
+    lookups = lock_lookups(sources.locks, targets, policy)
+    wanted = _wanted(groups, targets, lookups)
+    named = {n: url for n, url in lookups.on_index.items() if url is not None}
+    pages = await _fetch_pages(wanted, client, progress, named)
+    judged = _judge(sources, groups, targets, pages, policy, opts, settings, hashes)
     trees: dict[str, TreeResult] = {}
     if judged.scope == "tree":
         trees = await resolve_trees(
@@ -166,12 +171,19 @@ async def checked_with(
             reader=DependencyReader(client),
             policy=policy,
             progress=progress,
+            hashes=None if hashes is None else hashes.hashes,
         )
     # Every failed page lookup once, by package, before the tree repeats it per row;
-    # one that a failing index explains is said once, in that index's line.
+    # one that a failing index explains is said once, in that index's line. Warnings about
+    # pages (skipped files...) arrive as lookups finish: sorted by their "<project> on
+    # <index>" head (stable: a page's own order stays), so the report reads the same on
+    # every run.
     errors = lookup_failures(judged.packages, explained=client.failed_indexes())
-    report = _report(judged, trees, targets, [*judged.notes, *_by_page(page_notes)], errors)
-    report = await _advise(report, client, pages, trees, groups, policy, opts, progress)
+    notes = [*judged.notes, *_by_page(page_notes)]
+    report = _report(judged, trees, targets, notes, errors, hashes)
+    # Advice reads the files a lock lists where it lists them, as its installer would.
+    advised_pages = {**pages, **lock_pages(sources.locks)}
+    report = await _advise(report, client, advised_pages, trees, groups, policy, opts, progress)
     # An index that failed is named once, after advice (which reads more pages from it).
     return replace(report, errors=(*report.errors, *client.index_failures()))
 
@@ -207,12 +219,17 @@ def _client(
 
 
 def _wanted(
-    sources: _Sources, groups: Sequence[RequirementGroup], targets: Sequence[Target]
+    groups: Sequence[RequirementGroup],
+    targets: Sequence[Target],
+    lookups: LockLookups,
 ) -> dict[NormalizedName, SpecifierSet | None]:
-    """Every project to look up, with its one version where it is pinned the same everywhere."""
-    wanted: dict[NormalizedName, SpecifierSet | None] = {
-        name: None for name in locked_names(sources.locks)
-    }
+    """Every project to look up, with its one version where it is pinned the same everywhere;
+    of a lock's packages, those it lists no files for and those whose files fit nowhere."""
+    wanted: dict[NormalizedName, SpecifierSet | None] = {name: None for name in lookups.on_index}
+    for name, versions in sorted(lookups.alternatives.items()):
+        # one locked version: only its files are wanted (a page like torch's is large)
+        only = SpecifierSet(f"=={next(iter(versions))}") if len(versions) == 1 else None
+        wanted.setdefault(name, only)
     for group in groups:
         if group.name is not None and group.name not in wanted:
             wanted[group.name] = _pinned_everywhere(group, targets)
@@ -237,10 +254,11 @@ def _judge(
     policy: SelectionPolicy,
     opts: CheckOptions,
     settings: IndexSettings,
+    hashes: HashMode | None,
 ) -> _Judged:
     index_urls = tuple(redact_url(u) for u in settings.index_urls)
-    packages = judge_direct(groups, targets, pages, policy, index_urls)
-    notes = [*image_notes(targets), *settings.warnings]
+    packages = judge_direct(groups, targets, pages, policy, index_urls, hashes is not None)
+    notes = [*sources.notes, *image_notes(targets), *settings.warnings]
     if sources.locks:
         # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
         packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
@@ -258,11 +276,12 @@ def _report(
     targets: tuple[Target, ...],
     notes: list[str],
     errors: list[str],
+    hashes: HashMode | None = None,
 ) -> Report:
     """The Report of the judged packages, each target's tree folded in (when resolved)."""
     packages, conflicts = judged.packages, dict[str, str]()
     if trees:
-        merged = merge_trees(packages, targets, trees)
+        merged = merge_trees(packages, targets, trees, hashes)
         packages, conflicts = merged.packages, merged.conflicts
         notes, errors = [*notes, *merged.notes], [*errors, *merged.errors]
     return Report(
@@ -454,6 +473,38 @@ def _kind(name: str) -> SourceKind:
 class _Sources:
     requirement_set: RequirementSet  # to resolve (or judge directly with --no-deps)
     locks: tuple[LockedSet, ...]  # already resolved: judged as pinned
+    pyprojects: tuple[RequirementSet, ...] = ()  # their requires-python limits the targets
+    notes: tuple[str, ...] = ()  # about the targets the inputs leave out
+
+
+# Lock kinds whose installer refuses a Python outside the lock's range (uv sync, poetry
+# install, pdm sync, a PEP 751 installer). pipenv only warns about Pipfile.lock's
+# python_version, and pixi installs the Python its lock names: their targets stay judged.
+_PYTHON_REFUSED = (
+    SourceKind.PYLOCK,
+    SourceKind.UV_LOCK,
+    SourceKind.POETRY_LOCK,
+    SourceKind.PDM_LOCK,
+)
+
+
+def _python_ranges(sources: _Sources) -> list[PythonRange]:
+    """The Python ranges the locks and pyproject.toml files declare, as each tool reads it."""
+    found = [
+        python_range(
+            lock.requirement_set.files[0],
+            lock.requires_python_line,
+            lock.requires_python,
+            poetry=lock.kind is SourceKind.POETRY_LOCK,
+        )
+        for lock in sources.locks
+        if lock.kind in _PYTHON_REFUSED
+    ]
+    found += [
+        python_range(part.files[0], part.requires_python_line, part.requires_python)
+        for part in sources.pyprojects
+    ]
+    return [r for r in found if r is not None]
 
 
 def _read_sources(
@@ -464,6 +515,7 @@ def _read_sources(
     require_type("requirements", requirements, Sequence[str])
     parts: list[RequirementSet] = []
     locks: list[LockedSet] = []
+    pyprojects: list[RequirementSet] = []
     problems: list[InputProblem] = []
     plain: list[str] = []
     for file in map(str, files):
@@ -474,6 +526,7 @@ def _read_sources(
                 plain.append(file)
             elif kind is SourceKind.PYPROJECT:
                 parts.append(read_pyproject(file, extras=opts.extras, groups=opts.groups))
+                pyprojects.append(parts[-1])
             elif kind is SourceKind.PIPFILE:
                 pipfile = read_pipfile(file, dev=opts.dev, groups=opts.groups, extras=opts.extras)
                 parts.append(pipfile.requirement_set)
@@ -512,7 +565,7 @@ def _read_sources(
         pre=any(p.pre for p in parts),
         files=tuple(f for p in parts for f in p.files),
     )
-    return _Sources(merged, tuple(locks))
+    return _Sources(merged, tuple(locks), tuple(pyprojects))
 
 
 def _build_targets(opts: CheckOptions) -> tuple[Target, ...]:
@@ -532,18 +585,26 @@ def _pinned_everywhere(group: RequirementGroup, targets: Sequence[Target]) -> Sp
 
 
 async def _fetch_pages(
-    wanted: Mapping[NormalizedName, SpecifierSet | None], client: IndexClient, progress: Progress
+    wanted: Mapping[NormalizedName, SpecifierSet | None],
+    client: IndexClient,
+    progress: Progress,
+    named: Mapping[NormalizedName, str] | None = None,
 ) -> dict[NormalizedName, ProjectPage | ProjectLookupError | None]:
     """Every named project's page, fetched once for all targets; failures kept as values.
 
     A name pinned to one version (its specifier in `wanted`) gets only that version's files:
-    the rest of the page would be decoded and held for nothing (see get_project).
+    the rest of the page would be decoded and held for nothing (see get_project). A name in
+    `named` is asked of that index alone (a lock's per-package index).
     """
     results: dict[NormalizedName, ProjectPage | ProjectLookupError | None] = {}
+    named = named or {}
 
     async def one(name: NormalizedName, versions: SpecifierSet | None) -> None:
         try:
-            results[name] = await client.get_project(name, versions)
+            if name in named:
+                results[name] = await client.get_project_on(named[name], name, versions)
+            else:
+                results[name] = await client.get_project(name, versions)
         except ProjectLookupError as error:
             results[name] = error
         progress(f"{len(results)}/{len(wanted)} {name}")

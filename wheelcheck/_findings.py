@@ -25,7 +25,16 @@ from typing import Any
 from packaging.utils import InvalidName, NormalizedName, canonicalize_name
 
 from wheelcheck.errors import InputError
-from wheelcheck.models import VERDICT_SEVERITY, Origin, PackageResult, Report, Target, Verdict
+from wheelcheck.models import (
+    UNHASHED,
+    VERDICT_SEVERITY,
+    Origin,
+    PackageResult,
+    Report,
+    Target,
+    TargetResult,
+    Verdict,
+)
 
 
 class FailOn(StrEnum):
@@ -111,7 +120,17 @@ CONFLICT = Rule(
     "pip's resolver would find no set of versions that satisfies every requirement on this "
     "target, so pip install fails there. The message names the requirements that clash.",
 )
-CHECK_RULES: tuple[Rule, ...] = (SOURCE_BUILD, MISSING, NOT_FOUND, CONFLICT)
+UNHASHED_PIN = Rule(
+    "WC005",
+    "unhashed-pin",
+    "pip's hash mode refuses a requirement the files do not pin with --hash",
+    "Once any requirement has --hash, pip installs only hashed, ==-pinned requirements and "
+    "stops the whole install on the first that is not, or on a dependency the target needs "
+    "that the file does not pin (https://pip.pypa.io/en/stable/topics/secure-installs/). "
+    "Recompile the file on the target's Python and platform (pip-compile --generate-hashes "
+    "or uv pip compile --generate-hashes), or add the pin with its hashes.",
+)
+CHECK_RULES: tuple[Rule, ...] = (SOURCE_BUILD, MISSING, NOT_FOUND, CONFLICT, UNHASHED_PIN)
 
 DOCKERFILE_DOCS = "docs/dockerfile-rules.md"
 
@@ -377,7 +396,15 @@ _OUTCOMES = {
     SOURCE_BUILD.id: "builds from source",
     MISSING.id: "has nothing installable",
     NOT_FOUND.id: "is not on the index",
+    UNHASHED_PIN.id: "is refused in pip's hash mode",
 }
+
+
+def rule_for(result: TargetResult) -> Rule | None:
+    """The rule a result breaks, if any: hash-mode refusals have their own."""
+    if result.verdict is Verdict.MISSING and result.reason.startswith(UNHASHED):
+        return UNHASHED_PIN
+    return RULE_FOR_VERDICT.get(result.verdict)
 
 
 def outcome(rule: Rule) -> str:
@@ -445,23 +472,24 @@ def findings(report: Report, policy: Policy) -> list[Finding]:
 def _package_findings(
     package: PackageResult, targets: Mapping[str, Target], policy: Policy, location: Origin | None
 ) -> list[Finding]:
-    groups: dict[tuple[Verdict, str | None, str, bool], list[Target]] = {}
+    groups: dict[tuple[Rule, str | None, str, bool], list[Target]] = {}
     for target_id, result in package.results.items():
-        if result.verdict not in RULE_FOR_VERDICT or target_id not in targets:
+        rule = rule_for(result)
+        if rule is None or target_id not in targets:
             continue
         target = targets[target_id]
         failing = not package.ignored and policy.fails(VERDICT_SEVERITY[result.verdict], target)
-        key = (result.verdict, result.version, result.reason, failing)
+        key = (rule, result.version, result.reason, failing)
         groups.setdefault(key, []).append(target)
     return [
         _check_finding(
-            RULE_FOR_VERDICT[verdict],
+            rule,
             Subject(package.name, version, reason, tuple(where), package.direct, package.via),
             failing,
             location,
             package if package.ignored else None,
         )
-        for (verdict, version, reason, failing), where in groups.items()
+        for (rule, version, reason, failing), where in groups.items()
     ]
 
 

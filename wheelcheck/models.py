@@ -146,6 +146,8 @@ class RequirementSet:
     extra_index_urls: tuple[str, ...] = ()
     pre: bool = False  # --pre in a file
     files: tuple[str, ...] = ()
+    requires_python: str | None = None  # a pyproject.toml's [project].requires-python
+    requires_python_line: int | None = None  # ... and its 1-based line
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +256,11 @@ class Verdict(StrEnum):
     UNCHECKED = "unchecked"  # a direct reference (VCS, URL, path): not looked up
     SKIPPED = "skipped"  # its marker is false for this target
     ERROR = "error"  # the lookup failed; see reason
+
+
+# How a `missing` reason starts when pip's hash mode refuses the package (it stops the whole
+# install): `check` reports those as a rule of their own, in every format and after a reload.
+UNHASHED = "hash mode"
 
 
 # Verdicts ordered by how badly they block a target, for --fail-on and summaries.

@@ -38,7 +38,12 @@ from wheelcheck._index.pages import (
     parse_json_page,
 )
 from wheelcheck._index.trust import netrc_credentials
-from wheelcheck._urls import normalize_index_url, redact_url, split_credentials
+from wheelcheck._urls import (
+    index_url_problem,
+    normalize_index_url,
+    redact_url,
+    split_credentials,
+)
 from wheelcheck.errors import ProjectLookupError
 from wheelcheck.models import DistFile, ProjectPage
 
@@ -171,6 +176,7 @@ class IndexClient:
             "offline": offline,
         }
         self._indexes = tuple(self._make_index(url) for url in settings.index_urls)
+        self._named: dict[str, _Index] = {}  # indexes a lock names for some packages
         self._semaphore = asyncio.Semaphore(max_connections)
         self._lookups: dict[NormalizedName, _Lookup] = {}
         # (name, specifier) -> lookup of some versions only; see get_project
@@ -226,7 +232,8 @@ class IndexClient:
         """
         from wheelcheck._index.http import OriginBoundBasicAuth, origin
 
-        index = next((i for i in self._indexes if i.display == file.index_url), None)
+        known = (*self._indexes, *self._named.values())
+        index = next((i for i in known if i.display == file.index_url), None)
         auth = None if index is None else self._auth_for(index)
         try:
             file_origin = origin(file.url.split("#", 1)[0])
@@ -356,6 +363,25 @@ class IndexClient:
             index_urls=tuple(found_on),
             failed_indexes=tuple(failed_on),
         )
+
+    async def get_project_on(
+        self, index_url: str, name: NormalizedName, versions: SpecifierSet | None = None
+    ) -> ProjectPage | None:
+        """`name`'s files from `index_url` alone, not the configured indexes: a lock that
+        takes a package from a named index (PyTorch's, a private one) is installed from
+        it. The same connections, limits and cache as `get_project`; None on 404/410;
+        raises ProjectLookupError when that index fails (only this project is affected)."""
+        key = canonicalize_name(name)
+        index = self._named.get(index_url)
+        if index is None:
+            problem = index_url_problem(index_url)
+            if problem is not None:
+                raise ProjectLookupError(key, redact_url(index_url), f"the index URL {problem}")
+            index = self._named[index_url] = self._make_index(index_url)
+        parsed = await self._get_from_index(index, key, versions)
+        if parsed is None:
+            return None
+        return ProjectPage(name=key, files=parsed.files, index_urls=(index.display,))
 
     def failed_indexes(self) -> frozenset[str]:
         """The (redacted) indexes that `index_failures` names so far."""

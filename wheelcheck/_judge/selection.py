@@ -6,8 +6,9 @@ This follows pip's PackageFinder and resolver (pip 24-26):
    its ``requires-python`` admits the target's Python (an unparsable one is ignored, as pip).
 2. The specifier filters candidate versions with packaging's pre-release rule: pre-releases
    only with ``--pre``, when the specifier names one, or when nothing else matches.
-3. With ``--hash`` values, files with a listed hash win if any exists (pip's
-   ``filter_unallowed_hashes``).
+3. With ``--hash`` values (pip's hash mode), only files with a listed hash can install:
+   pip's ``filter_unallowed_hashes`` keeps those, and when none has one it keeps the rest
+   only for its hash check to reject the download, so nothing installs.
 4. PEP 592: yanked files are dropped unless every remaining file is yanked and the
    requirement pins one version with ``==``/``===``.
 5. Best first by (not yanked, [wheel if --prefer-binary], version, tag priority, build tag);
@@ -181,10 +182,7 @@ def _in_specifier(
 
 
 def _prefer_hashed(matching: list[_Ranked], hashes: Sequence[str]) -> list[_Ranked]:
-    """The candidates with one of the ``--hash`` values, if any has one (pip's
-    ``filter_unallowed_hashes``); else all of them."""
+    """The candidates with one of the ``--hash`` values: the only ones pip's hash check
+    lets install (see the module docstring)."""
     wanted = set(hashes)
-    with_hash = [
-        (f, p) for f, p in matching if any(f"{k}:{v}" in wanted for k, v in f.hashes.items())
-    ]
-    return with_hash or matching
+    return [(f, p) for f, p in matching if any(f"{k}:{v}" in wanted for k, v in f.hashes.items())]

@@ -356,6 +356,12 @@ def tag_ranks(target: Target) -> Mapping[Tag, int]:
     return MappingProxyType(ranks)
 
 
+def target_platform(target: Target) -> str:
+    """``musllinux on x86_64``: the wheel family and machine a target installs."""
+    family = "musllinux" if target.libc is Libc.MUSL else "manylinux"
+    return f"{family} on {target.arch}"
+
+
 def marker_environment(target: Target) -> dict[str, str]:
     """The PEP 508 marker environment of `target` (never the host's values).
 

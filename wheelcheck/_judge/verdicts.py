@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from packaging.specifiers import SpecifierSet
 from packaging.tags import Tag
@@ -32,9 +33,22 @@ def judge_files(
     """
     ranked = rank_for(target, page.files, specifier, policy=policy, hashes=hashes)
     if not ranked:
-        reason = explain_missing(page, specifier, target, policy) + incomplete_note(page)
-        return TargetResult(Verdict.MISSING, reason)
-    return judge_choice(page, ranked[0], tag_ranks)
+        unhashed = rank_for(target, page.files, specifier, policy=policy) if hashes else []
+        if unhashed:
+            reason = (
+                f"none of the files that fit this target has one of its --hash values, so "
+                f"pip's hash check rejects {unhashed[0].filename}"
+            )
+        else:
+            reason = explain_missing(page, specifier, target, policy)
+        return TargetResult(Verdict.MISSING, reason + incomplete_note(page))
+    result = judge_choice(page, ranked[0], tag_ranks)
+    unhashed = rank_for(target, page.files, specifier, policy=policy) if hashes else []
+    if unhashed and unhashed[0] != ranked[0]:
+        # pip's hash mode: say why the file differs from the one pip picks otherwise.
+        note = f"; its --hash values allow this file, not {unhashed[0].filename}"
+        result = replace(result, reason=result.reason + note)
+    return result
 
 
 def incomplete_note(page: ProjectPage) -> str:

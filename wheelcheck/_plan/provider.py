@@ -112,6 +112,8 @@ class PlanProvider(_Provider):
             policy=space.lookups.policy,
             constraints=space.constraints,
             url_names=space.lookups.url_names,
+            # a plan proposes new pins, which a hashed file's --hash lines cannot cover
+            hashes=None,
         )
         self.space = space
         self.held = held

@@ -15,6 +15,7 @@ from packaging.utils import NormalizedName
 from wheelcheck._judge.selection import SelectionPolicy
 from wheelcheck._judge.targets import marker_environment, tag_ranks
 from wheelcheck._judge.verdicts import judge_files, not_found
+from wheelcheck._resolve.hash_mode import direct_refusal
 from wheelcheck.errors import ProjectLookupError
 from wheelcheck.models import (
     DeclaredRequirement,
@@ -104,14 +105,18 @@ def judge_direct(
     pages: PageLookup,
     policy: SelectionPolicy,
     index_urls: Sequence[str],
+    hash_mode: bool = False,
 ) -> list[PackageResult]:
-    """One PackageResult per group, with a verdict on every target."""
+    """One PackageResult per group, with a verdict on every target; `hash_mode`: some
+    requirement has ``--hash`` (see wheelcheck._resolve.hash_mode)."""
     return [
         PackageResult(
             name=group.first.display_name,
             requirement="; ".join(dict.fromkeys(d.text for d in group.declared)),
             origin=group.first.origin,
-            results={t.id: judge_group(group, t, pages, policy, index_urls) for t in targets},
+            results={
+                t.id: judge_group(group, t, pages, policy, index_urls, hash_mode) for t in targets
+            },
         )
         for group in groups
     ]
@@ -123,6 +128,7 @@ def judge_group(
     pages: PageLookup,
     policy: SelectionPolicy,
     index_urls: Sequence[str],
+    hash_mode: bool = False,
 ) -> TargetResult:
     """The verdict for one group on one target."""
     active = group.active(target)
@@ -137,6 +143,9 @@ def judge_group(
             f"{kind}direct reference {first.direct_reference or first.text} is not looked up",
         )
     specifier, _extras, hashes = group.specifier(target)
+    refusal = direct_refusal(specifier, hashes) if hash_mode else None
+    if refusal is not None:
+        return refusal
     return judge_lookup(pages.get(group.name), specifier, target, policy, hashes, index_urls)
 
 

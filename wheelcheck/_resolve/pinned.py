@@ -199,7 +199,9 @@ async def _choose(
         page = await lookups.client.get_project(name, specifier)
         if page is None:
             return None
-        ranked = rank_for(target, page.files, specifier, policy=lookups.policy)
+        ranked = rank_for(
+            target, page.files, specifier, policy=lookups.policy, hashes=lookups.hashes_of(name)
+        )
         if not ranked or any(f.version != ranked[0].version for f in ranked):
             return None  # nothing, or more than one version (say 2.0 and 2.0+cpu): resolve
         dependencies = await lookups.reader.dependencies(page, ranked[0].version)

@@ -20,7 +20,15 @@ import asyncio
 import concurrent.futures
 import math
 import threading
-from collections.abc import Collection, Coroutine, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -35,8 +43,13 @@ from resolvelib.resolvers import ResolutionTooDeep
 
 from wheelcheck._index.client import IndexClient
 from wheelcheck._index.dependencies import DependencyReader
-from wheelcheck._judge.selection import SelectionPolicy, rank_candidates, requires_python_allows
-from wheelcheck._judge.targets import marker_environment, tag_ranks
+from wheelcheck._judge.selection import (
+    SelectionPolicy,
+    rank_candidates,
+    requires_python_allows,
+    tag_priority,
+)
+from wheelcheck._judge.targets import marker_environment, tag_ranks, target_platform
 from wheelcheck.errors import ProjectLookupError, WheelcheckError
 from wheelcheck.models import Dependencies, DistFile, ProjectPage, Target
 
@@ -180,8 +193,10 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         policy: SelectionPolicy,
         constraints: Mapping[NormalizedName, SpecifierSet],
         url_names: frozenset[NormalizedName],
+        hashes: Callable[[NormalizedName], tuple[str, ...]],
     ) -> None:
         self.target = target
+        self.hashes = hashes
         self.client = client
         self.reader = reader
         self.bridge = bridge
@@ -189,6 +204,8 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         self.constraints = constraints
         self.url_names = url_names
         self.not_found: set[NormalizedName] = set()
+        # project -> why none of its files installs here, for conflict messages
+        self.no_file: dict[NormalizedName, str] = {}
         self.requested: dict[str, int] = {}  # direct requirement identifier -> file order
         self.depths: dict[str, float] = {}  # identifier -> depth in the tree, as pip infers
         self.environment = marker_environment(target)
@@ -301,6 +318,7 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
             tag_ranks=self.ranks,
             python_full_version=self.target.python_full_version,
             policy=self.policy,
+            hashes=self.hashes(page.name),
         )
 
     def find_matches(
@@ -334,7 +352,38 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
                 continue
             seen.add(file.version)
             matches.append(TreeCandidate(page.name, file.version, file, extras))
+        # A specifier no release meets is a clash of requirements, told as such; one some
+        # release meets but whose files fit nowhere here has this cause.
+        if not matches and not excluded:
+            versions = {f.version for f in page.files}
+            if any(specifier.filter(versions, prereleases=True)):
+                self.no_file[page.name] = self._why_no_file(page, specifier)
         return matches
+
+    def _why_no_file(self, page: ProjectPage, specifier: SpecifierSet) -> str:
+        """Why no release of `page` matching `specifier` installs here, in a few words:
+        the cause a conflict message names ("torch has no file for musllinux on x86_64")."""
+        where = target_platform(self.target)
+        fits = rank_candidates(
+            page.files,
+            specifier=SpecifierSet(),
+            tag_ranks=self.ranks,
+            python_full_version=self.target.python_full_version,
+            policy=self.policy,
+        )
+        if not fits:
+            any_python = [
+                f for f in page.files if not f.is_wheel or tag_priority(f, self.ranks) is not None
+            ]
+            if any_python:
+                return f"{page.name} has no release for Python {self.target.python_full_version}"
+            return f"{page.name} has no file for {where}"
+        if self.hashes(page.name) and self._rank(page, SpecifierSet()) == []:
+            return f"no file of {page.name} for {where} has one of its --hash values"
+        return (
+            f"no release of {page.name} matching {specifier or 'any version'} has a file for "
+            f"{where} (the newest that has one is {fits[0].version})"
+        )
 
     def is_satisfied_by(self, requirement: TreeRequirement, candidate: TreeCandidate) -> bool:
         return requirement.specifier.contains(candidate.version, prereleases=True)
@@ -478,11 +527,14 @@ def via_chains(
 def explain_conflict(
     error: ResolutionImpossible[TreeRequirement, TreeCandidate],
     not_found: Collection[NormalizedName] = (),
+    no_file: Mapping[NormalizedName, str] | None = None,
 ) -> str:
     """ResolutionImpossible in words: which requirements clash, and who asked for them.
 
-    `not_found` names projects the index does not have: those read as such, not as a clash.
+    `not_found` names projects the index does not have, `no_file` why a project has no file
+    for the target: those read as their cause, not as a clash of requirements.
     """
+    no_file = no_file or {}
     by_name: dict[str, list[str]] = {}
     for cause in error.causes:
         requirement = cause.requirement
@@ -494,9 +546,11 @@ def explain_conflict(
             text = f"{requirement} (from {asked_by})"
         by_name.setdefault(requirement.name, []).append(text)
     parts = []
-    for name in [n for n in by_name if n in not_found]:
+    causes = {name: f"{name} is not on the index" for name in not_found}
+    causes.update(no_file)
+    for name in [n for n in by_name if n in causes]:
         askers = sorted({a.rsplit("(from ", 1)[1].rstrip(")") for a in by_name.pop(name)})
-        parts.append(f"{name} is not on the index (needed by {', '.join(askers)})")
+        parts.append(f"{causes[NormalizedName(name)]} (needed by {', '.join(askers)})")
     for name, asks in by_name.items():
         unique = list(dict.fromkeys(asks))
         if len(unique) == 1:
@@ -518,6 +572,13 @@ class TreeLookups:
     reader: DependencyReader
     policy: SelectionPolicy
     url_names: frozenset[NormalizedName] = frozenset()
+    # pip's hash mode: each pinned project's --hash values; only those files install
+    hashes: Mapping[NormalizedName, tuple[str, ...]] | None = None
+
+    def hashes_of(self, name: NormalizedName) -> tuple[str, ...]:
+        """The --hash values files of `name` must match; () outside hash mode (or for a
+        project the files do not pin, which the merged report flags)."""
+        return () if self.hashes is None else self.hashes.get(name, ())
 
 
 def resolve_target(
@@ -543,6 +604,7 @@ def resolve_target(
         policy=lookups.policy,
         constraints=constraints,
         url_names=lookups.url_names,
+        hashes=lookups.hashes_of,
     )
     for position, requirement in enumerate(requirements):
         provider.requested.setdefault(provider.identify(requirement), position)
@@ -554,7 +616,7 @@ def resolve_target(
         outcome.error = abort.error
         return outcome
     except ResolutionImpossible as impossible:
-        outcome.conflict = explain_conflict(impossible, provider.not_found)
+        outcome.conflict = explain_conflict(impossible, provider.not_found, provider.no_file)
         return outcome
     except ResolutionTooDeep:
         # Undecided, not proven impossible: a tool limit, so an error rather than a finding.

@@ -15,6 +15,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck._judge.targets import tag_ranks
 from wheelcheck._judge.verdicts import judge_choice
+from wheelcheck._resolve.hash_mode import HashMode, unpinned_dependency
 from wheelcheck._resolve.resolver import ResolvedPackage, TreeResult
 from wheelcheck.models import PackageResult, Target, TargetResult, Verdict
 
@@ -46,9 +47,13 @@ def _result(resolved: ResolvedPackage, tree: TreeResult, target: Target) -> Targ
 
 
 def merge_trees(
-    direct: Sequence[PackageResult], targets: Sequence[Target], trees: Mapping[str, TreeResult]
+    direct: Sequence[PackageResult],
+    targets: Sequence[Target],
+    trees: Mapping[str, TreeResult],
+    hash_mode: HashMode | None = None,
 ) -> MergedTree:
-    """One PackageResult per package in any target's tree, direct ones first."""
+    """One PackageResult per package in any target's tree, direct ones first; in pip's
+    `hash_mode`, a package the files do not pin with a hash is refused where it is needed."""
     merged = MergedTree(packages=[])
     for target in targets:
         tree = trees[target.id]
@@ -56,15 +61,18 @@ def merge_trees(
             merged.conflicts[target.id] = tree.conflict
         if tree.error is not None:
             merged.errors.append(f"{target.id}: dependency tree incomplete: {tree.error}")
-    merged.packages += [_direct_row(package, targets, trees) for package in direct]
+    merged.packages += [_direct_row(package, targets, trees, hash_mode) for package in direct]
     direct_names = {canonicalize_name(package.name) for package in direct}
     transitive = sorted({n for tree in trees.values() for n in tree.packages} - direct_names)
-    merged.packages += [_transitive_row(name, targets, trees) for name in transitive]
+    merged.packages += [_transitive_row(name, targets, trees, hash_mode) for name in transitive]
     return merged
 
 
 def _direct_row(
-    package: PackageResult, targets: Sequence[Target], trees: Mapping[str, TreeResult]
+    package: PackageResult,
+    targets: Sequence[Target],
+    trees: Mapping[str, TreeResult],
+    hash_mode: HashMode | None = None,
 ) -> PackageResult:
     """A direct requirement's row, each target judging the file its tree resolved."""
     name = canonicalize_name(package.name)
@@ -78,12 +86,21 @@ def _direct_row(
             *INSTALLABLE,
             Verdict.SKIPPED,
         ):
-            results[target.id] = _result(resolved, trees[target.id], target)
+            if hash_mode is not None and not hash_mode.pins(name):
+                results[target.id] = unpinned_dependency(package.name)
+            elif (
+                resolved.file.filename != results[target.id].file or not resolved.dependencies.known
+            ):
+                results[target.id] = _result(resolved, trees[target.id], target)
+            # else: the direct verdict judged this very file, with its notes (hashes)
     return replace(package, results=results)
 
 
 def _transitive_row(
-    name: NormalizedName, targets: Sequence[Target], trees: Mapping[str, TreeResult]
+    name: NormalizedName,
+    targets: Sequence[Target],
+    trees: Mapping[str, TreeResult],
+    hash_mode: HashMode | None = None,
 ) -> PackageResult:
     """The row of a package only dependencies pull in, with the chains that bring it."""
     results: dict[str, TargetResult] = {}
@@ -93,7 +110,10 @@ def _transitive_row(
         tree = trees[target.id]
         resolved = tree.packages.get(name)
         if resolved is not None:
-            results[target.id] = _result(resolved, tree, target)
+            if hash_mode is not None and not hash_mode.pins(name):
+                results[target.id] = unpinned_dependency(name)
+            else:
+                results[target.id] = _result(resolved, tree, target)
             chains += [" > ".join(chain) for chain in resolved.via]
             display = tree.pages[name].name
         else:

@@ -13,7 +13,7 @@ import asyncio
 import concurrent.futures
 import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from packaging.specifiers import SpecifierSet
@@ -83,6 +83,7 @@ async def resolve_trees(
     reader: DependencyReader,
     policy: SelectionPolicy,
     progress: Progress,
+    hashes: Mapping[NormalizedName, tuple[str, ...]] | None = None,
 ) -> dict[str, TreeResult]:
     """Resolve every target's tree concurrently; target id -> its TreeResult.
 
@@ -94,7 +95,7 @@ async def resolve_trees(
     url_names = frozenset(
         g.first.name for g in groups if g.name is None and g.first.name is not None
     )
-    lookups = TreeLookups(client, reader, policy, url_names)
+    lookups = TreeLookups(client, reader, policy, url_names, hashes)
     threads: list[threading.Thread] = []
 
     async def one(target: Target) -> tuple[str, TreeResult]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wheelcheck._sources.locked_files import LockedFile, LockedSource
 from wheelcheck._sources.lockfiles import (
     LockEdge,
     LockedSet,
@@ -18,7 +19,9 @@ from wheelcheck._sources.requirements import parse_requirement_text, read_requir
 __all__ = [
     "LockEdge",
     "LockGraph",
+    "LockedFile",
     "LockedSet",
+    "LockedSource",
     "PackageKey",
     "SourceKind",
     "detect_kind",

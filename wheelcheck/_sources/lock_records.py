@@ -1,6 +1,7 @@
 """What the pdm.lock, Pipfile.lock and pixi.lock readers keep about each locked package
 beyond its pin: its files (names, URLs, hashes), the index or source the lock names for
-it, and its requires-python. Judging does not act on these yet; they are kept so it can."""
+it, and its requires-python. `locked_sources` hands the files and requires-python to the
+judging step as the `LockedSource` of each pin (wheelcheck._sources.locked_files)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import NamedTuple
 
 from packaging.utils import NormalizedName
 
-from wheelcheck._sources.lockfiles import LockedSet
+from wheelcheck._sources import locked_files
+from wheelcheck._sources.lockfiles import LockedSet, PackageKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +40,25 @@ class LockRead(NamedTuple):
 
     locked: LockedSet
     entries: tuple[LockEntry, ...]
+
+
+def locked_sources(
+    entries: tuple[LockEntry, ...] | list[LockEntry],
+) -> dict[PackageKey, locked_files.LockedSource]:
+    """Each entry's files (with their hashes) and requires-python, as the judging step reads
+    them. The index is not handed over: these locks keep it redacted or as a source name,
+    which cannot be asked; such a package is looked up on the configured indexes."""
+    found: dict[PackageKey, locked_files.LockedSource] = {}
+    for entry in entries:
+        files = tuple(
+            locked_files.LockedFile(
+                f.name,
+                f.url,
+                {k: v for h in f.hashes for k, v in locked_files.split_hash(h).items()},
+            )
+            for f in entry.files
+        )
+        found[(entry.name, entry.version)] = locked_files.LockedSource(
+            files=files, requires_python=entry.requires_python
+        )
+    return found

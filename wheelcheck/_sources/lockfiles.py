@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path, PurePath, PurePosixPath
+from pathlib import Path, PurePath
 from typing import Any, NamedTuple, assert_never
-from urllib.parse import unquote, urlsplit
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -22,6 +21,13 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck._limits import clip
+from wheelcheck._sources.locked_files import (
+    LockedFile,
+    LockedSource,
+    hash_table,
+    locked_file,
+    split_hash,
+)
 from wheelcheck._sources.pyproject import TomlDocument, describe_names, load_toml
 from wheelcheck._urls import redact_url
 from wheelcheck.errors import InputProblem, InvalidInputFiles
@@ -151,7 +157,8 @@ class LockedSet:
     package's own marker on it when the format gives one; origin = the lock and the line of
     the package's ``name``); `keys` is parallel to it. `installed(environment)` is the subset
     one target installs. `files_by_package` lists the wheel and sdist file names the lock
-    records (not acted on yet). `locked` is always True: it tells the checker not to resolve.
+    records; `sources` the files (names, URLs, hashes) and the index it names for each
+    package. `locked` is always True: it tells the checker not to resolve.
     """
 
     requirement_set: RequirementSet
@@ -162,6 +169,11 @@ class LockedSet:
     extras: frozenset[NormalizedName] = frozenset()  # requested: for markers on extras
     groups: frozenset[NormalizedName] = frozenset()  # requested (pylock: or its default)
     requires_python: str | None = None  # the lock's own range, as written
+    requires_python_line: int | None = None
+    sources: Mapping[PackageKey, LockedSource] = field(default_factory=dict)
+    # uv.lock's conflict markers spell a requested group or extra of the project as an
+    # ``extra`` value (``group-13-docling-serve-cpu``): also true where they are requested.
+    marker_extras: frozenset[str] = frozenset()
     locked: bool = True
 
     def installed(self, environment: Mapping[str, str]) -> tuple[DeclaredRequirement, ...]:
@@ -173,7 +185,9 @@ class LockedSet:
         """
 
         def holds(marker: Marker | None, extra: str | None) -> bool:
-            return _marker_holds(marker, environment, self.extras, self.groups, extra)
+            return _marker_holds(
+                marker, environment, self.extras, self.groups, extra, self.marker_extras
+            )
 
         reachable = None if self.graph is None else self.graph.reachable(holds)
         chosen = []
@@ -253,15 +267,19 @@ def _marker_holds(
     extras: frozenset[str],
     groups: frozenset[str],
     extra: str | None,
+    marker_extras: frozenset[str] = frozenset(),
 ) -> bool:
     """Evaluate with PEP 751's ``extras``/``dependency_groups`` and PEP 508's ``extra``.
 
     `extra` None: a marker about the install request, true if it holds for any requested
-    extra (or for none).
+    extra (or for none); `marker_extras` (uv's conflict spellings) count as requested for
+    the request and for plain dependencies.
     """
     if marker is None:
         return True
     values = (sorted(extras) or [""]) if extra is None else [extra]
+    if not extra:
+        values += sorted(marker_extras)
     for value in values:
         env: dict[str, str | AbstractSet[str]] = {
             **environment,
@@ -272,20 +290,6 @@ def _marker_holds(
         if marker.evaluate(env, context="lock_file"):
             return True
     return False
-
-
-def _file_name(entry: Mapping[str, Any], *keys: str) -> str | None:
-    """A file's name from the first of `keys` present: a name, a URL, or a path."""
-    for key in keys:
-        value = entry.get(key)
-        if not isinstance(value, str) or not value:
-            continue
-        if key == "url":
-            return unquote(PurePosixPath(urlsplit(value).path).name) or None
-        if key == "path":
-            return PurePath(value).name or None
-        return value
-    return None
 
 
 class _PoetryTables(NamedTuple):
@@ -314,8 +318,11 @@ class _LockReader:
     requirements: list[DeclaredRequirement] = field(default_factory=list)
     keys: list[PackageKey] = field(default_factory=list)
     files: dict[PackageKey, tuple[str, ...]] = field(default_factory=dict)
+    sources: dict[PackageKey, LockedSource] = field(default_factory=dict)
     graph: LockGraph | None = None
     requires_python: str | None = None
+    requires_python_line: int | None = None
+    marker_extras: frozenset[str] = frozenset()
 
     def read(self) -> None:
         raise NotImplementedError
@@ -334,7 +341,15 @@ class _LockReader:
             extras=self.extras,
             groups=self.groups,
             requires_python=self.requires_python,
+            requires_python_line=self.requires_python_line,
+            sources=dict(self.sources),
+            marker_extras=self.marker_extras,
         )
+
+    def set_python(self, value: object, line: int | None) -> None:
+        """The lock's own Python range, as written, and its line."""
+        self.requires_python = value if isinstance(value, str) else None
+        self.requires_python_line = line if self.requires_python is not None else None
 
     def problem(self, line: int | None, message: str) -> None:
         self.problems.append(InputProblem(self.path, line, message))
@@ -387,9 +402,13 @@ class _LockReader:
         marker: Marker | None = None,
         reference: str | None = None,
         editable: bool = False,
+        source: LockedSource | None = None,
         files: Iterable[str] = (),
+        hashes: Iterable[str] = (),
     ) -> None:
-        """Record one locked package as a requirement."""
+        """Record one locked package as a requirement, with where it comes from: `source`,
+        or just the names of its `files`; `hashes` (``sha256:...``) restrict the files of a
+        package the lock lists none for, as pip's hash mode does (Pipfile.lock)."""
         name = str(package.raw["name"])
         version = package.key[1]
         try:
@@ -417,10 +436,13 @@ class _LockReader:
                 requirement=requirement,
                 direct_reference=reference,
                 editable=editable,
+                hashes=tuple(hashes),
             )
         )
         self.keys.append(package.key)
-        self.files[package.key] = tuple(files)
+        source = source or LockedSource(files=tuple(LockedFile(name) for name in files))
+        self.files[package.key] = tuple(f.name for f in source.files)
+        self.sources[package.key] = source
 
     def check_requested(
         self, what: str, requested: frozenset[NormalizedName], available: Iterable[str]
@@ -447,8 +469,7 @@ class _PylockReader(_LockReader):
                 else "no lock-version: not a pylock.toml (PEP 751)",
             )
             return
-        requires_python = data.get("requires-python")
-        self.requires_python = requires_python if isinstance(requires_python, str) else None
+        self.set_python(data.get("requires-python"), self.top_key_line("requires-python"))
         self.check_requested("extra", self.extras, _strings(data.get("extras")))
         self.check_requested(
             "dependency group", self.groups, _strings(data.get("dependency-groups"))
@@ -482,10 +503,15 @@ class _PylockReader(_LockReader):
             ):
                 self.problem(package.line, f"package '{name}': malformed wheels or sdist")
                 return
-            files = [_file_name(w, "name", "url", "path") for w in wheels]
-            if sdist is not None:
-                files.append(_file_name(sdist, "name", "url", "path"))
-            self.add(package, marker=marker, files=[f for f in files if f])
+            entries = [*wheels, *([sdist] if sdist is not None else [])]
+            found = [locked_file(e, _PYLOCK_NAME, hash_table(e.get("hashes"))) for e in entries]
+            index, python = raw.get("index"), raw.get("requires-python")
+            source = LockedSource(
+                index_url=index if isinstance(index, str) and index else None,
+                files=tuple(f for f in found if f is not None),
+                requires_python=python if isinstance(python, str) and python else None,
+            )
+            self.add(package, marker=marker, source=source)
             return
         source = raw[sources[0]]
         if not isinstance(source, dict):
@@ -505,6 +531,12 @@ class _PylockReader(_LockReader):
             reference=reference,
             editable=sources[0] == "directory" and source.get("editable") is True,
         )
+
+
+# The keys that name a file, best first, in each format's file entries.
+_PYLOCK_NAME = ("name", "url", "path")
+_UV_NAME = ("filename", "url", "path")
+_POETRY_NAME = ("file", "url")
 
 
 def _strings(value: object) -> list[str]:
@@ -538,8 +570,7 @@ class _UvReader(_LockReader):
                 f"unsupported uv.lock version {version!r}: wheelcheck reads version 1",
             )
             return
-        requires_python = data.get("requires-python")
-        self.requires_python = requires_python if isinstance(requires_python, str) else None
+        self.set_python(data.get("requires-python"), self.top_key_line("requires-python"))
         packages = self.packages("package")
         by_name = _by_name(packages)
         roots = self._roots(packages, data)
@@ -569,6 +600,12 @@ class _UvReader(_LockReader):
         if roots:
             self.check_requested("extra", self.extras, available_extras)
             self.check_requested("dependency group", self.groups, available_groups)
+        self.marker_extras = frozenset(
+            f"{kind}-{len(root.key[0])}-{root.key[0]}-{name}"
+            for root in roots
+            for kind, names in (("extra", self.extras), ("group", self.groups))
+            for name in names
+        )
         self.graph = LockGraph(tuple(root_edges), edges, extra_edges)
 
         # Packages no selection could install (say, only in a group not asked for) are left
@@ -624,17 +661,17 @@ class _UvReader(_LockReader):
 
     def _package(self, package: _Package) -> None:
         raw = package.raw
-        files = [
-            _file_name(w, "filename", "url", "path")
-            for w in raw.get("wheels", [])
-            if isinstance(w, dict)
-        ]
+        entries = [w for w in raw.get("wheels", []) if isinstance(w, dict)]
         sdist = raw.get("sdist")
         if isinstance(sdist, dict):
-            files.append(_file_name(sdist, "filename", "url", "path"))
+            entries.append(sdist)
+        found = [locked_file(e, _UV_NAME, split_hash(e.get("hash"))) for e in entries]
+        files = tuple(f for f in found if f is not None)
         source = _table(raw, "source")
         if "registry" in source or not source:
-            self.add(package, files=[f for f in files if f])
+            registry = source.get("registry")
+            index = registry if isinstance(registry, str) and registry else None
+            self.add(package, source=LockedSource(index_url=index, files=files))
             return
         local = _uv_local_source(raw)
         if local is not None and local[0] == "virtual":
@@ -649,7 +686,7 @@ class _UvReader(_LockReader):
             package,
             reference=reference,
             editable=local is not None and local[0] == "editable",
-            files=[f for f in files if f],
+            source=LockedSource(files=files),
         )
 
 
@@ -674,18 +711,12 @@ class _PoetryReader(_LockReader):
         metadata = _table(data, "metadata")
         version = metadata.get("lock-version")
         if not isinstance(version, str) or version.split(".")[0] not in ("1", "2"):
-            span = self.doc.table_span("metadata")
-            line = None
-            if span is not None:
-                index = self.doc.key_line("lock-version", span[0] + 1, span[1])
-                line = None if index is None else index + 1
             self.problem(
-                line,
+                self._metadata_line("lock-version"),
                 f"unsupported poetry.lock lock-version {version!r}: wheelcheck reads 1.x and 2.x",
             )
             return
-        python = metadata.get("python-versions")
-        self.requires_python = python if isinstance(python, str) else None
+        self.set_python(metadata.get("python-versions"), self._metadata_line("python-versions"))
         packages = self.packages("package")
         # lock-version 1.x keeps the files in [metadata.files]
         tables = _PoetryTables(packages, _table(data, "extras"), _table(metadata, "files"))
@@ -694,10 +725,31 @@ class _PoetryReader(_LockReader):
         else:
             self._with_graph(tables)
 
-    def _files(self, package: _Package, legacy: Mapping[str, Any]) -> list[str]:
+    def _metadata_line(self, key: str) -> int | None:
+        """1-based line of ``key = ...`` in [metadata]."""
+        span = self.doc.table_span("metadata")
+        index = None if span is None else self.doc.key_line(key, span[0] + 1, span[1])
+        return None if index is None else index + 1
+
+    def _files(self, package: _Package, legacy: Mapping[str, Any]) -> LockedSource:
+        """The package's files (lock-version 2: its own ``files``; 1.x: [metadata.files])
+        and its ``legacy`` source index, if any; a poetry lock lists names, not URLs."""
         entries = package.raw.get("files", legacy.get(str(package.raw["name"]), []))
-        names = [_file_name(e, "file", "url") for e in entries if isinstance(e, dict)]
-        return [n for n in names if n]
+        found = (
+            [
+                locked_file(e, _POETRY_NAME, split_hash(e.get("hash")))
+                for e in entries
+                if isinstance(e, dict)
+            ]
+            if isinstance(entries, list)
+            else []
+        )
+        source = _table(package.raw, "source")
+        url = source.get("url") if source.get("type") == "legacy" else None
+        return LockedSource(
+            index_url=url if isinstance(url, str) and url else None,
+            files=tuple(f for f in found if f is not None),
+        )
 
     def _with_groups(self, tables: _PoetryTables) -> None:
         """Poetry 2 (lock-version 2.1): each package's groups and markers, as poetry installs."""
@@ -728,7 +780,7 @@ class _PoetryReader(_LockReader):
                 package,
                 marker=marker,
                 **self._source(package),
-                files=self._files(package, legacy_files),
+                source=self._files(package, legacy_files),
             )
 
     def _with_graph(self, tables: _PoetryTables) -> None:
@@ -773,7 +825,9 @@ class _PoetryReader(_LockReader):
         possible = self.graph.reachable(lambda _marker, _extra: True)
         for package in packages:
             if package.key in possible:
-                self.add(package, **self._source(package), files=self._files(package, legacy_files))
+                self.add(
+                    package, **self._source(package), source=self._files(package, legacy_files)
+                )
 
     def _pyproject_roots(
         self, path: str, by_name: Mapping[NormalizedName, list[_Package]]

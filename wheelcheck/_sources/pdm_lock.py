@@ -24,14 +24,14 @@ from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
-from wheelcheck._sources.lock_records import LockedFile, LockEntry, LockRead
+from wheelcheck._sources.lock_records import LockedFile, LockEntry, LockRead, locked_sources
+from wheelcheck._sources.locked_files import file_name as _file_name
 from wheelcheck._sources.lockfiles import (
     LockEdge,
     LockGraph,
     PackageKey,
     SourceKind,
     _by_name,
-    _file_name,
     _LockReader,
     _Package,
     _strings,
@@ -59,6 +59,7 @@ def read_pdm_lock(
     reader.groups = frozenset(canonicalize_name(g) for g in (*extras, *groups))
     reader.dev = dev
     reader.read()
+    reader.sources.update(locked_sources(reader.entries))
     return LockRead(reader.result(), tuple(reader.entries))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from wheelcheck._sources.lock_records import LockEntry, LockRead
+from wheelcheck._sources.lock_records import LockEntry, LockRead, locked_sources
 from wheelcheck._sources.lockfiles import SourceKind, _LockReader, _Package, _table
 from wheelcheck._sources.pyproject import TomlDocument, read_input_text
 from wheelcheck._urls import redact_url
@@ -64,6 +64,7 @@ def read_pipfile_lock(
     reader.groups = frozenset(canonicalize_name(g) for g in groups)
     reader.data = data
     reader.read()
+    reader.sources.update(locked_sources(reader.entries))
     return LockRead(reader.result(), tuple(reader.entries))
 
 
@@ -153,11 +154,13 @@ class _PipfileLockReader(_LockReader):
             return
         if package.key in self.files:  # in default and develop: one pin
             return
+        hashes = tuple(h for h in entry.get("hashes", []) if isinstance(h, str))
         self.add(
             package,
             marker=marker,
             reference=reference if version is None else None,
             editable=entry.get("editable") is True,
+            hashes=hashes,  # pipenv installs in pip's hash mode: only these files
         )
         index = entry.get("index")
         source = sources.get(index) if isinstance(index, str) else None
@@ -166,7 +169,7 @@ class _PipfileLockReader(_LockReader):
             LockEntry(
                 package.key[0],
                 package.key[1],
-                hashes=tuple(h for h in entry.get("hashes", []) if isinstance(h, str)),
+                hashes=hashes,
                 index=where if isinstance(where, str) else None,
             )
         )

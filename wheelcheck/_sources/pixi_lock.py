@@ -21,7 +21,7 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from wheelcheck._sources.lock_records import LockedFile, LockEntry, LockRead
+from wheelcheck._sources.lock_records import LockedFile, LockEntry, LockRead, locked_sources
 from wheelcheck._sources.lockfiles import SourceKind, _LockReader, _Package
 from wheelcheck._sources.pyproject import TomlDocument, read_input_text
 from wheelcheck._urls import redact_url
@@ -84,6 +84,7 @@ def read_pixi_lock(
     if extras or groups:
         reader.problem(None, "a pixi.lock has no extras or groups; choose --environment")
     reader.read()
+    reader.sources.update(locked_sources(reader.entries))
     return LockRead(reader.result(), tuple(reader.entries))
 
 

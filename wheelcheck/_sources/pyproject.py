@@ -55,7 +55,16 @@ def read_pyproject(
     reader.read(extras, groups)
     if reader.problems:
         raise InvalidInputFiles(reader.problems)
-    return RequirementSet(requirements=tuple(reader.requirements), files=(path,))
+    project = doc.data.get("project")
+    python = project.get("requires-python") if isinstance(project, dict) else None
+    span = doc.table_span("project")
+    index = None if span is None else doc.key_line("requires-python", span[0] + 1, span[1])
+    return RequirementSet(
+        requirements=tuple(reader.requirements),
+        files=(path,),
+        requires_python=python if isinstance(python, str) else None,
+        requires_python_line=None if index is None else index + 1,
+    )
 
 
 # -- TOML helpers shared with the lockfile readers ----------------------------------------
