@@ -113,7 +113,7 @@ class PlanProvider(_Provider):
             constraints=space.constraints,
             url_names=space.lookups.url_names,
             # a plan proposes new pins, which a hashed file's --hash lines cannot cover
-            hashes=None,
+            hashes=lambda name: (),
         )
         self.space = space
         self.held = held
