@@ -77,6 +77,23 @@ def test_a_file_too_large_to_read_is_not_downloaded_again(
         assert warm.to_dict() == cold.to_dict()
 
 
+def test_a_check_whose_advice_failed_on_a_file_is_reused_whole(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    """The failure is in the cache like any answer, so the next check with the same inputs
+    returns the kept report instead of recomputing it."""
+    pins = ["cuid==0.4", "numpy==2.2.6"]
+    index_server.fail("cuid", [503], permanent=True, kinds=["sdist"])
+    options = {**ADVICE, "no_deps": True, "cache_dir": tmp_path}
+    cold = run_check(index_server, pins, **options)
+    assert advice_notes(cold)
+    index_server.reset()
+    messages: list[str] = []
+    warm = run_check(index_server, pins, progress=messages.append, **options)
+    assert any(m.startswith("reused the earlier check") for m in messages)
+    assert (warm.to_dict(), index_server.requests) == (cold.to_dict(), [])
+
+
 def test_a_failed_transfer_is_kept_only_for_the_freshness_window(
     index_server: IndexServer, tmp_path: Path
 ) -> None:

@@ -215,13 +215,14 @@ class _Reads:
             self.alt_pages[name] = await self.client.get_project(name)
         except ProjectLookupError as error:
             self.failures.append(f"page {name}: {error}")
+            # A failed page lookup is not kept like a file's failure: not reusable whole.
+            self.client.note_uncached(f"the page of {name}")
 
     def notes(self) -> tuple[str, ...]:
         """The report note about what could not be read (none when everything was)."""
         if not self.failures:
             return ()
         self.failures.sort()  # gathered in completion order: name the same one every run
-        self.client.note_uncached("advice that could not read every file")
         return (
             f"advice: {len(self.failures)} file(s) could not be read, their advice is "
             f"missing (first: {self.failures[0]})",
