@@ -164,8 +164,6 @@ def _version_key(version: Version) -> str:
     return canonicalize_version(public, strip_trailing_zero=True)  # a Version: not re-parsed
 
 
-
-
 def _page_payload(page: ParsedPage | None) -> tuple[bytes, bytes]:
     """(index line, rows): the rows grouped by version, each group's range, CRC-32 and
     `_version_key` in the index line (see the module's docstring)."""
