@@ -133,18 +133,10 @@ def _file_sizes(names: list[str]) -> dict[str, int]:
 
     from packaging.utils import canonicalize_name
 
-    from wheelcheck._index import IndexClient, select_indexes
+    from wheelcheck._index import IndexChoice, IndexClient, select_indexes
 
     async def lookup() -> dict[str, int]:
-        settings = select_indexes(
-            cli_index_url=INDEX,
-            cli_extra_index_urls=(),
-            mirror=None,
-            file_index_url=None,
-            file_extra_index_urls=(),
-            environ={},
-            pip_config_files=[],
-        )
+        settings = select_indexes(IndexChoice(index_url=INDEX), environ={}, pip_config_files=[])
         async with IndexClient(settings) as client:
             pages = await asyncio.gather(*(client.get_project(canonicalize_name(n)) for n in names))
         return {

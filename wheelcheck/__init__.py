@@ -13,9 +13,9 @@ The library API::
 
 The public names are exactly those of `__all__`: the two functions and their options
 (`CheckOptions`), the `Report` they return and every class its fields hold (`Target`,
-`Libc`, `PackageResult`, `Origin`, `TargetResult`, `Verdict`, `BuildNeeds`, `Remedy`,
-`Recommendation`, `BaseEstimate`, `TargetSize`), and the errors they raise. The rest of the
-package is private and may change in any release.
+`Libc`, `PackageResult`, `Origin`, `TargetResult`, `Verdict`, `Provenance`, `BuildNeeds`,
+`Remedy`, `Recommendation`, `BaseEstimate`, `TargetSize`), and the errors they raise. The
+rest of the package is private and may change in any release.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ __all__ = [
     "Libc",
     "Origin",
     "PackageResult",
+    "Provenance",
     "Recommendation",
     "Remedy",
     "Report",
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
         Libc,
         Origin,
         PackageResult,
+        Provenance,
         Recommendation,
         Remedy,
         Report,
@@ -78,6 +80,7 @@ _LAZY = {
     "Libc": "wheelcheck.models",
     "Origin": "wheelcheck.models",
     "PackageResult": "wheelcheck.models",
+    "Provenance": "wheelcheck.models",
     "Recommendation": "wheelcheck.models",
     "Remedy": "wheelcheck.models",
     "Report": "wheelcheck.models",

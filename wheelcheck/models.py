@@ -27,7 +27,7 @@ SCHEMA_VERSION = "1"
 # `from_dict` rejects other values, and a test holds the JSON Schema's enums to them.
 Scope = Literal["direct", "tree", "locked"]  # see Report.scope
 ImageFamily = Literal["alpine", "slim", "full"]  # the official python image families
-BuildKind = Literal["pure", "native", "unknown"]  # see BuildNeeds.kind
+BuildKind = Literal["pure", "native", "unknown", "fails"]  # see BuildNeeds.kind
 PackageManager = Literal["apk", "apt"]
 
 
@@ -193,18 +193,48 @@ class ProjectPage:
     failed_indexes: tuple[str, ...] = ()
 
 
+class Provenance(StrEnum):
+    """Where a release's dependencies were read (`TargetResult.dependencies_from`).
+
+    Only METADATA (a wheel's METADATA, or an sdist's PEP 643 PKG-INFO) and PEP621 (static
+    ``[project]`` tables) are what every build gives; the others are declared by files a
+    build would regenerate, so a build could still differ (`declared`).
+
+    >>> Provenance("setup.py (static)").declared
+    True
+    >>> Provenance.METADATA.declared
+    False
+    """
+
+    METADATA = "metadata"
+    PEP621 = "pep621"
+    EGG_INFO = "egg-info"
+    PKG_INFO = "pkg-info"
+    POETRY = "poetry"
+    SETUP_CFG = "setup.cfg"
+    SETUP_PY = "setup.py (static)"
+    UNKNOWN = "unknown"
+
+    @property
+    def declared(self) -> bool:
+        """True for an answer that is declared, not guaranteed by the standards."""
+        return self not in (Provenance.METADATA, Provenance.PEP621, Provenance.UNKNOWN)
+
+
 @dataclass(frozen=True, slots=True)
 class Dependencies:
     """What one release of a project needs, read from metadata without running code.
 
     `known` is False when only a build could tell (an sdist with dynamic dependencies);
-    `requires_dist` is then empty. `evidence` says where the answer came from.
+    `requires_dist` is then empty. `evidence` says where the answer came from, and
+    `provenance` which kind of file gave it.
     """
 
     requires_dist: tuple[Requirement, ...]
     requires_python: str | None
     known: bool
     evidence: str
+    provenance: Provenance
 
 
 class Verdict(StrEnum):
@@ -243,11 +273,12 @@ VERDICT_SEVERITY: Mapping[Verdict, int] = {
 class BuildNeeds(_JsonForm):
     """What pip's build of one sdist needs on one target, decided without running anything.
 
-    `kind` is "pure" (builds anywhere without a compiler), "native" or "unknown";
-    `evidence` says what decided it. `toolchains` (gcc, g++, cargo, gfortran) and
-    `system_packages` (apk or apt names for the target's distribution release) are empty for
-    a pure sdist; `runtime_packages` are the shared libraries the built module still needs
-    once the build packages are removed. `source` says where the package list comes from.
+    `kind` is "pure" (builds anywhere without a compiler), "native", "unknown", or "fails"
+    (a known case that cannot build on the target's Python); `evidence` says what decided
+    it. `toolchains` (gcc, g++, cargo, gfortran) and `system_packages` (apk or apt names for
+    the target's distribution release) are empty for a pure sdist; `runtime_packages` are
+    the shared libraries the built module still needs once the build packages are removed.
+    `source` says where the package list comes from.
     It is `TargetResult.build` of a source verdict when the check ran with ``advice=True``.
 
     >>> needs = BuildNeeds("native", "ext_modules", ("c",), ("gcc",), "apk", ("gcc", "musl-dev"))
@@ -315,6 +346,8 @@ class TargetResult(_JsonForm):
     # Resolved trees only: False when this release's dependencies could not be read without
     # running code (a legacy sdist), so the packages it needs were never checked.
     dependencies_known: bool = True
+    # Resolved trees only: where those dependencies were read; None when none were read.
+    dependencies_from: Provenance | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,7 +553,7 @@ _JSON = Converter(
         TargetResult: Shape(
             keys=(
                 "version", "verdict", "file", "index_url", "reason", "other_wheels",
-                "installed_size", "build", "remedy", "dependencies_known",
+                "installed_size", "build", "remedy", "dependencies_known", "dependencies_from",
             ),
         ),
         PackageResult: Shape(

@@ -52,7 +52,9 @@ EXPLAINED = (Verdict.SOURCE, Verdict.MISSING, Verdict.NOT_FOUND, Verdict.UNCHECK
 def target_label(target: Target) -> str:
     """A short column header: ``3.12-alpine amd64`` for images, the spec otherwise."""
     if target.image:
-        tag = target.image.split(":", 1)[1] if ":" in target.image else target.image
+        # Only a python image's tag is short and unambiguous; other bases keep their name.
+        python_image = target.variant is not None and ":" in target.image
+        tag = target.image.split(":", 1)[1] if python_image else target.image
         if target.free_threaded:
             tag = tag.replace(target.python.rstrip("t"), target.python, 1)
         return f"{tag} {target.platform.split('/', 1)[1] if target.platform else target.arch}"
@@ -209,13 +211,17 @@ def build_need_lines(report: Report) -> list[str]:
                 lines.append(head + "pure-Python sdist, builds without a compiler")
             elif build.kind == "unknown":
                 lines.append(head + f"could not tell pure from native ({build.evidence})")
+            elif build.kind == "fails":
+                lines.append(head + build.evidence)
+                lines.append(f"      source: {build.source}")
             else:
                 lines.append(head + f"{build.evidence}")
                 install = " ".join(build.system_packages)
                 keep = " ".join(build.runtime_packages)
+                packages = f"{build.package_manager} {install}" if build.package_manager else ""
                 lines.append(
-                    f"      needs {', '.join(build.toolchains)}: {build.package_manager} "
-                    f"{install}" + (f" (keep at run time: {keep})" if keep else "")
+                    f"      needs {', '.join(build.toolchains)}: {packages or 'packages unknown'}"
+                    + (f" (keep at run time: {keep})" if keep else "")
                 )
                 lines.append(f"      source: {build.source}")
             if isinstance(remedy, Remedy):
