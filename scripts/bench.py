@@ -1,24 +1,29 @@
 """Benchmark wheelcheck against uv and pip, side by side, in one run, on the live index.
 
-For each requirements file: a cold phase (a fresh cache directory for every tool), a warm
-phase (the same directories again) and an offline phase (cache only; pip has none), each
-tool run as a child process, timed (wall clock) and measured (peak resident memory, from
-``os.wait4``). wheelcheck checks 4 targets (python:3.12-alpine and -slim, amd64 and arm64);
-uv and pip check one (CPython 3.12, musllinux_1_2 x86_64; pip is given musllinux_1_1 too,
-which older pips do not infer), both with ``--only-binary :all:``. In the warm and offline
-phases wheelcheck runs twice: as a user would (an identical earlier check is reused while
-nothing it read has changed) and "recomputed", with the kept checks removed first, so every
-page and dependency is read back from the cache and judged again. Prints a table and the
-ratios wheelcheck/uv and wheelcheck/pip; ``--json`` keeps the figures.
+For each requirements file (the README's example app, the 1,161 pins of
+bench-data/pinned-musl.txt checked ``--no-deps``, ten unpinned names): a cold phase (a
+fresh cache directory for every tool), a warm phase (the same directories again) and an
+offline phase (cache only; pip has none), each tool run as a child process, timed (wall
+clock) and measured (peak resident memory, from ``os.wait4``). wheelcheck checks 4 targets
+(python:3.12-alpine and -slim, amd64 and arm64), with its defaults (advice and sizes on)
+and with ``--no-advice``, each with its own cache; uv and pip check one (CPython 3.12,
+musllinux_1_2 x86_64; pip is given musllinux_1_1 too, which older pips do not infer), with
+``--only-binary :all:`` except for the README's example, which uv resolves as it is. In the
+warm and offline phases wheelcheck runs twice: as a user would (an identical earlier check
+is reused while nothing it read has changed) and "recomputed", with the kept checks removed
+first, so every page and dependency is read back from the cache and judged again. Prints a
+table with each median's ratio to uv's and pip's; ``--json`` keeps the figures.
 
 Usage::
 
-    python scripts/bench.py                       # both files, one run each
+    python scripts/bench.py                       # every file, one run each
     python scripts/bench.py --runs 3 --json bench.json
     python scripts/bench.py --only unpinned
+    python scripts/bench.py --only readme --only pinned --runs 3 --no-pip --uv ~/uv-venv/bin/uv
 
-Every tool is kept below 32 concurrent connections (more have made DNS fail on the machine
-this was written on): uv by UV_CONCURRENT_DOWNLOADS=16; wheelcheck's pool is its default.
+Every tool keeps to 8 concurrent connections, the most this machine's users may open to
+PyPI (32 and more at once have made DNS fail here): uv by UV_CONCURRENT_DOWNLOADS=8, the
+plain fetch by its pool; wheelcheck's pool is its default, 8.
 """
 
 from __future__ import annotations
@@ -41,9 +46,18 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 DATASETS = {
+    "readme": ROOT / "examples" / "llm-app" / "requirements.txt",
     "pinned": HERE / "bench-data" / "pinned-musl.txt",
     "unpinned": HERE / "bench-data" / "unpinned-10.txt",
 }
+# The README's example is the user's first check: uv resolves it (psycopg2 has no wheel for
+# musl, so --only-binary would fail) and wheelcheck runs with its defaults, advice on.
+RESOLVE_ONLY = {"readme"}
+# A closed set of pins: checked --no-deps, as the issue's figures were.
+NO_DEPS = {"pinned"}
+# wheelcheck's configurations: the default (advice and sizes on) and --no-advice.
+MODES = {"wheelcheck": [], "wheelcheck-no-advice": ["--no-advice"]}
+UV = BIN / "uv"
 INDEX = "https://pypi.org/simple"
 
 
@@ -117,7 +131,7 @@ _FETCH = """
 import asyncio, re, sys, httpx
 names = sorted({re.split(r"[=\\[ ]", l)[0].lower() for l in open(sys.argv[1]) if "==" in l})
 async def main():
-    limits = httpx.Limits(max_connections=10, max_keepalive_connections=10)
+    limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
     accept = {"Accept": "application/vnd.pypi.simple.v1+json"}
     async with httpx.AsyncClient(limits=limits, headers=accept, timeout=60) as client:
         async def one(name):
@@ -137,6 +151,37 @@ def _count_lines(path: Path) -> int | None:
         return None
 
 
+def _wheelcheck_jobs(
+    tool: str,
+    extra: list[str],
+    name: str,
+    requirements: Path,
+    out: Path,
+    caches: dict[str, Path],
+    phase: str,
+) -> list[tuple[str, list[str], dict[str, str], Path, object]]:
+    """wheelcheck's runs in one configuration (`extra` options, its own cache), and the
+    same check recomputed (kept reports removed) once the cache is warm."""
+    report = out / f"{tool}.json"
+    command = [str(BIN / "wheelcheck"), "check", str(requirements), "-i", INDEX, *extra]
+    command += ["-q", "--format", "json", "-o", str(report), "--cache-dir", str(caches[tool])]
+    if name in NO_DEPS:
+        command.append("--no-deps")
+    if phase == "offline":
+        command.append("--offline")
+    env = _clean_env()
+    jobs: list[tuple[str, list[str], dict[str, str], Path, object]] = []
+    jobs.append((tool, command, env, report, _count_wheelcheck))
+    if phase != "cold":
+        again = out / f"{tool}-recomputed.json"
+        command = [str(again) if part == str(report) else part for part in command]
+        jobs.append((f"{tool}-recomputed", command, env, again, _count_wheelcheck))
+    return jobs
+
+
+SETTINGS: dict[str, object] = {"no_pip": False, "uv": UV}  # one run's --no-pip and --uv
+
+
 def run_dataset(
     name: str,
     requirements: Path,
@@ -145,7 +190,7 @@ def run_dataset(
     pip_python: Path = Path(sys.executable),
 ) -> tuple[list[Run], list[tuple[Run, object, Path]]]:
     """The runs of one file, and (run, counter, result file) to count once all are done."""
-    caches = {tool: work / f"{tool}-cache" for tool in ("wheelcheck", "uv", "pip")}
+    caches = {tool: work / f"{tool}-cache" for tool in (*MODES, "uv", "pip")}
     for path in caches.values():
         shutil.rmtree(path, ignore_errors=True)
     runs: list[Run] = []
@@ -155,31 +200,22 @@ def run_dataset(
         out.mkdir(parents=True, exist_ok=True)
         jobs: list[tuple[str, list[str], dict[str, str], Path, object]] = []
 
-        report = out / "wheelcheck.json"
-        command = [str(BIN / "wheelcheck"), "check", str(requirements), "-i", INDEX]
-        command += ["--no-advice", "-q", "--format", "json", "-o", str(report)]
-        command += ["--cache-dir", str(caches["wheelcheck"])]
-        if phase == "offline":
-            command.append("--offline")
-        env = _clean_env()
-        jobs.append(("wheelcheck", command, env, report, _count_wheelcheck))
-        if phase != "cold":
-            # The same check with the kept reports removed: recomputed from cached pages.
-            again = out / "wheelcheck-recomputed.json"
-            command = [str(again) if part == str(report) else part for part in command]
-            jobs.append(("wheelcheck-recomputed", command, env, again, _count_wheelcheck))
+        for tool, extra in MODES.items():
+            jobs += _wheelcheck_jobs(tool, extra, name, requirements, out, caches, phase)
 
         compiled = out / "uv.txt"
-        command = [str(BIN / "uv"), "pip", "compile", str(requirements), "--no-config"]
+        command = [str(SETTINGS["uv"]), "pip", "compile", str(requirements), "--no-config"]
         command += ["--python-platform", "x86_64-unknown-linux-musl", "--python-version", "3.12"]
-        command += ["--only-binary", ":all:", "--index-url", INDEX, "--no-header", "-q"]
+        if name not in RESOLVE_ONLY:
+            command += ["--only-binary", ":all:"]
+        command += ["--index-url", INDEX, "--no-header", "-q"]
         command += ["-o", str(compiled)]
         if phase == "offline":
             command.append("--offline")
-        env = _clean_env(UV_CACHE_DIR=str(caches["uv"]), UV_CONCURRENT_DOWNLOADS="16")
+        env = _clean_env(UV_CACHE_DIR=str(caches["uv"]), UV_CONCURRENT_DOWNLOADS="8")
         jobs.append(("uv", command, env, compiled, _count_uv))
 
-        if phase != "offline":  # pip has no cache-only mode for an index
+        if phase != "offline" and not SETTINGS["no_pip"]:  # pip has no cache-only mode for an index
             pip_report = out / "pip.json"
             command = [str(pip_python), "-m", "pip", "install", "--dry-run", "--quiet"]
             command += ["--report", str(pip_report), "--ignore-installed", "--only-binary"]
@@ -198,8 +234,8 @@ def run_dataset(
 
         for tool, command, env, result, count in jobs:
             result.unlink(missing_ok=True)
-            if tool == "wheelcheck-recomputed":
-                for kept in caches["wheelcheck"].glob("checks-v*"):
+            if tool.endswith("-recomputed"):
+                for kept in caches[tool.removesuffix("-recomputed")].glob("checks-v*"):
                     shutil.rmtree(kept)
             seconds, peak, code, tail = _measure(command, env, (limits or {}).get(tool))
             runs.append(Run(name, phase, tool, seconds, peak, code, None))
@@ -216,52 +252,36 @@ def run_dataset(
 
 
 def summarize(runs: list[Run]) -> str:
-    """The median of each configuration, and the ratios wheelcheck/uv and wheelcheck/pip."""
+    """One row per file, phase and tool: median seconds, largest peak, packages, and the
+    ratio of its median to uv's (and pip's) in the same file and phase."""
     groups: dict[tuple[str, str, str], list[Run]] = {}
     for run in runs:
         groups.setdefault((run.dataset, run.phase, run.tool), []).append(run)
-    median = {
-        key: (
-            statistics.median(r.seconds for r in rs),
-            max(r.peak_mb for r in rs),
-            rs[-1].packages,
-            sorted({r.exit_code for r in rs}),
-        )
-        for key, rs in groups.items()
-    }
+    median = {key: statistics.median(r.seconds for r in rs) for key, rs in groups.items()}
     lines = [
-        "| file | phase | wheelcheck (4 targets) | wheelcheck, recomputed | uv (1 target) "
-        "| pip (1 target) | wheelcheck/uv | recomputed/uv | wheelcheck/pip |",
+        "| file | phase | tool | median s | peak MB | packages | runs | x uv | x pip |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
+    for (dataset, phase, tool), found in groups.items():
+        codes = sorted({r.exit_code for r in found})
+        note = "" if codes in ([0], [1], [0, 1]) else f" (exit {codes})"
+        if -9 in codes:
+            note = " (killed at the time limit)"
+        ratios = []
+        for other in ("uv", "pip"):
+            base = median.get((dataset, phase, other))
+            ratios.append(f"{median[(dataset, phase, tool)] / base:.2f}" if base else "n/a")
+        lines.append(
+            f"| {dataset} | {phase} | {tool}{note} | {median[(dataset, phase, tool)]:.2f} "
+            f"| {max(r.peak_mb for r in found):.0f} | {found[-1].packages} | {len(found)} "
+            f"| {ratios[0]} | {ratios[1]} |"
+        )
     for dataset in dict.fromkeys(r.dataset for r in runs):
-        for phase in ("cold", "warm", "offline"):
-            cells = []
-            for tool in ("wheelcheck", "wheelcheck-recomputed", "uv", "pip"):
-                found = median.get((dataset, phase, tool))
-                if found is None:
-                    cells.append("n/a")
-                    continue
-                seconds, peak, packages, codes = found
-                note = "" if codes in ([0], [1], [0, 1]) else f" exit {codes}"
-                if -9 in codes:
-                    note = " killed at the time limit"
-                cells.append(f"{seconds:.2f} s, {peak:.0f} MB, {packages} pkgs{note}")
-            ratios = []
-            for mine, other in (
-                ("wheelcheck", "uv"),
-                ("wheelcheck-recomputed", "uv"),
-                ("wheelcheck", "pip"),
-            ):
-                a, b = median.get((dataset, phase, mine)), median.get((dataset, phase, other))
-                ratios.append(f"{a[0] / b[0]:.2f}" if a and b else "n/a")
-            lines.append(f"| {dataset} | {phase} | " + " | ".join(cells + ratios) + " |")
-    for dataset in dict.fromkeys(r.dataset for r in runs):
-        found = median.get((dataset, "cold", "httpx-fetch"))
-        if found is not None:
+        fetch = groups.get((dataset, "cold", "httpx-fetch"))
+        if fetch:
             lines.append(
-                f"\n{dataset}: a plain httpx fetch (10 connections) of the {found[2]} project "
-                f"pages of the tree takes {found[0]:.2f} s, {found[1]:.0f} MB"
+                f"\n{dataset}: a plain httpx fetch (8 connections) of the {fetch[-1].packages} "
+                f"project pages of the tree takes {median[(dataset, 'cold', 'httpx-fetch')]:.2f} s"
             )
     return "\n".join(lines)
 
@@ -292,7 +312,7 @@ def versions(pip_python: Path) -> str:
     return ", ".join(
         [
             first_line([str(BIN / "wheelcheck"), "--version"]),
-            first_line([str(BIN / "uv"), "--version"]),
+            first_line([str(SETTINGS["uv"]), "--version"]),
             first_line([str(pip_python), "-m", "pip", "--version"]).split(" from ")[0]
             + f" (Python {first_line([str(pip_python), '--version']).split()[-1]})",
         ]
@@ -319,7 +339,10 @@ def main() -> int:
         help="the interpreter whose pip runs (default: this one); give a Python 3.12 with a "
         "current pip: pip 23 checks Requires-Python against its own interpreter in --dry-run",
     )
+    parser.add_argument("--no-pip", action="store_true", help="leave pip out")
+    parser.add_argument("--uv", type=Path, default=UV, help="the uv binary (default: beside)")
     args = parser.parse_args()
+    SETTINGS.update(no_pip=args.no_pip, uv=args.uv)
     limits = {"pip": args.pip_limit} if args.pip_limit else None
     runs: list[Run] = []
     results: list[tuple[Run, object, Path]] = []

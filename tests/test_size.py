@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import io
-import py_compile
 import re
 import tarfile
 import zipfile
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,17 +20,16 @@ from wheelcheck._advise.fetch import advise_report
 from wheelcheck._advise.recommend import recommend
 from wheelcheck._advise.size import (
     MB,
-    SAMPLE_FROM,
     base_image_size,
-    choose_sample,
-    compiled_size,
+    footprint,
     full_image_includes,
-    pyc_scale,
+    installed_size,
     pyc_size,
     target_size,
     toolchain_mb,
     wheel_installed_size,
 )
+from wheelcheck._data import read_json
 from wheelcheck._index import IndexChoice, IndexClient, select_indexes
 from wheelcheck._judge.targets import parse_targets
 from wheelcheck._metadata.zipread import MemoryByteSource, ZipEntry, zip_entries
@@ -74,37 +71,23 @@ def test_installed_size_counts_files_and_a_pyc_per_module_only() -> None:
     assert files + pycs < size < files + pycs + 1000  # plus RECORD lines and INSTALLER
 
 
-def test_compiled_size_is_exactly_what_py_compile_writes(tmp_path: Path) -> None:
-    source = (
-        b'"""Doc."""\n\ndef f(x: int) -> int:\n    return x * 2  # comment\n\n'
-        b"Y = [f(i) for i in range(3)]\n"
-    )
-    module = tmp_path / "m.py"
-    module.write_bytes(source)
-    written = Path(py_compile.compile(str(module), doraise=True))
-    assert compiled_size(source, str(module)) == written.stat().st_size
-    assert compiled_size(b"def broken(:\n") is None
+def test_the_pyc_model_is_read_from_the_shipped_fit_per_python_minor() -> None:
+    document = read_json("pyc-model.json")
+    fit = document["fits"]["3.11"]
+    assert all(url.startswith("https://files.pythonhosted.org/") for url in fit["sources"])
+    expected = round(fit["per_source_byte"] * 10_000 + fit["per_module"])
+    assert pyc_size(10_000, (3, 11)) == expected
+    # A minor without a fit of its own uses the nearest fitted one.
+    assert pyc_size(10_000, (3, 13)) == pyc_size(10_000, (3, 11))
 
 
-def test_pyc_scale_corrects_the_model_for_a_wheel_of_that_style() -> None:
-    # Comment-heavy modules compile to far less than the model assumes.
-    commented = b"# a long comment line that the compiler drops entirely\n" * 400 + b"X = 1\n"
-    scale = pyc_scale({"a.py": commented})
-    assert scale < 0.2
-    assert pyc_scale({}) == 1.0
-
-
-def test_small_wheels_are_not_sampled_and_big_ones_are() -> None:
-    small = [entry(f"p/m{i}.py", 1000) for i in range(10)]
-    assert choose_sample(small) == []
-    medium = [entry(f"p/m{i}.py", 20_000) for i in range(SAMPLE_FROM // 20_000 + 1)]
-    assert choose_sample(medium) == medium  # compiled whole
-    big = [
-        ZipEntry(f"p/m{i}.py", 5000, 20_000, i * 6000, 8) for i in range(2000)
-    ]  # 40 MB of source: sampled in spread-out runs
-    chosen = choose_sample(big)
-    assert 100 < len(chosen) < 400
-    assert chosen[0].name == "p/m0.py" and chosen[-1].header_offset > 1900 * 6000
+def test_a_footprint_sizes_a_wheel_for_any_python_without_its_members() -> None:
+    entries = [entry(f"p/m{i}.py", 1000 * i) for i in range(1, 30)] + [entry("p/_c.so", 9999)]
+    found = footprint(entries)
+    assert (found.modules, found.module_bytes) == (29, sum(1000 * i for i in range(1, 30)))
+    assert installed_size(found, (3, 12)) == wheel_installed_size(entries, (3, 12))
+    one_by_one = 9999 + found.module_bytes + sum(pyc_size(1000 * i) for i in range(1, 30))
+    assert abs(installed_size(found) - one_by_one - 29 * 80 - found.module_path_chars) <= 30
 
 
 def test_target_size_sums_known_sizes_and_names_the_largest_and_unknown() -> None:

@@ -770,7 +770,7 @@ class CheckOptions:
     pre: bool = False
     prefer_binary: bool = False
     no_deps: bool = False
-    max_connections: int = 10
+    max_connections: int = 8  # the index serves everyone: a pool the size of the download floor
     timeout: float = TIMEOUT.default
     retries: int = RETRIES.default
     verify: bool | str = True  # True: --cert, PIP_CERT, REQUESTS_CA_BUNDLE, SSL_CERT_FILE

@@ -19,8 +19,15 @@ from packaging.version import Version
 
 from wheelcheck._advise.build_needs import build_needs
 from wheelcheck._advise.remedies import RemedySearch, alternative_projects
-from wheelcheck._advise.size import choose_sample, pyc_scale, target_size, wheel_installed_size
-from wheelcheck._cache.advice import load_call, load_sizes, store_call, store_sizes
+from wheelcheck._advise.size import Footprint, footprint, installed_size, target_size
+from wheelcheck._cache.advice import (
+    load_call,
+    load_failure,
+    load_footprint,
+    store_call,
+    store_failure,
+    store_footprint,
+)
 from wheelcheck._index.client import IndexClient
 from wheelcheck._index.files import read_sdist, read_wheel
 from wheelcheck._judge.selection import SelectionPolicy
@@ -80,6 +87,7 @@ async def advise_report(
     page_of = {canonicalize_name(k): v for k, v in pages.items()}
     sdists, wheels = _release_files(report, page_of, sizes=sizes)
     reads = _Reads(client, sorted({t.python_version for t in report.targets}), progress)
+    reads.total = len(sdists) + len(wheels)
     source_names = sorted(
         {p.name for p in report.packages for r in p.results.values() if r.verdict is Verdict.SOURCE}
     )
@@ -87,7 +95,7 @@ async def advise_report(
     reads.alt_pages.update({n: page_of[n] for n in alternatives if n in page_of})
     await asyncio.gather(
         *(reads.inspect(f) for f in sdists),
-        *(reads.measure(f, len(wheels)) for f in wheels),
+        *(reads.measure(f) for f in wheels),
         *(reads.alternative(n) for n in alternatives if n not in page_of),
     )
     packages = [
@@ -129,6 +137,14 @@ def _reason(error: Exception) -> str:
     return error.reason if isinstance(error, MetadataError) else type(error).__name__
 
 
+def _lasting(error: Exception) -> bool:
+    """Whether a failed read is the file's own fault (too large, not an archive), which no
+    retry changes, rather than of the way to it (a transport error, an HTTP status)."""
+    if not isinstance(error, MetadataError) or error.reason.startswith("HTTP "):
+        return False
+    return error.__cause__ is None or isinstance(error.__cause__, MetadataError)
+
+
 class _Reads:
     """What advice reads from release files and pages, each once, kept for the packages.
 
@@ -146,49 +162,52 @@ class _Reads:
         self.calls: dict[str, NativeCall | None] = {}  # sdist file name -> pure or native
         self.wheel_sizes: dict[tuple[str, tuple[int, int]], int] = {}
         self.alt_pages: dict[NormalizedName, ProjectPage | None] = {}
-        self._sized: set[str] = set()
+        self.total = 0  # files to read, for the progress line
+        self._done = 0
 
     async def inspect(self, file: DistFile) -> None:
         """Call an sdist pure or native from its member list (or the cached answer)."""
-        self.calls[file.filename] = load_call(self.client.cache, file)
-        if self.calls[file.filename] is not None:
-            return
-        try:
-            call = classify(await read_sdist(self.client, file))
-        except Exception as error:  # one odd file must not sink the report
-            self.failures.append(f"sdist {file.filename}: {_reason(error)}")
-            return
+        cache = self.client.cache
+        call = load_call(cache, file)
+        failed = None if call is not None else load_failure(cache, "sdist", file)
+        if call is None and failed is None:
+            try:
+                call = classify(await read_sdist(self.client, file))
+            except Exception as error:  # one odd file must not sink the report
+                failed = _reason(error)
+                store_failure(cache, "sdist", file, failed, lasting=_lasting(error))
+            else:
+                store_call(cache, file, call)
         self.calls[file.filename] = call
-        store_call(self.client.cache, file, call)
+        if failed is not None:
+            self.failures.append(f"sdist {file.filename}: {failed}")
+        self._read()
 
-    async def measure(self, file: DistFile, total: int) -> None:
-        """A wheel's installed size per Python (or the cached answer)."""
-        stored = load_sizes(self.client.cache, file, self.pythons)
-        if stored is None:
-            stored = await self._read_sizes(file)
-            if stored is None:
-                return
-        self._sized.add(file.filename)
-        for python, size in stored.items():
-            self.wheel_sizes[(file.filename, python)] = size
-        self.progress(f"sizes {len(self._sized)}/{total}")
+    async def measure(self, file: DistFile) -> None:
+        """A wheel's installed size per Python, from its zip directory (or the cached one)."""
+        cache = self.client.cache
+        fields = tuple(Footprint.__dataclass_fields__)
+        stored = load_footprint(cache, file, fields)
+        found = None if stored is None else Footprint(**stored)
+        failed = None if found is not None else load_failure(cache, "wheel", file)
+        if found is None and failed is None:
+            try:
+                found = footprint(await read_wheel(self.client, file))
+            except Exception as error:  # as above: the size stays unknown
+                failed = _reason(error)
+                store_failure(cache, "wheel", file, failed, lasting=_lasting(error))
+            else:
+                store_footprint(cache, file, {name: getattr(found, name) for name in fields})
+        if failed is not None:
+            self.failures.append(f"wheel {file.filename}: {failed}")
+        if found is not None:
+            for python in self.pythons:
+                self.wheel_sizes[(file.filename, python)] = installed_size(found, python)
+        self._read()
 
-    async def _read_sizes(self, file: DistFile) -> dict[tuple[int, int], int] | None:
-        try:
-            found, samples = await read_wheel(self.client, file, choose_sample)
-        except Exception as error:  # as above: the size stays unknown
-            self.failures.append(f"wheel {file.filename}: {_reason(error)}")
-            return None
-        stored = {}
-        for python in self.pythons:
-            # Compiling the samples runs none of their code; it is CPU work, off the loop.
-            scale = await asyncio.to_thread(pyc_scale, samples, python) if samples else 1.0
-            stored[python] = wheel_installed_size(found, python, scale=scale)
-        if len(samples) == len(choose_sample(found)):
-            store_sizes(self.client.cache, file, stored)
-        else:  # a sample could not be read: this estimate is not the file's for good
-            self.client.note_uncached(f"a sample of {file.filename}")
-        return stored
+    def _read(self) -> None:
+        self._done += 1
+        self.progress(f"advice {self._done}/{self.total} files")
 
     async def alternative(self, name: NormalizedName) -> None:
         """The page of a curated binary alternative (psycopg2-binary for psycopg2)."""
@@ -196,13 +215,14 @@ class _Reads:
             self.alt_pages[name] = await self.client.get_project(name)
         except ProjectLookupError as error:
             self.failures.append(f"page {name}: {error}")
+            # A failed page lookup is not kept like a file's failure: not reusable whole.
+            self.client.note_uncached(f"the page of {name}")
 
     def notes(self) -> tuple[str, ...]:
         """The report note about what could not be read (none when everything was)."""
         if not self.failures:
             return ()
         self.failures.sort()  # gathered in completion order: name the same one every run
-        self.client.note_uncached("advice that could not read every file")
         return (
             f"advice: {len(self.failures)} file(s) could not be read, their advice is "
             f"missing (first: {self.failures[0]})",

@@ -1,16 +1,16 @@
 """Installed size: what pip's install of a wheel puts on disk, and what an image would weigh.
 
 A wheel's size on disk is read from its zip central directory (no download): the members'
-uncompressed sizes, plus the ``.pyc`` files pip compiles for every ``.py`` module, plus the
-RECORD lines and INSTALLER file it writes. Image estimates add the base image and, where
-something is compiled, the build toolchain, from the tables in ``data/``; the one table of
+uncompressed sizes, plus the ``.pyc`` files pip compiles for every ``.py`` module (a model
+fitted offline on real wheels, data/pyc-model.json: no module is read), plus the RECORD
+lines and INSTALLER file it writes. Image estimates add the base image and, where something
+is compiled, the build toolchain, from the tables in ``data/``; the one table of
 image sizes (``image-sizes.json``) also gives Dockerfile rule WCD001 its pull sizes.
 """
 
 from __future__ import annotations
 
 import functools
-import marshal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,11 +21,15 @@ from wheelcheck.models import TargetSize
 
 __all__ = [
     "MB",
+    "Footprint",
     "ImageSize",
     "base_image_size",
+    "compiled_member",
+    "footprint",
     "full_image_includes",
     "image_method",
     "image_sizes",
+    "installed_size",
     "pyc_size",
     "runtime_mb",
     "target_size",
@@ -35,80 +39,32 @@ __all__ = [
 
 MB = 1_000_000
 
-# pyc ~ PYC_RATIO x source + PYC_OVERHEAD per module, fitted on CPython 3.11 over about 2,100
-# modules of 40 installed distributions (the size-check script re-measures it; see docs/targets.md).
-# CPython 3.11+ writes larger code objects (exception tables, inline caches) than 3.10.
-PYC_RATIO = 1.08
-PYC_OVERHEAD = 1_700
-PYC_RATIO_BEFORE_311 = 0.80
-PYC_OVERHEAD_BEFORE_311 = 1_000
 # Bytes pip adds to RECORD per compiled file (path, sha256 and size) and per wheel.
 RECORD_LINE = 40
 INSTALLER_FILES = 10  # INSTALLER ("pip\n") and an empty REQUESTED
 
 
+@functools.cache
+def _pyc_fits() -> dict[tuple[int, int], tuple[float, float]]:
+    """Python minor -> (bytes per source byte, bytes per module), from data/pyc-model.json."""
+    fits = read_data("pyc-model.json")["fits"]
+    found = {}
+    for minor, fit in fits.items():
+        major, _, rest = str(minor).partition(".")
+        found[(int(major), int(rest))] = (float(fit["per_source_byte"]), float(fit["per_module"]))
+    return found
+
+
 def pyc_size(source_bytes: int, python: tuple[int, int] = (3, 12)) -> int:
-    """Estimated size of the ``.pyc`` CPython `python` compiles from a module of that size."""
-    if python >= (3, 11):
-        return round(PYC_RATIO * source_bytes + PYC_OVERHEAD)
-    return round(PYC_RATIO_BEFORE_311 * source_bytes + PYC_OVERHEAD_BEFORE_311)
+    """Estimated size of the ``.pyc`` CPython `python` writes for a module of that size: the
+    fit of data/pyc-model.json for that minor version, else of the nearest fitted one."""
+    fits = _pyc_fits()
+    nearest = min(fits, key=lambda fitted: (abs(fitted[1] - python[1]), fitted))
+    per_byte, per_module = fits[python] if python in fits else fits[nearest]
+    return round(per_byte * source_bytes + per_module)
 
 
-def compiled_size(source: bytes, name: str = "<module>") -> int | None:
-    """The exact size of the ``.pyc`` this interpreter writes for `source`, or None when it
-    does not compile. Compiling runs none of the module's code."""
-    try:
-        code = compile(source, name, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    return 16 + len(marshal.dumps(code))  # PEP 552 header + the marshalled code object
-
-
-# A wheel with at least SAMPLE_FROM bytes of module source gets its .pyc estimate calibrated by
-# compiling its modules: all of them up to COMPILE_ALL bytes of source, else SAMPLE_BYTES in
-# SAMPLE_RUNS runs of neighbours spread over the archive (a run costs one range request).
-# Sampling fewer runs misjudged langsmith by 10%: module styles cluster by directory.
-SAMPLE_FROM = 1_000_000
-COMPILE_ALL = 16_000_000
-SAMPLE_BYTES = 4_000_000
-SAMPLE_RUNS = 64
-
-
-def choose_sample(entries: Sequence[ZipEntry]) -> list[ZipEntry]:
-    """The modules to compile to calibrate this wheel's .pyc estimate (see SAMPLE_FROM)."""
-    modules = sorted(
-        (e for e in entries if not e.is_dir and _compiled(e.name)), key=lambda e: e.header_offset
-    )
-    total = sum(e.uncompressed_size for e in modules)
-    if total < SAMPLE_FROM:
-        return []
-    if total <= COMPILE_ALL:
-        return modules
-    chosen: list[ZipEntry] = []
-    per_run = SAMPLE_BYTES // SAMPLE_RUNS
-    for run in range(SAMPLE_RUNS):
-        index = run * len(modules) // SAMPLE_RUNS
-        taken = 0
-        while index < len(modules) and taken < per_run:
-            chosen.append(modules[index])
-            taken += modules[index].uncompressed_size
-            index += 1
-    return list(dict.fromkeys(chosen))
-
-
-def pyc_scale(samples: Mapping[str, bytes], python: tuple[int, int] = (3, 12)) -> float:
-    """Real over modelled .pyc size for compiled samples (name -> source); 1.0 when none
-    compile. The model is then scaled by it for the rest of that wheel's modules."""
-    real = model = 0
-    for name, source in samples.items():
-        size = compiled_size(source, name)
-        if size is not None:
-            real += size
-            model += pyc_size(len(source), python)
-    return real / model if model else 1.0
-
-
-def _compiled(name: str) -> bool:
+def compiled_member(name: str) -> bool:
     """pip compiles the .py files it installs into site-packages (not scripts or data)."""
     if not name.endswith(".py"):
         return False
@@ -118,25 +74,50 @@ def _compiled(name: str) -> bool:
     return True
 
 
-def wheel_installed_size(
-    entries: Iterable[ZipEntry], python: tuple[int, int] = (3, 12), *, scale: float = 1.0
-) -> int:
-    """Bytes on disk after ``pip install`` of a wheel with these zip members.
+@dataclass(frozen=True, slots=True)
+class Footprint:
+    """What a wheel's installed size needs from its zip directory, for any Python version:
+    facts of the file, so one read (or one cache entry) sizes it on every target."""
 
-    The members' uncompressed sizes, a ``.pyc`` per ``.py`` module (see :func:`pyc_size`) and
-    the RECORD lines and INSTALLER file pip writes; `scale` corrects the .pyc model for this
-    wheel (see :func:`pyc_scale`). Apparent sizes: file-system blocks are not counted.
-    """
-    total = INSTALLER_FILES
+    file_bytes: int  # every member's uncompressed size
+    modules: int  # the members pip compiles
+    module_bytes: int  # their source bytes
+    module_path_chars: int  # their paths' lengths
+
+
+def footprint(entries: Iterable[ZipEntry]) -> Footprint:
+    """The :class:`Footprint` of a wheel with these zip members."""
+    file_bytes = modules = module_bytes = path_chars = 0
     for entry in entries:
         if entry.is_dir:
             continue
-        total += entry.uncompressed_size
-        if _compiled(entry.name):
-            path_length = len(entry.name) + 40  # __pycache__/x.cpython-312.pyc
-            pyc = round(pyc_size(entry.uncompressed_size, python) * scale)
-            total += pyc + RECORD_LINE + path_length
-    return total
+        file_bytes += entry.uncompressed_size
+        if compiled_member(entry.name):
+            modules += 1
+            module_bytes += entry.uncompressed_size
+            path_chars += len(entry.name)
+    return Footprint(file_bytes, modules, module_bytes, path_chars)
+
+
+def installed_size(found: Footprint, python: tuple[int, int] = (3, 12)) -> int:
+    """Bytes on disk after ``pip install`` of the wheel of `found` under `python`.
+
+    The members' uncompressed sizes, a ``.pyc`` per module (see :func:`pyc_size`, applied to
+    the modules' total: the model is linear) and the RECORD lines and INSTALLER file pip
+    writes. Apparent sizes: file-system blocks are not counted.
+    """
+    if found.modules == 0:
+        return INSTALLER_FILES + found.file_bytes
+    per_module = pyc_size(0, python)
+    pyc = pyc_size(found.module_bytes, python) + per_module * (found.modules - 1)
+    # A RECORD line per .pyc: its path (__pycache__/x.cpython-312.pyc), hash and size.
+    records = found.modules * (RECORD_LINE + 40) + found.module_path_chars
+    return INSTALLER_FILES + found.file_bytes + pyc + records
+
+
+def wheel_installed_size(entries: Iterable[ZipEntry], python: tuple[int, int] = (3, 12)) -> int:
+    """Bytes on disk after ``pip install`` of a wheel with these zip members."""
+    return installed_size(footprint(entries), python)
 
 
 def target_size(sizes: Mapping[str, int | None], *, top: int = 5) -> TargetSize:

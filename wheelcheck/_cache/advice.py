@@ -1,33 +1,43 @@
 """Advice read from a release file, kept in the cache: a published file never changes.
 
-An sdist's call (pure or native, and why) and a wheel's installed size per Python version
-cost a download or a dozen range requests each; a warm or offline check reads them back
-instead. Keyed by the file's URL and hash (`keys.file_key`) and by this code
-(`checks.code_digest`); a file without a hash is read every time, and the check says so to
-the store's ledger (it cannot be reused whole), as it does for sizes estimated from
-incomplete samples, which are not stored. Every function takes the check's store, or None
-for a check without a cache.
+An sdist's call (pure or native, and why) and a wheel's footprint (the sizes its installed
+size is computed from, for any Python) cost a download or a range request each; a warm or
+offline check reads them back instead. So does a file that could not be read: a failure of
+the file itself (too large, not an archive) is kept like an answer, a failure of the way to
+it (a transport error, HTTP 5xx) for the store's freshness window. Keyed by the file's URL
+and hash (`keys.file_key`) and by this code (`checks.code_digest`); a file without a hash is
+read every time, and the check says so to the store's ledger (it cannot be reused whole).
+Every function takes the check's store, or None for a check without a cache.
 """
 
 from __future__ import annotations
 
-import sys
+import json
 from collections.abc import Mapping
+from typing import Literal
 
 from wheelcheck._cache.checks import code_digest
-from wheelcheck._cache.keys import file_key
+from wheelcheck._cache.keys import file_key, key_of
 from wheelcheck._cache.store import Store
 from wheelcheck._metadata.native import NativeCall, NativeKind
 from wheelcheck.models import DistFile
 
-__all__ = ["load_call", "load_sizes", "store_call", "store_sizes"]
+__all__ = [
+    "load_call",
+    "load_failure",
+    "load_footprint",
+    "store_call",
+    "store_failure",
+    "store_footprint",
+]
 
 # Both are wheelcheck's own judgements, not the file's facts: other code (another version,
-# an edited checkout: its classifier, its size model) does not read this code's.
+# an edited checkout: its classifier, which members it counts) does not read this code's.
 _CALLS = f"sdist-call-{code_digest()}"
 _KINDS: Mapping[object, NativeKind] = {"pure": "pure", "native": "native", "unknown": "unknown"}
-# Sizes calibrate the .pyc model by compiling samples with this interpreter: per version.
-_SIZES = f"wheel-size-{code_digest()}-py{sys.version_info[0]}{sys.version_info[1]}"
+_FOOTPRINTS = f"wheel-footprint-{code_digest()}"
+_FAILURES = f"advice-failure-{code_digest()}"
+Read = Literal["sdist", "wheel"]
 
 
 def _key(store: Store | None, file: DistFile) -> str | None:
@@ -61,35 +71,48 @@ def store_call(store: Store | None, file: DistFile, call: NativeCall) -> None:
         store.write_json(_CALLS, key, document)
 
 
-def load_sizes(
-    store: Store | None, file: DistFile, pythons: list[tuple[int, int]]
-) -> dict[tuple[int, int], int] | None:
-    """The stored installed sizes of the wheel `file` for every one of `pythons`, or None."""
+def load_footprint(
+    store: Store | None, file: DistFile, fields: tuple[str, ...]
+) -> dict[str, int] | None:
+    """The stored footprint of the wheel `file` (each of `fields` -> a count), or None."""
     key = _key(store, file)
-    found = None if store is None or key is None else _stored_sizes(store, key)
-    if found is None or not all(python in found for python in pythons):
+    document = None if store is None or key is None else store.read_json(_FOOTPRINTS, key)
+    if not isinstance(document, dict) or set(document) != set(fields):
         return None
-    return {python: found[python] for python in pythons}
+    if not all(type(value) is int and value >= 0 for value in document.values()):
+        return None
+    return {name: int(document[name]) for name in fields}
 
 
-def store_sizes(store: Store | None, file: DistFile, sizes: Mapping[tuple[int, int], int]) -> None:
-    """Store `sizes` (Python version -> bytes) with those already stored for `file`."""
+def store_footprint(store: Store | None, file: DistFile, footprint: Mapping[str, int]) -> None:
     key = _key(store, file)
-    if store is None or key is None:
-        return
-    merged = {**(_stored_sizes(store, key) or {}), **sizes}
-    document = {f"{major}.{minor}": size for (major, minor), size in sorted(merged.items())}
-    store.write_json(_SIZES, key, document)
+    if store is not None and key is not None:
+        store.write_json(_FOOTPRINTS, key, dict(footprint))
 
 
-def _stored_sizes(store: Store, key: str) -> dict[tuple[int, int], int] | None:
-    document = store.read_json(_SIZES, key)
-    if not isinstance(document, dict):
+def load_failure(store: Store | None, read: Read, file: DistFile) -> str | None:
+    """Why reading `file` for `read` failed, as stored and still fresh, or None."""
+    key = _key(store, file)
+    found = None if store is None or key is None else store.read(_FAILURES, key_of(read, key))
+    if store is None or found is None:
         return None
-    sizes: dict[tuple[int, int], int] = {}
-    for text, size in document.items():
-        major, _, minor = str(text).partition(".")
-        if not (major.isdigit() and minor.isdigit() and isinstance(size, int)):
-            return None
-        sizes[(int(major), int(minor))] = size
-    return sizes
+    header, payload = found
+    if "stored" in header and not store.is_fresh(header):
+        return None  # a failure of the way to the file: worth another try by now
+    try:
+        document = json.loads(payload)
+    except ValueError:
+        return None
+    reason = document.get("reason") if isinstance(document, dict) else None
+    return reason if isinstance(reason, str) else None
+
+
+def store_failure(
+    store: Store | None, read: Read, file: DistFile, reason: str, *, lasting: bool
+) -> None:
+    """Keep why `file` could not be read: for good when `lasting` (the file's own fault),
+    else for the store's freshness window."""
+    key = _key(store, file)
+    if store is not None and key is not None:
+        payload = json.dumps({"reason": reason}).encode()
+        store.write(_FAILURES, key_of(read, key), payload, expires=not lasting)

@@ -9,7 +9,9 @@ report instead of recomputing it (1,000 pins: 2 s of parsing and ranking).
 
 Only a check that can be repeated from the cache alone is kept: none with errors, none
 that used something the cache does not hold (a failed write, a no-store page, a file without
-a hash, advice that could not read a file). ``--refresh`` recomputes and stores again.
+a hash, a page of a binary alternative that advice could not read; a file that advice could
+not read is kept as a failure, wheelcheck._cache.advice). ``--refresh`` recomputes and
+stores again.
 """
 
 from __future__ import annotations

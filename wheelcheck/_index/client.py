@@ -134,7 +134,7 @@ class IndexClient:
         self,
         settings: IndexSettings,
         *,
-        max_connections: int = 10,
+        max_connections: int = 8,
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = DEFAULT_RETRIES,
         verify: bool | str = True,

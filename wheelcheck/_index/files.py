@@ -9,7 +9,7 @@ the index's credentials only where `IndexClient.file_access` allows.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import httpx
@@ -18,7 +18,7 @@ from wheelcheck._index.client import IndexClient
 from wheelcheck._index.ranges import HttpByteSource
 from wheelcheck._metadata.core import MetadataError
 from wheelcheck._metadata.sdist import SdistMetadata, sdist_dependencies
-from wheelcheck._metadata.zipread import ZipEntry, read_zip_member, zip_entries
+from wheelcheck._metadata.zipread import ZipEntry, zip_entries
 from wheelcheck._urls import redact_url
 from wheelcheck.models import DistFile
 
@@ -52,52 +52,17 @@ async def _with_retry(client: IndexClient, read: Callable[[], Awaitable[T]]) -> 
             attempt += 1
 
 
-Chooser = Callable[[Sequence[ZipEntry]], Sequence[ZipEntry]]
-_MAX_MEMBER = 4 * 1024 * 1024
-_GAP = 4096  # members closer than this are fetched in one range request
+async def read_wheel(client: IndexClient, file: DistFile) -> list[ZipEntry]:
+    """The wheel's zip central directory: one or two range requests, no member's content.
 
-
-async def read_wheel(
-    client: IndexClient, file: DistFile, choose: Chooser
-) -> tuple[list[ZipEntry], dict[str, bytes]]:
-    """The wheel's central directory, and the content of the members `choose` picks from it.
-
-    Members lying next to each other in the archive are fetched in one range request. A
-    member that cannot be read is left out of the result. Raises MetadataError when the
-    directory cannot be read.
+    Raises MetadataError when the directory cannot be read.
     """
     http, auth = client.file_access(file)
 
-    async def read() -> tuple[list[ZipEntry], dict[str, bytes]]:
-        source = HttpByteSource(http, _bare_url(file), auth=auth)
-        entries = list(await zip_entries(source))
-        chosen = sorted(choose(entries), key=lambda e: e.header_offset)
-        size = await source.size()
-        runs: list[list[ZipEntry]] = []
-        for entry in chosen:
-            if runs and entry.header_offset - _end(runs[-1][-1]) < _GAP:
-                runs[-1].append(entry)
-            else:
-                runs.append([entry])
-        contents: dict[str, bytes] = {}
-        for run in runs:
-            start = run[0].header_offset
-            await source.read(start, min(_end(run[-1]) + 1024, size) - start)  # now cached
-            for entry in run:
-                try:
-                    contents[entry.name] = await read_zip_member(
-                        source, entry, max_bytes=_MAX_MEMBER
-                    )
-                except MetadataError:
-                    continue
-        return entries, contents
+    async def read() -> list[ZipEntry]:
+        return list(await zip_entries(HttpByteSource(http, _bare_url(file), auth=auth)))
 
     return await _with_retry(client, read)
-
-
-def _end(entry: ZipEntry) -> int:
-    """Where a member's data ends, allowing for a generous local header."""
-    return entry.header_offset + 30 + len(entry.raw_name) + 256 + entry.compressed_size
 
 
 async def read_sdist(

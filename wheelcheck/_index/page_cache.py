@@ -22,6 +22,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import orjson
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
@@ -136,7 +137,7 @@ class CachedPage:
             for text, chunk in self.chunks.items():
                 version = Version(text)
                 if versions is None or versions.contains(version, prereleases=True):
-                    groups.append((version, json.loads(chunk)))
+                    groups.append((version, orjson.loads(chunk)))
             files = files_from_groups(groups, index_url)
         except (
             ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError,
@@ -163,11 +164,6 @@ def _version_key(version: Version) -> str:
     return canonicalize_version(public, strip_trailing_zero=True)  # a Version: not re-parsed
 
 
-# One encoder for every version's rows: json.dumps with separators builds a new one per call,
-# which cost more than the encoding for the many small versions of a page.
-_COMPACT = json.JSONEncoder(separators=(",", ":"))
-
-
 def _page_payload(page: ParsedPage | None) -> tuple[bytes, bytes]:
     """(index line, rows): the rows grouped by version, each group's range, CRC-32 and
     `_version_key` in the index line (see the module's docstring)."""
@@ -177,7 +173,9 @@ def _page_payload(page: ParsedPage | None) -> tuple[bytes, bytes]:
     if page is not None and page.files and not page.groups:
         raise ValueError("a page is stored from its groups (made by the page parsers)")
     for group in page.groups if page is not None else ():
-        chunk = _COMPACT.encode(group.rows).encode()
+        # orjson: 2.6x faster than the stdlib on the rows of 1,161 real pages (scripts/
+        # bench_json.py); it writes non-ASCII as UTF-8, which both read back alike.
+        chunk = orjson.dumps(group.rows)
         end = offset + len(chunk)
         ranges.append(
             [str(group.version), offset, end, zlib.crc32(chunk), _version_key(group.version)]
