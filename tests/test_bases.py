@@ -1,10 +1,10 @@
 """Bases beyond the alpine/slim defaults, end to end through the CLI over the recorded index.
 
 Python 3.8 and 3.9 images (every tag the official images published), distroless, the AWS
-Lambda Python images, UBI 9, and the 32-bit, POWER and s390x platforms: for each, the wheel
-file pip would install (or the verdict when there is none), what the report says about the
-base, and the one-line exit-2 error for an image the table does not know. Also the known
-"cannot build on this Python" cases (numpy 1.21.0 on 3.12).
+Lambda Python images, UBI 9, Chainguard (Wolfi), and the 32-bit, POWER and s390x platforms:
+for each, the wheel file pip would install (or the verdict when there is none), what the
+report says about the base, and the one-line exit-2 error for an image the table does not
+know. Also the known "cannot build on this Python" cases (numpy 1.21.0 on 3.12).
 """
 
 from __future__ import annotations
@@ -168,7 +168,12 @@ def test_arches_per_python_minor() -> None:
 
 
 def test_target_ids_of_other_images_read_back() -> None:
-    for spec in ("gcr.io/distroless/python3-debian13/riscv64", "public.ecr.aws/lambda/python:3.12"):
+    specs = (
+        "gcr.io/distroless/python3-debian13/riscv64",
+        "public.ecr.aws/lambda/python:3.12",
+        "cgr.dev/chainguard/python:latest-dev/arm64",
+    )
+    for spec in specs:
         for target in parse_targets([spec]):
             assert parse_targets([target.id]) == (target,)
 
@@ -251,6 +256,11 @@ def test_an_image_missing_a_default_arch_is_judged_on_the_others() -> None:
         ("gcr.io/distroless/python3-debain12", "did you mean gcr.io/distroless/python3-debian12"),
         ("python:3.7-slim", "Python 3.7 is not in the table"),
         ("registry.access.redhat.com/ubi9/python-312/arm64", "no arm64 image in the table"),
+        (
+            "cgr.dev/chainguard/python:latest-dev/arm/v7",
+            "has no arm/v7 image in the table; it has amd64, arm64",
+        ),
+        ("cgr.dev/chainguard/python:3.12", "cgr.dev/chainguard/python tags latest, latest-dev"),
     ],
 )
 def test_unknown_image_is_exit_2_on_one_line(
@@ -261,6 +271,73 @@ def test_unknown_image_is_exit_2_on_one_line(
     assert message in stderr
     assert len(stderr.strip().splitlines()) == 1
     assert "Traceback" not in stderr
+
+
+# --- Chainguard (Wolfi) -----------------------------------------------------------------------
+
+CHAINGUARD = "cgr.dev/chainguard/python"
+ROLLING = "Python 3.14.7 and glibc 2.43 are as of 2026-08-22, re-check them"
+
+
+def test_chainguard_latest_dev_takes_manylinux_wheels_on_amd64_and_arm64(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    code, report, _ = check(
+        index_server,
+        tmp_path,
+        "openshell==0.0.99\ncryptography==50.0.2\n",
+        *("--target", f"{CHAINGUARD}:latest-dev"),
+    )
+    assert code == 0
+    targets = {t["id"]: t for t in report["targets"]}
+    assert list(targets) == [f"{CHAINGUARD}:latest-dev/amd64", f"{CHAINGUARD}:latest-dev/arm64"]
+    assert {t["python_full_version"] for t in targets.values()} == {"3.14.7"}
+    # glibc 2.43 takes the manylinux_2_39 wheels that distroless (glibc 2.36) cannot.
+    assert chosen(report, "openshell") == {
+        f"{CHAINGUARD}:latest-dev/amd64": (
+            "binary",
+            "openshell-0.0.99-py3-none-manylinux_2_39_x86_64.whl",
+        ),
+        f"{CHAINGUARD}:latest-dev/arm64": (
+            "binary",
+            "openshell-0.0.99-py3-none-manylinux_2_39_aarch64.whl",
+        ),
+    }
+    assert chosen(report, "cryptography")[f"{CHAINGUARD}:latest-dev/arm64"] == (
+        "binary",
+        "cryptography-50.0.2-cp311-abi3-manylinux_2_34_aarch64.whl",
+    )
+    (note,) = [n for n in report["notes"] if n.startswith(CHAINGUARD)]
+    assert note.startswith(f"{CHAINGUARD}:latest-dev runs Python 3.14 on Wolfi (rolling), glibc")
+    assert "has no pip" not in note
+    assert ROLLING in note
+
+
+def test_chainguard_latest_has_no_pip_and_names_the_dev_image_as_build_stage(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    code, report, _ = check(
+        index_server, tmp_path, "openshell==0.0.99\n", "--target", f"{CHAINGUARD}:latest"
+    )
+    assert code == 0
+    (note,) = [n for n in report["notes"] if n.startswith(CHAINGUARD)]
+    assert "has no pip" in note
+    assert f"build stage with the same Python 3.14 and libc such as {CHAINGUARD}:latest-dev" in note
+    assert ROLLING in note
+    # No size row for Chainguard: no estimate is made up for it.
+    assert all("chainguard" not in c["image"] for c in report["recommendation"]["candidates"])
+
+
+def test_chainguard_with_an_arch_it_lacks_is_exit_2(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    code, report, stderr = check(
+        index_server, tmp_path, "six\n", "--target", CHAINGUARD, "--arch", "arm/v7"
+    )
+    assert (code, report) == (2, None)
+    assert stderr.strip() == (
+        f"wheelcheck: error: {CHAINGUARD} has no arm/v7 image in the table; it has amd64, arm64"
+    )
 
 
 # --- builds that cannot work on the target's Python --------------------------------------------
@@ -380,11 +457,41 @@ def test_dockerfile_from_amazonlinux_2023_uses_its_python_39(
     assert chosen(doc["check"], "torch")["amazonlinux:2023/amd64"] == ("missing", None)
 
 
-def test_dockerfile_from_a_lambda_tag_the_table_lacks_is_unknown_with_why(
-    index_server: IndexServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("image", "why"),
+    [
+        ("public.ecr.aws/lambda/python:3.7", "tags 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14"),
+        # Versioned Chainguard tags are not public: only latest and latest-dev are in the table.
+        ("cgr.dev/chainguard/python:3.12", "cgr.dev/chainguard/python tags latest, latest-dev"),
+    ],
+)
+def test_dockerfile_from_a_tag_the_table_lacks_is_unknown_with_why(
+    index_server: IndexServer, tmp_path: Path, image: str, why: str
 ) -> None:
-    _, doc = dockerfile(index_server, tmp_path, "FROM public.ecr.aws/lambda/python:3.7\n" + INSTALL)
+    _, doc = dockerfile(index_server, tmp_path, f"FROM {image}\n" + INSTALL)
     (stage,) = doc["stages"]
     assert stage["kind"] == "unknown"
-    assert "tags 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14" in stage["note"]
+    assert why in stage["note"]
     assert [f["rule"] for f in doc["findings"] if f["rule"] == "WCD012"] == ["WCD012"]
+
+
+def test_dockerfile_from_chainguard_dev_then_latest_is_judged(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    text = (
+        f"FROM {CHAINGUARD}:latest-dev AS dev\n"
+        "COPY requirements.txt .\n"
+        "RUN python -m venv /app/venv && /app/venv/bin/pip install -r requirements.txt\n"
+        f"FROM {CHAINGUARD}:latest\n"
+        "COPY --from=dev /app/venv /app/venv\n"
+    )
+    _, doc = dockerfile(index_server, tmp_path, text, "openshell==0.0.99\n")
+    dev, final = doc["stages"]
+    assert (dev["kind"], dev["python"]) == ("other", "3.14")
+    assert ROLLING in dev["note"]
+    assert (final["kind"], final["python"]) == ("other", "3.14")
+    assert "has no pip" in final["note"] and f"{CHAINGUARD}:latest-dev" in final["note"]
+    assert chosen(doc["check"], "openshell")[f"{CHAINGUARD}:latest-dev/amd64"] == (
+        "binary",
+        "openshell-0.0.99-py3-none-manylinux_2_39_x86_64.whl",
+    )

@@ -402,7 +402,7 @@ def _split_tag(reference: str) -> tuple[str, str, str]:
         raise _unknown(
             reference,
             "wheelcheck knows the official 'python' images and the other bases of "
-            f"data/{DATA_FILE} (distroless, AWS Lambda, UBI 9)",
+            f"data/{DATA_FILE} (distroless, AWS Lambda, UBI 9, Chainguard)",
         )
     if tag in ("", "latest"):
         return tag, "", ""

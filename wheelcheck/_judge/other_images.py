@@ -1,16 +1,18 @@
 """Bases with their own Python that are not the official python images.
 
 Distroless (``gcr.io/distroless/python3-debian12``), the AWS Lambda Python images
-(``public.ecr.aws/lambda/python:3.12``) and UBI 9 (``registry.access.redhat.com/ubi9/
-python-312``): each fixes its Python and its libc. The facts are the ``other_images`` rows of
-``data/base-images.json`` (each with its source); the libc comes from the same file's
-``distros`` rows, so a distribution release is described once.
+(``public.ecr.aws/lambda/python:3.12``), UBI 9 (``registry.access.redhat.com/ubi9/
+python-312``) and Chainguard (``cgr.dev/chainguard/python:latest-dev``, on Wolfi): each fixes
+its Python and its libc; a rolling one (Chainguard) as of the date the table names. The facts
+are the ``other_images`` rows of ``data/base-images.json`` (each with its source); the libc
+comes from the same file's ``distros`` rows, so a distribution release is described once.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from packaging.version import InvalidVersion, Version
@@ -33,15 +35,17 @@ class OtherImage:
 
     repository: str  # gcr.io/distroless/python3-debian12
     tags: tuple[str, ...]  # the tags this row covers; the first is the one shown
-    kind: str  # distroless | lambda | ubi
+    kind: str  # distroless | lambda | ubi | chainguard
     python: Version  # 3.11.2, or 3.12 where the table does not record the patch
     distro: Distro
     architectures: tuple[str, ...]  # Docker platforms
     architectures_complete: bool  # False: only these were verified, others may exist
     pip: bool  # False: no pip in the image; packages come from a build stage
-    build_image: str | None  # the official image with the same Python and libc
+    build_image: str | None  # an image with the same Python and libc that has pip
     published: bool  # False: no longer rebuilt, old tags still pullable
     source: str
+    # Rolling images (Wolfi) move: python and libc are those of this date; None: fixed.
+    rolling_as_of: date | None = None
 
     @property
     def minor(self) -> tuple[int, int]:
@@ -65,6 +69,7 @@ class OtherImage:
 
 def _row(row: Any, distros: dict[str, Distro]) -> OtherImage:
     build = row.get("build_image")
+    rolling = row.get("rolling_as_of")
     return OtherImage(
         repository=str(row["repository"]),
         tags=tuple(str(t) for t in row["tags"]),
@@ -77,6 +82,7 @@ def _row(row: Any, distros: dict[str, Distro]) -> OtherImage:
         build_image=None if build is None else str(build),
         published=bool(row["published"]),
         source=str(row["source"]),
+        rolling_as_of=None if rolling is None else date.fromisoformat(str(rolling)),
     )
 
 
@@ -145,6 +151,12 @@ def _note(image: str, row: OtherImage) -> str:
         text += "; it is no longer rebuilt"
     if not row.patch_known:
         text += f" (its patch release is not recorded: judged as {row.python_full_version})"
+    if row.rolling_as_of is not None:
+        text += (
+            f"; it is a rolling image (its tag moves to newer Pythons and libc): Python "
+            f"{row.python} and {row.distro.libc.value} {row.distro.libc_version} are as of "
+            f"{row.rolling_as_of}, re-check them"
+        )
     return text
 
 
