@@ -92,7 +92,9 @@ def _direct_row(
                 resolved.file.filename != results[target.id].file or not resolved.dependencies.known
             ):
                 results[target.id] = _result(resolved, trees[target.id], target)
-            # else: the direct verdict judged this very file, with its notes (hashes)
+            else:  # the direct verdict judged this very file, with its notes (hashes)
+                provenance = resolved.dependencies.provenance
+                results[target.id] = replace(results[target.id], dependencies_from=provenance)
     return replace(package, results=results)
 
 
