@@ -18,6 +18,7 @@ from wheelcheck._config import Settings
 from wheelcheck._option_types import (
     CertFile,
     Choice,
+    Count,
     EnumChoice,
     Flag,
     Ignores,
@@ -82,6 +83,8 @@ def sample(option: Option[object], folder: Path) -> Sample:
     kind, flag = option.type, option.flag
     if isinstance(kind, Flag):
         return Sample([flag], "yes", "true", True)
+    if isinstance(kind, Count):
+        return Sample([flag, flag], "2", "2", 2)
     if isinstance(kind, Ignores):
         items = ["six:built elsewhere", "numpy"]
         toml = '{ six = "built elsewhere", numpy = "" }'

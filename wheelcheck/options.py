@@ -25,6 +25,7 @@ from wheelcheck._defaults import DEFAULT_MAX_AGE, DEFAULT_RETRIES, DEFAULT_TIMEO
 from wheelcheck._option_types import (
     CertFile,
     Choice,
+    Count,
     EnumChoice,
     Flag,
     Ignores,
@@ -91,7 +92,10 @@ class Option(Generic[T_co]):
         return self.help if isinstance(self.help, str) else self.help[command]
 
     def shows_default(self) -> bool:
-        """Whether --help shows the default: only a default that says something."""
+        """Whether --help shows the default: only a default that says something (not a
+        flag's, not a count's)."""
+        if isinstance(self.type, Count):
+            return False
         return self.default not in (None, ()) and self.default is not False
 
     def click_option(self, command: Command) -> Callable[[F], F]:
@@ -608,12 +612,27 @@ VERBOSE = _row(
     Option(
         name="verbose",
         flags=("-v", "--verbose"),
-        type=Flag(),
-        default=False,
-        help="Also say on stderr where each setting came from.",
+        type=Count(2),
+        default=0,
+        help=(
+            "The table report shows every package (as --all) and says on stderr where each "
+            "setting came from; -vv also the assumptions and every index note."
+        ),
         commands=BOTH,
         key="verbose",
         env="WHEELCHECK_VERBOSE",
+    )
+)
+ALL = _row(
+    Option(
+        name="all",
+        flags=("--all",),
+        type=Flag(),
+        default=False,
+        help="The table report shows every package on every target, not only what needs attention.",
+        commands=BOTH,
+        key="all",
+        env="WHEELCHECK_ALL",
     )
 )
 COLOR = _row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,17 @@ def printable(text: str) -> str:
     return "".join(
         "?" if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t" else ch for ch in text
     )
+
+
+MAX_LINE = 200  # no line of the human report is longer
+
+
+def long_lines(text: str) -> list[str]:
+    """A message meant as one line (an error, a note, a finding: something to grep), made
+    printable and continued on indented lines only past MAX_LINE characters."""
+    return textwrap.wrap(
+        printable(text), MAX_LINE, subsequent_indent="    ", break_on_hyphens=False
+    ) or [""]
 
 
 def lookup_failure_lines(report: Report) -> list[str]:
