@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from wheelcheck._advise.estimate import arch_label, named_libraries
+from wheelcheck._limits import ELLIPSIS, clip
 from wheelcheck._report.attention import best_alternative
 from wheelcheck._report.text import printable
 from wheelcheck.models import PackageResult, Report, Target, Verdict
@@ -23,7 +24,6 @@ class _Cost:
 
     family: str  # alpine, slim, full, or the image when it has no family
     image: str
-    arches: list[str] = field(default_factory=list)
     native: dict[str, list[str]] = field(default_factory=dict)
     tools: dict[str, list[str]] = field(default_factory=dict)
     built: dict[str, list[str]] = field(default_factory=dict)  # a build not known native
@@ -69,7 +69,6 @@ def _costs(report: Report) -> list[_Cost]:
     for target in report.targets:
         image = target.image or target.id
         cost = costs.setdefault(image, _Cost(target.variant or image, image))
-        cost.arches.append(arch_label(target))
         if target.id in report.conflicts:
             cost.conflict.append(arch_label(target))
         for package in report.packages:
@@ -118,7 +117,7 @@ def _clauses(costs: Sequence[_Cost], chosen: _Cost | None = None) -> list[str]:
     if not any(chosen.trouble()):
         clean = [c.family for c in costs if not any(c.trouble())]
         also = f" ({' and '.join(clean)} too)" if clean else ""
-        return [f"every package installs from a wheel on {chosen.family}{also}", *clauses]
+        return [*clauses, f"every package installs from a wheel on {chosen.family}{also}"]
     if chosen.trouble() == first:
         clauses.append(_same(chosen))
     else:
@@ -170,17 +169,27 @@ def answer_line(report: Report) -> str:
         why = recommendation.reasons[0] if recommendation.reasons else ""
         return _one_line(f"No recommendation ({recommendation.withheld}): {why}")
     costs = _costs(report)
-    chosen = next((c for c in costs if c.image == recommendation.image), None)
+    text = _answer(report, costs)
+    if len(text) > MAX_ANSWER_CHARS:  # the packages to install for the builds go first
+        for cost in costs:
+            cost.tools.clear()
+        text = _answer(report, costs)
+    return _one_line(text)
+
+
+def _answer(report: Report, costs: Sequence[_Cost]) -> str:
+    image = report.recommendation.image
+    chosen = next((c for c in costs if c.image == image), None)
     if chosen is None:
         head = "No base image installs everything"
-        if recommendation.image is not None:  # a sibling of the images checked
-            head = f"Use {recommendation.image} (not checked itself: add --target for it)"
-        return _one_line(f"{head}: " + "; ".join(_clauses(costs)) + "." + _not_found(report))
+        if image is not None:  # a sibling of the images checked
+            head = f"Use {image} (not checked itself: add --target for it)"
+        return f"{head}: " + "; ".join(_clauses(costs)) + "." + _not_found(report)
     others = [c for c in costs if c is not chosen]
     text = f"Use {chosen.image}: " + "; ".join(_clauses(others, chosen)) + "."
     if not any(c.family == "alpine" for c in costs):
         text += " No alpine target was checked (add --target python:X-alpine to compare)."
-    return _one_line(text + _remedy_sentence(report, costs, chosen) + _not_found(report))
+    return text + _remedy_sentence(report, costs, chosen) + _not_found(report)
 
 
 def _not_found(report: Report) -> str:
@@ -216,6 +225,4 @@ def answer_notes(report: Report) -> list[str]:
 
 
 def _one_line(text: str) -> str:
-    from wheelcheck._limits import clip
-
-    return clip(" ".join(text.split()), MAX_ANSWER_CHARS)
+    return clip(" ".join(text.split()), MAX_ANSWER_CHARS - len(ELLIPSIS))

@@ -196,14 +196,15 @@ def _size_caveats(report: Report, candidates: Sequence[BaseEstimate]) -> Lines:
         p.name for p in report.packages for r in p.results.values() if r.verdict is Verdict.SOURCE
     }
     lines: Lines = []
+    missing = {c.missing for c in candidates}
+    everywhere = next(iter(missing)) if len(missing) == 1 else ()  # then still comparable
+    if everywhere:
+        lines += _wrap(f"no total includes {', '.join(everywhere)} (nothing installable)", "  ")
     for c in candidates:
         unread = [name for name in c.unsized if name not in built]
-        if c.missing:
-            lines += _wrap(
-                f"{c.image} lacks {', '.join(c.missing)} (nothing installable there): its "
-                "total is not comparable with the others",
-                "  ",
-            )
+        if c.missing and not everywhere:
+            text = f"{c.image} lacks {', '.join(c.missing)} (nothing installable there): its "
+            lines += _wrap(text + "total is not comparable with the others", "  ")
         if unread:
             lines += _wrap(f"{c.image}: at least; not sized: {', '.join(unread)}", "  ")
         if c.derived:
