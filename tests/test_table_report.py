@@ -295,14 +295,14 @@ def test_a_conflict_on_slim_is_in_the_answer() -> None:
     assert first.startswith("No base image installs everything: ")
     assert "slim cannot resolve the tree on amd64" in first
     assert "alpine compiles 1 native package (psycopg2: gcc) on amd64" in first
-    # the conflict once, cut to three lines (-vv: all of it)
+    # the conflict once, cut to six lines (-vv: all of it)
     lines = text.splitlines()
     at = next(
         i
         for i, line in enumerate(lines)
         if line.startswith("pip cannot resolve the tree on slim amd64: ")
     )
-    assert lines[at + 2].endswith("... (-vv: all)") and not lines[at + 3]
+    assert lines[at + 5].endswith("... (-vv: all)") and not lines[at + 6]
     assert text.count("h11!=0.16.0 conflicts") < 5
     every = render(checked(targets, [builds], conflict), verbosity=2)
     assert " ".join(every.split()).count("h11!=0.16.0 conflicts") == 30

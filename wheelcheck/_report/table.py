@@ -59,6 +59,7 @@ VERDICT_STYLE: dict[Verdict, str] = {
 }
 
 Lines = list[RenderableType]
+_CONFLICT_LINES = 6  # a conflict's first clashes; -vv shows all of it
 
 
 def _wrap(text: str, indent: str = "", hang: str = "    ", style: str = "") -> Lines:
@@ -91,12 +92,14 @@ def attention_summary(report: Report) -> str:
     head = f"{n} package{'s' if n != 1 else ''}, {targets} target{'s' if targets != 1 else ''}"
     if not n:
         return f"{head}: nothing to check"
+    unresolved = len(report.conflicts)
+    tree = f"; pip cannot resolve the tree on {unresolved} of them" if unresolved else ""
     if not flagged:
-        return f"{head}: every one installs from a wheel everywhere"
+        return f"{head}: every one installs from a wheel everywhere{tree}"
     fine = n - flagged
     install = f"{fine} install{'s' if fine == 1 else ''}" if fine else "none installs"
     need = f"{flagged} need{'s' if flagged == 1 else ''}"
-    return f"{head}: {install} from wheels everywhere; {need} attention"
+    return f"{head}: {install} from wheels everywhere; {need} attention{tree}"
 
 
 # --- what needs attention --------------------------------------------------------------------
@@ -153,7 +156,7 @@ def attention_section(report: Report, verbosity: int) -> Lines:
     for conflict, ids in conflicts.items():
         text = f"pip cannot resolve the tree on {group_label(ids, labels)}: {conflict}"
         wrapped = _wrap(text, "", style="bold red")
-        lines += [Text(""), *(wrapped if verbosity >= 2 else _shorten(wrapped, 3))]
+        lines += [Text(""), *(wrapped if verbosity >= 2 else _shorten(wrapped, _CONFLICT_LINES))]
     return lines
 
 

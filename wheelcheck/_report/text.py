@@ -27,9 +27,14 @@ MAX_LINE = 200  # no line of the human report is longer
 def long_lines(text: str) -> list[str]:
     """A message meant as one line (an error, a note, a finding: something to grep), made
     printable and continued on indented lines only past MAX_LINE characters."""
-    return textwrap.wrap(
-        printable(text), MAX_LINE, subsequent_indent="    ", break_on_hyphens=False
-    ) or [""]
+    wrapped = textwrap.wrap(
+        printable(text),
+        MAX_LINE,
+        subsequent_indent="    ",
+        break_long_words=False,  # a URL stays whole
+        break_on_hyphens=False,
+    )
+    return wrapped or [""]
 
 
 def lookup_failure_lines(report: Report) -> list[str]:
