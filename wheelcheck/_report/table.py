@@ -93,7 +93,7 @@ def attention_summary(report: Report) -> str:
     if not n:
         return f"{head}: nothing to check"
     unresolved = len(report.conflicts)
-    tree = f"; pip cannot resolve the tree on {unresolved} of them" if unresolved else ""
+    tree = f"; pip cannot resolve the tree on {unresolved}" if unresolved else ""
     if not flagged:
         return f"{head}: every one installs from a wheel everywhere{tree}"
     fine = n - flagged
@@ -335,7 +335,7 @@ def report_lines(report: Report, verbosity: int = 0) -> Lines:
     for error in report.errors:
         lines += [Text(line, style="bold magenta") for line in long_lines(f"error: {error}")]
     lines += attention_section(report, verbosity)
-    lines += [Text(""), Text(attention_summary(report))]
+    lines += [Text(""), *_wrap(attention_summary(report))]
     lines += notes_section(report, verbosity)
     lines += sizes_table(report)
     lines += dockerfile_snippet(report, verbosity)
