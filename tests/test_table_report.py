@@ -77,7 +77,7 @@ def test_the_readme_command_answers_on_line_1_in_at_most_40_lines(
     assert lines[start + 1].startswith("  psycopg2 2.9.13: source: ")
     assert "    build: apk add gcc musl-dev libpq-dev (keep libpq at run time)" in lines
     assert "           apt-get install build-essential libpq-dev (keep libpq5 at run time)" in lines
-    assert "    remedy: install psycopg2-binary instead: it has wheels for these targets" in lines
+    assert "    remedy: install psycopg2-binary (a drop-in): wheels for these targets" in lines
     assert "86 packages, 4 targets: 83 install from wheels everywhere; 3 need attention" in lines
     assert "Dockerfile for python:3.12-slim (same-layer):" in lines
     assert not any("python:3.12-alpine (" in line for line in lines)  # no other base's snippet

@@ -150,7 +150,7 @@ def _remedy_sentence(report: Report, costs: Sequence[_Cost], chosen: _Cost) -> s
         if package.name in chosen.native:
             results = list(package.results.values())
             if (alternative := best_alternative(package.name, results)) is not None:
-                alternatives.append(alternative)
+                alternatives.append(alternative.requirement)
     if not alternatives:
         return ""
     building = sum(1 for c in costs if any(name in c.native for name in chosen.native))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from wheelcheck._advise.remedies import alternatives_for
+from wheelcheck._advise.remedies import Alternative, alternatives_for
 from wheelcheck._report.labels import group_label, short_labels
 from wheelcheck.models import BuildNeeds, PackageResult, Remedy, Report, TargetResult, Verdict
 
@@ -98,20 +98,20 @@ def _works(described: str) -> bool:
     return described.endswith((" wheel here", " is a pure-Python wheel"))
 
 
-def best_alternative(name: str, results: Sequence[TargetResult]) -> str | None:
-    """The first curated alternative of `name` that installs from a wheel on every one of
-    these source `results` (as checked against the index), or None."""
+def best_alternative(name: str, results: Sequence[TargetResult]) -> Alternative | None:
+    """The first curated alternative of `name` (a drop-in one first) that installs from a
+    wheel on every one of these source `results` (as checked against the index), or None."""
     remedies = [r.remedy for r in results if r.verdict is Verdict.SOURCE]
     if not remedies or any(remedy is None for remedy in remedies):
         return None
-    for alternative in alternatives_for(name):
+    for alternative in sorted(alternatives_for(name), key=lambda a: not a.compatible):
         head = f"{alternative.requirement} ("
         if all(
             any(_works(d) for d in remedy.alternatives if d.startswith(head))
             for remedy in remedies
             if remedy is not None
         ):
-            return alternative.requirement
+            return alternative
     return None
 
 
@@ -121,7 +121,8 @@ def _remedy_text(name: str, results: Sequence[TargetResult]) -> str | None:
         return None  # not a build, or no advice was asked
     known = [remedy for remedy in remedies if isinstance(remedy, Remedy)]
     if (alternative := best_alternative(name, results)) is not None:
-        return f"install {alternative} instead: it has wheels for these targets"
+        kind = "a drop-in" if alternative.compatible else "it needs code changes"
+        return f"install {alternative.requirement} ({kind}): wheels for these targets"
     if (version := _common_version(known)) is not None:
         where = "within" if all(r.within_specifier for r in known) else "outside"
         return f"pin {name}=={version}: it has wheels for these targets ({where} your specifier)"
