@@ -280,3 +280,16 @@ def test_nan_is_refused_on_the_command_line_too(flag: str, tmp_path: Path) -> No
     outcome = CliRunner().invoke(main, ["check", str(requirements), flag, "nan"])
     assert outcome.exit_code == 2
     assert "expected a number, not nan" in outcome.stderr
+
+
+def test_verbose_written_as_a_flag_still_counts_once() -> None:
+    # -v was a flag: `verbose = true` and WHEELCHECK_VERBOSE=yes keep meaning -v
+    from wheelcheck.options import VERBOSE
+
+    assert VERBOSE.type.from_toml(True) == 1 and VERBOSE.type.from_env("yes") == 1
+    assert VERBOSE.type.from_toml(False) == 0 and VERBOSE.type.from_env("off") == 0
+    assert VERBOSE.type.check(5) == 2  # -vvvvv: all there is
+    with pytest.raises(ValueError, match="0 to 2"):
+        VERBOSE.type.from_toml(3)
+    with pytest.raises(ValueError, match="expected 1/true"):
+        VERBOSE.type.from_env("loud")

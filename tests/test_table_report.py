@@ -345,6 +345,14 @@ def test_a_build_on_some_targets_is_grouped_by_them() -> None:
     )
 
 
+def test_tag_targets_get_no_image_advice() -> None:
+    targets = tuple(parse_targets(["cp312-manylinux_2_17_x86_64"], []))
+    lib = package("lib", {targets[0].id: TargetResult(Verdict.SOURCE, "no wheel", "1.0")})
+    first = render(checked(targets, [lib])).splitlines()[0]
+    assert first.startswith("No base image to recommend (the targets are wheel tags, not images): ")
+    assert "builds lib from source" in first
+
+
 # -- colour ----------------------------------------------------------------------------------
 
 

@@ -182,7 +182,9 @@ def _answer(report: Report, costs: Sequence[_Cost]) -> str:
     chosen = next((c for c in costs if c.image == image), None)
     if chosen is None:
         head = "No base image installs everything"
-        if image is not None:  # a sibling of the images checked
+        if not any(target.image for target in report.targets):
+            head = "No base image to recommend (the targets are wheel tags, not images)"
+        elif image is not None:  # a sibling of the images checked
             head = f"Use {image} (not checked itself: add --target for it)"
         return f"{head}: " + "; ".join(_clauses(costs)) + "." + _not_found(report)
     others = [c for c in costs if c is not chosen]
