@@ -120,6 +120,24 @@ def test_the_report_fits_80_columns_but_for_single_lines(index_server: IndexServ
     assert all(line.startswith(("note: ", "    ")) for line in wide), wide
 
 
+def test_a_local_index_in_pip_conf_is_a_note_only_with_vv(
+    index_server: IndexServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The host's pip.conf names a file:// index wheelcheck cannot read: no package's concern.
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[global]\nextra-index-url = file:///opt/pypi/simple\n", encoding="utf-8")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(conf))
+    (tmp_path / "requirements.txt").write_text("six\n", encoding="utf-8")
+    requirements = str(tmp_path / "requirements.txt")
+    assert "file:///opt/pypi/simple" not in table(index_server, "check", requirements, "--all")
+    notes = [
+        line
+        for line in table(index_server, "check", requirements, "-vv").splitlines()
+        if line.startswith("note: ignoring extra index URL file:///opt/pypi/simple")
+    ]
+    assert len(notes) == 1, notes
+
+
 # -- no line over 200 characters -----------------------------------------------------------
 
 
