@@ -268,8 +268,8 @@ def matrix(report: Report) -> Lines:
     """Every package x target, short target names as two-line headers."""
     labels = short_labels(report.targets)
     table = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
-    table.add_column("package", overflow="fold")
-    table.add_column("version", overflow="fold")
+    table.add_column("package", no_wrap=True)
+    table.add_column("version", no_wrap=True)
     for target in report.targets:
         table.add_column(labels[target.id].replace(" ", "\n", 1), no_wrap=True)
     for package in report.packages:
@@ -349,7 +349,7 @@ def report_lines(report: Report, verbosity: int = 0) -> Lines:
 
 def write_lines(lines: Lines, stream: TextIO, *, color: bool | None) -> None:
     """Print `lines`: coloured on a terminal (`color=None`: when `stream` is one), else plain
-    text at WIDTH columns without trailing blanks."""
+    text without trailing blanks."""
     is_terminal = stream.isatty() if color is None else color
     target: TextIO = stream if is_terminal else io.StringIO()
     console = Console(
@@ -357,7 +357,9 @@ def write_lines(lines: Lines, stream: TextIO, *, color: bool | None) -> None:
         force_terminal=is_terminal,
         no_color=not is_terminal,
         highlight=False,
-        width=None if is_terminal else WIDTH,
+        # Prose is wrapped at WIDTH already; a matrix of many targets may need more
+        # (its rows stay whole, one line each), never more than MAX_LINE.
+        width=None if is_terminal else MAX_LINE,
         soft_wrap=False,
     )
     for line in lines:
