@@ -20,8 +20,8 @@ not served (their build needs read "could not be inspected"), trimmed pages give
 index's notes about odd file names, and numpy stays at 2.3.5 (README.md).
 
 The table report (what a person reads on a terminal) is pinned the same way, beside them:
-tests/golden/examples/<name>.txt for the default report and <name>.all.txt for ``--all``,
-for the llm-app example and its Dockerfile.
+tests/golden/examples/<name>.txt for the default report of each example and <name>.all.txt
+for ``--all`` of the llm-app example and its Dockerfile.
 
 A changed report is a regression or a deliberate change of behaviour. For the latter,
 regenerate the goldens and review their diff with the change:
@@ -74,6 +74,8 @@ TABLES = {
     "llm-app.all.txt": ("llm-app", ["--all"]),
     "llm-app-dockerfile.txt": ("llm-app-dockerfile", []),
     "llm-app-dockerfile.all.txt": ("llm-app-dockerfile", ["--all"]),
+    "django-app.txt": ("django-app", []),
+    "data-science.txt": ("data-science", []),
 }
 
 

@@ -62,12 +62,15 @@ Lines = list[RenderableType]
 _CONFLICT_LINES = 6  # a conflict's first clashes; -vv shows all of it
 
 
-def _wrap(text: str, indent: str = "", hang: str = "    ", style: str = "") -> Lines:
-    """`text` made printable and wrapped at WIDTH, later lines indented by `hang` more."""
+def _wrap(
+    text: str, indent: str = "", hang: str = "    ", style: str = "", lead: str | None = None
+) -> Lines:
+    """`text` made printable and wrapped at WIDTH, after `lead` (default: `indent`) on the
+    first line, later lines indented by `hang` more than `indent`."""
     wrapped = textwrap.wrap(
         printable(text),
         WIDTH,
-        initial_indent=indent,
+        initial_indent=indent if lead is None else lead,
         subsequent_indent=indent + hang,
         break_long_words=False,
         break_on_hyphens=False,
@@ -125,7 +128,8 @@ def _attention_lines(item: Attention, verbosity: int) -> Lines:
     style = VERDICT_STYLE[item.package.results[item.where[0]].verdict]
     lines = _wrap(_head(item), "  ", style="" if item.package.ignored else style)
     for number, build in enumerate(item.builds):
-        lines += _wrap(build, "    " + ("build: " if number == 0 else "       "))
+        lead = "    " + ("build: " if number == 0 else "       ")
+        lines += _wrap(build, "", " " * len(lead), lead=lead)  # continued under the command
     if item.remedy is not None:
         lines += _wrap(f"remedy: {item.remedy}", "    ")
     if verbosity >= 2:
