@@ -209,7 +209,7 @@ def answer_notes(report: Report) -> list[str]:
     its other reasons; else the packages whose dependencies or builds were never looked at."""
     recommendation = report.recommendation
     if recommendation.withheld is not None:
-        return [printable(reason) for reason in recommendation.reasons[1:]]
+        return [printable(r[:1].upper() + r[1:]) for r in recommendation.reasons[1:]]
     cut = [
         p.name for p in report.packages if any(not r.dependencies_known for r in p.results.values())
     ]
