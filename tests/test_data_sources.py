@@ -99,8 +99,11 @@ def test_a_named_repository_file_must_exist() -> None:
     assert cites_something_a_user_has("https://packages.debian.org/trixie/libc6")
 
 
-def test_readme_cites_no_shared_notes() -> None:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    "doc", ["README.md", *(str(p.relative_to(REPO)) for p in sorted(REPO.glob("docs/*.md")))]
+)
+def test_docs_cite_no_shared_notes(doc: str) -> None:
+    text = (REPO / doc).read_text(encoding="utf-8")
     assert [line for line in text.splitlines() if "shared/" in line] == []
 
 

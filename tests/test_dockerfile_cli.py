@@ -238,3 +238,19 @@ def test_unreadable_dockerfile_exits_2(tmp_path: Path) -> None:
 def test_unknown_target_exits_2() -> None:
     code, _, err = invoke(str(EXAMPLE / "Dockerfile"), "--target", "python:2.7-slim")
     assert code == 2 and "unknown image" in err
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "sarif", "github"])
+def test_credentials_in_a_pip_command_are_never_printed(tmp_path: Path, fmt: str) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM python:3.12-slim\n"
+        "RUN pip install --index-url=https://bob:s3cret@h.example/simple flask\n"
+        "RUN pip install -i \"https://h.example/simple?token=t0ken\" click\n"
+    )
+    code, out, err = invoke(str(dockerfile), "--no-check", "-f", fmt)
+    assert code == 0, err
+    assert "s3cret" not in out + err and "t0ken" not in out + err
+    if fmt == "json":  # the command is shown, masked, with its quotes kept
+        commands = [p["command"] for p in json.loads(out)["installs"]]
+        assert "pip install -i 'https://h.example/simple?token=****' click" in commands

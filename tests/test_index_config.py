@@ -9,13 +9,35 @@ import pytest
 
 from wheelcheck._index import (
     MIRRORS,
+    IndexChoice,
+    IndexSettings,
     discover_pip_config_files,
     normalize_index_url,
     redact_url,
-    select_indexes,
     split_credentials,
 )
+from wheelcheck._index import select_indexes as _select_indexes
 from wheelcheck.errors import InputError, InvalidIndexURL
+
+
+def select_indexes(
+    *,
+    cli_index_url: str | None = None,
+    cli_extra_index_urls: tuple[str, ...] | list[str] = (),
+    mirror: str | None = None,
+    file_index_url: str | None = None,
+    file_extra_index_urls: tuple[str, ...] | list[str] = (),
+    environ: dict[str, str] | None = None,
+    pip_config_files: list[Path] | None = None,
+) -> IndexSettings:
+    """The selection, with each place's indexes named as keywords for short tests."""
+    return _select_indexes(
+        IndexChoice(cli_index_url, tuple(cli_extra_index_urls), mirror),
+        IndexChoice(file_index_url, tuple(file_extra_index_urls)),
+        environ=environ,
+        pip_config_files=pip_config_files,
+    )
+
 
 # --- URLs -------------------------------------------------------------------------------
 
@@ -31,7 +53,10 @@ from wheelcheck.errors import InputError, InvalidIndexURL
         ("https://host/simple", "https://host/simple"),
         ("https://pypi.org/simple/?x=1", "https://pypi.org/simple/?x=1"),
         ("https://host/simple?token=abc123", "https://host/simple?token=****"),
-        ("https://host/simple/?format=json&api_key=k", "https://host/simple/?format=json&api_key=****"),
+        (
+            "https://host/simple/?format=json&api_key=k",
+            "https://host/simple/?format=json&api_key=****",
+        ),
         ("https://u:p@host/simple?sig=s&keep=1", "https://u:****@host/simple?sig=****&keep=1"),
     ],
 )

@@ -232,6 +232,19 @@ def test_action_annotates_writes_summary_and_outputs(
     assert {r["ruleId"] for r in document["runs"][0]["results"]} == {"WC001", "WC002"}
 
 
+def test_action_writes_an_html_report_to_upload_as_an_artifact(
+    index_server: IndexServer, workspace: Path, tmp_path: Path, bin_dir: Path
+) -> None:
+    inputs = {"index-url": f"{index_server.url}/simple/", "format": "html"}
+    step, outputs, _ = run_action(inputs, workspace, tmp_path, bin_dir)
+    assert step.returncode == int(outputs["exit-code"]), step.stderr
+    report = Path(outputs["report-path"])
+    assert report.suffix == ".html"
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert f"<h1>Recommendation: {outputs['recommended-image']}</h1>" in page
+
+
 def test_action_defaults_pass_when_nothing_is_missing(
     index_server: IndexServer, workspace: Path, tmp_path: Path, bin_dir: Path
 ) -> None:
@@ -334,6 +347,11 @@ def hooks() -> dict[str, dict[str, Any]]:
         ("pylock.dev.toml", "wheelcheck"),
         ("uv.lock", "wheelcheck"),
         ("poetry.lock", "wheelcheck"),
+        ("pdm.lock", "wheelcheck"),
+        ("app/Pipfile", "wheelcheck"),
+        ("Pipfile.lock", "wheelcheck"),
+        ("pixi.lock", "wheelcheck"),
+        ("Pipfile.md", None),
         ("Dockerfile", "wheelcheck-dockerfile"),
         ("docker/api.Dockerfile", "wheelcheck-dockerfile"),
         ("Dockerfile.prod", "wheelcheck-dockerfile"),

@@ -91,3 +91,30 @@ def test_every_public_name_has_a_docstring_with_an_example(name: str) -> None:
 def test_the_examples_in_the_docstrings_run(module: str) -> None:
     results = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert results.attempted and not results.failed
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        # a string where a list belongs would be read one character at a time
+        ({"requirements": "flask"}, "requirements: expected a list of str, got str"),
+        ({"targets": "python:3.12-slim"}, "targets: expected a list of str or Target, got str"),
+        ({"targets": [3]}, "targets: item 0: expected str or Target, got int"),
+        ({"requirements": [b"flask"]}, "requirements: item 0: expected str, got bytes"),
+        ({"timeout": "30"}, "timeout: expected float, got str"),
+        ({"retries": True}, "retries: expected int, got bool"),
+        ({"environ": {"PIP_INDEX_URL": 1}}, "environ: entry 'PIP_INDEX_URL': expected str"),
+    ],
+)
+def test_a_wrong_argument_type_is_refused_by_name(
+    arguments: dict[str, object], message: str
+) -> None:
+    arguments = {"requirements": ["flask"], "offline": True, **arguments}
+    with pytest.raises(TypeError, match=message):
+        wheelcheck.check(**arguments)  # type: ignore[arg-type]
+
+
+def test_options_with_a_wrong_type_are_refused_when_made() -> None:
+    with pytest.raises(TypeError, match="arches: expected a list of str, got str"):
+        wheelcheck.CheckOptions(arches="arm64")  # type: ignore[arg-type]
+    assert wheelcheck.CheckOptions(timeout=5, arches=("arm64",)).timeout == 5  # int is a float

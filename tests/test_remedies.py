@@ -9,7 +9,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
-from wheelcheck._advise.remedies import alternatives_for, find_remedy, wheel_versions
+from wheelcheck._advise.remedies import RemedySearch, alternatives_for, wheel_versions
 from wheelcheck._judge.selection import SelectionPolicy
 from wheelcheck._judge.targets import parse_targets
 from wheelcheck.models import DistFile, ProjectPage, Target, Verdict
@@ -51,14 +51,16 @@ def test_versions_with_a_wheel_for_the_target() -> None:
 
 
 def test_nearest_older_within_the_specifier_and_what_prefer_binary_does() -> None:
-    remedy = find_remedy(LIB, chosen=Version("2.0"), target=target(), specifier=SpecifierSet("<3"))
+    remedy = RemedySearch().find(
+        LIB, chosen=Version("2.0"), target=target(), specifier=SpecifierSet("<3")
+    )
     assert (remedy.older, remedy.newer, remedy.within_specifier) == ("1.0", None, True)
     assert remedy.prefer_binary == "1.0 (wheel)"
     assert remedy.only_binary == "1.0 (wheel)"
 
 
 def test_outside_the_specifier_when_nothing_inside_has_a_wheel() -> None:
-    remedy = find_remedy(
+    remedy = RemedySearch().find(
         LIB, chosen=Version("2.0"), target=target(), specifier=SpecifierSet("==2.0")
     )
     assert (remedy.older, remedy.newer, remedy.within_specifier) == ("1.0", "3.0", False)
@@ -68,16 +70,16 @@ def test_outside_the_specifier_when_nothing_inside_has_a_wheel() -> None:
 
 def test_no_wheel_at_all_says_so() -> None:
     only_sdists = page("psycopg2", "psycopg2-2.9.13.tar.gz", "psycopg2-2.9.12.tar.gz")
-    remedy = find_remedy(only_sdists, chosen=Version("2.9.13"), target=target())
+    remedy = RemedySearch().find(only_sdists, chosen=Version("2.9.13"), target=target())
     assert (remedy.older, remedy.newer, remedy.within_specifier) == (None, None, False)
     assert (remedy.prefer_binary, remedy.only_binary) == (None, None)
 
 
 def test_pre_releases_only_when_asked() -> None:
     pre = page("lib", "lib-2.0.tar.gz", f"lib-2.1rc1-{MUSL}")
-    assert find_remedy(pre, chosen=Version("2.0"), target=target()).newer is None
+    assert RemedySearch().find(pre, chosen=Version("2.0"), target=target()).newer is None
     policy = SelectionPolicy(pre=True)
-    assert find_remedy(pre, chosen=Version("2.0"), target=target(), policy=policy).newer == "2.1rc1"
+    assert RemedySearch(policy).find(pre, chosen=Version("2.0"), target=target()).newer == "2.1rc1"
 
 
 def test_curated_alternatives_are_judged_on_the_target() -> None:
@@ -88,12 +90,8 @@ def test_curated_alternatives_are_judged_on_the_target() -> None:
     binary = page("psycopg2-binary", "psycopg2_binary-2.9.11.tar.gz",
                   f"psycopg2_binary-2.9.11-{MUSL}")  # fmt: skip
     psycopg2 = page("psycopg2", "psycopg2-2.9.13.tar.gz")
-    remedy = find_remedy(
-        psycopg2,
-        chosen=Version("2.9.13"),
-        target=target(),
-        alternative_pages={canonicalize_name("psycopg2-binary"): binary},
-    )
+    search = RemedySearch(alternative_pages={canonicalize_name("psycopg2-binary"): binary})
+    remedy = search.find(psycopg2, chosen=Version("2.9.13"), target=target())
     first, second = remedy.alternatives
     assert first.startswith("psycopg2-binary (drop-in")
     assert "psycopg2-binary 2.9.11 has a cp312 musllinux_1_2_x86_64 wheel here" in first
@@ -102,11 +100,9 @@ def test_curated_alternatives_are_judged_on_the_target() -> None:
 
 def test_alternative_without_a_wheel_there_either() -> None:
     glibc_only = page("psycopg2-binary", f"psycopg2_binary-2.9.11-{GLIBC}")
-    remedy = find_remedy(
-        page("psycopg2", "psycopg2-2.9.13.tar.gz"),
-        chosen=Version("2.9.13"),
-        target=target(),
-        alternative_pages={canonicalize_name("psycopg2-binary"): glibc_only},
+    search = RemedySearch(alternative_pages={canonicalize_name("psycopg2-binary"): glibc_only})
+    remedy = search.find(
+        page("psycopg2", "psycopg2-2.9.13.tar.gz"), chosen=Version("2.9.13"), target=target()
     )
     assert "no wheel here either (missing)" in remedy.alternatives[0]
 

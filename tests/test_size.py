@@ -33,7 +33,7 @@ from wheelcheck._advise.size import (
     toolchain_mb,
     wheel_installed_size,
 )
-from wheelcheck._index import IndexClient, select_indexes
+from wheelcheck._index import IndexChoice, IndexClient, select_indexes
 from wheelcheck._judge.targets import parse_targets
 from wheelcheck._metadata.zipread import MemoryByteSource, ZipEntry, zip_entries
 from wheelcheck.models import (
@@ -309,7 +309,7 @@ def test_advice_pass_sizes_wheels_and_inspects_sdists_over_http() -> None:
     report = Report(TARGETS, packages, recommend(TARGETS, packages), (INDEX,))
 
     async def run() -> Report:
-        settings = select_indexes(cli_index_url=INDEX, environ={}, pip_config_files=[])
+        settings = select_indexes(IndexChoice(INDEX), environ={}, pip_config_files=[])
         async with IndexClient(settings, transport=serve(served), retries=0) as client:
             return await advise_report(report, client=client, pages=pages, sizes=True)
 

@@ -120,9 +120,11 @@ def test_kind_can_be_overridden_and_a_requirements_file_is_no_lockfile(tmp_path:
     renamed = tmp_path / "project.lock"
     shutil.copy(UV_LOCK, renamed)
     assert read_lockfile(str(renamed), SourceKind.UV_LOCK).kind is SourceKind.UV_LOCK
-    assert problems(read_lockfile, str(renamed)) == [
-        f"{renamed}: not a lockfile (read as requirements); name it pylock.toml, uv.lock or "
-        "poetry.lock, or give the kind"
+    assert read_lockfile(str(renamed)).kind is SourceKind.UV_LOCK  # told by its content
+    plain = write(tmp_path / "deps.lock", "six==1.17.0\n")
+    assert problems(read_lockfile, plain) == [
+        f"{plain}: not a lockfile (read as requirements); name it pylock.toml, uv.lock, "
+        "poetry.lock, pdm.lock, Pipfile.lock or pixi.lock, or give the kind"
     ]
 
 

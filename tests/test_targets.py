@@ -272,7 +272,7 @@ def test_target_id_names_its_arch() -> None:
     [
         ("python:3.12-alpnie", r"did you mean python:3\.12-alpine\?"),
         ("pyhton:3.12-slim", r"did you mean python:3\.12-slim\?"),
-        ("python:3.9-slim", r"Python 3\.9 is not in the table"),
+        ("python:3.7-slim", r"Python 3\.7 is not in the table"),
         ("python:3.14-alpine3.20", r"never published with Python 3\.14"),
         ("python:3.12.14-alpine3.20", r"3\.12\.3 \.\. 3\.12\.10"),
         ("python:3.12.99", r"not 3\.12\.99"),

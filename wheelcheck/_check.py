@@ -17,11 +17,19 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck._advise.recommend import recommend
+from wheelcheck._argtypes import require_type
 from wheelcheck._cache.checks import check_key, load_report, store_report
 from wheelcheck._cache.store import Store, default_cache_dir
-from wheelcheck._index import IndexClient, IndexSettings, redact_url, select_indexes
+from wheelcheck._index import (
+    IndexChoice,
+    IndexClient,
+    IndexSettings,
+    redact_url,
+    select_indexes,
+)
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
+from wheelcheck._judge.other_images import image_notes
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
 from wheelcheck._judge.targets import parse_targets
 from wheelcheck._resolve.direct import RequirementGroup, group_requirements, judge_direct
@@ -37,6 +45,7 @@ from wheelcheck._sources import (
     detect_kind,
     parse_requirement_text,
     read_lockfile,
+    read_pipfile,
     read_pyproject,
     read_requirement_files,
 )
@@ -84,11 +93,8 @@ async def acheck(
     requirement_set = sources.requirement_set
     targets = _build_targets(opts)
     settings = select_indexes(
-        cli_index_url=opts.index_url,
-        cli_extra_index_urls=opts.extra_index_urls,
-        mirror=opts.mirror,
-        file_index_url=requirement_set.index_url,
-        file_extra_index_urls=requirement_set.extra_index_urls,
+        IndexChoice(opts.index_url, opts.extra_index_urls, opts.mirror),
+        IndexChoice(requirement_set.index_url, requirement_set.extra_index_urls),
         environ=opts.environ,
         pip_config_files=opts.pip_config_files,
     )
@@ -211,7 +217,7 @@ def _judge(
 ) -> _Judged:
     index_urls = tuple(redact_url(u) for u in settings.index_urls)
     packages = judge_direct(groups, targets, pages, policy, index_urls)
-    notes = list(settings.warnings)
+    notes = [*image_notes(targets), *settings.warnings]
     if sources.locks:
         # Lockfiles are resolved already: judge their pins; anything else as --no-deps.
         packages = judge_locked(sources.locks, targets, pages, policy, index_urls) + packages
@@ -431,19 +437,34 @@ def _read_sources(
     files: Sequence[str | Path], requirements: Sequence[str], opts: CheckOptions
 ) -> _Sources:
     """Every input, each by its kind; the problems of all of them are reported at once."""
+    require_type("files", files, Sequence[str | Path])
+    require_type("requirements", requirements, Sequence[str])
     parts: list[RequirementSet] = []
     locks: list[LockedSet] = []
     problems: list[InputProblem] = []
     plain: list[str] = []
     for file in map(str, files):
-        kind = _kind(opts.kind) if opts.kind else detect_kind(file)
+        unnamed = _kind(opts.format_in) if opts.format_in else None
+        kind = _kind(opts.kind) if opts.kind else detect_kind(file, unnamed)
         try:
             if kind is SourceKind.REQUIREMENTS:
                 plain.append(file)
             elif kind is SourceKind.PYPROJECT:
                 parts.append(read_pyproject(file, extras=opts.extras, groups=opts.groups))
+            elif kind is SourceKind.PIPFILE:
+                pipfile = read_pipfile(file, dev=opts.dev, groups=opts.groups, extras=opts.extras)
+                parts.append(pipfile.requirement_set)
             else:
-                locks.append(read_lockfile(file, kind, extras=opts.extras, groups=opts.groups))
+                locks.append(
+                    read_lockfile(
+                        file,
+                        kind,
+                        extras=opts.extras,
+                        groups=opts.groups,
+                        dev=opts.dev,
+                        environment=opts.environment,
+                    )
+                )
         except InvalidInputFiles as error:
             problems.extend(error.problems)
     readers: list[Callable[[], RequirementSet | None]] = [

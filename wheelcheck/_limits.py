@@ -2,7 +2,7 @@
 
 Input is read whole, parsed and quoted back in error messages; without caps a file of one
 50 MB line is parsed for minutes and echoed whole to stderr. Each cap is generous for real
-files (documented in the README, "Exit codes and failures"): past it, reading stops and the
+files (documented in docs/failures.md): past it, reading stops and the
 input is refused with one ``FILE:LINE`` error (exit 2) quoting the start of the line.
 
 - requirements files (each ``-r``/``-c`` include too, and stdin): `MAX_REQUIREMENTS_BYTES`;

@@ -70,7 +70,9 @@ def redact_url(url: str) -> str:
 
 
 # A URL inside free text (a requirement line, an error message): scheme:// and no blank.
-_URL_IN_TEXT = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://\S+")
+# A URL ends at white space or at a quote or bracket around it (not URL characters,
+# RFC 3986), so a quoted URL in a shell command keeps its closing quote.
+_URL_IN_TEXT = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'`<>]+")
 
 
 def redact_text(text: str) -> str:

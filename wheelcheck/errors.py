@@ -1,6 +1,6 @@
 """wheelcheck's exceptions. Each carries the exit code the CLI maps it to.
 
-Exit codes (documented in the README):
+Exit codes (documented in README.md and docs/failures.md):
   0  nothing at or above the --fail-on threshold
   1  a finding at or above the threshold (not an exception: the CLI decides from the report)
   2  bad input or usage  -> InputError and subclasses

@@ -27,7 +27,7 @@ SCHEMA_VERSION = "1"
 # `from_dict` rejects other values, and a test holds the JSON Schema's enums to them.
 Scope = Literal["direct", "tree", "locked"]  # see Report.scope
 ImageFamily = Literal["alpine", "slim", "full"]  # the official python image families
-BuildKind = Literal["pure", "native", "unknown"]  # see BuildNeeds.kind
+BuildKind = Literal["pure", "native", "unknown", "fails"]  # see BuildNeeds.kind
 PackageManager = Literal["apk", "apt"]
 
 
@@ -243,11 +243,12 @@ VERDICT_SEVERITY: Mapping[Verdict, int] = {
 class BuildNeeds(_JsonForm):
     """What pip's build of one sdist needs on one target, decided without running anything.
 
-    `kind` is "pure" (builds anywhere without a compiler), "native" or "unknown";
-    `evidence` says what decided it. `toolchains` (gcc, g++, cargo, gfortran) and
-    `system_packages` (apk or apt names for the target's distribution release) are empty for
-    a pure sdist; `runtime_packages` are the shared libraries the built module still needs
-    once the build packages are removed. `source` says where the package list comes from.
+    `kind` is "pure" (builds anywhere without a compiler), "native", "unknown", or "fails"
+    (a known case that cannot build on the target's Python); `evidence` says what decided
+    it. `toolchains` (gcc, g++, cargo, gfortran) and `system_packages` (apk or apt names for
+    the target's distribution release) are empty for a pure sdist; `runtime_packages` are
+    the shared libraries the built module still needs once the build packages are removed.
+    `source` says where the package list comes from.
     It is `TargetResult.build` of a source verdict when the check ran with ``advice=True``.
 
     >>> needs = BuildNeeds("native", "ext_modules", ("c",), ("gcc",), "apk", ("gcc", "musl-dev"))

@@ -16,11 +16,13 @@ The library takes `CheckOptions` (or the same names as keyword arguments, `Check
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar, get_type_hints
 
+from wheelcheck._argtypes import require_type
 from wheelcheck._defaults import DEFAULT_MAX_AGE, DEFAULT_RETRIES, DEFAULT_TIMEOUT, MAX_RETRIES
 from wheelcheck._option_types import (
     CertFile,
@@ -318,15 +320,66 @@ NO_SIZES = _row(
 
 # -- what the files are ----------------------------------------------------------------------
 
+# The kinds of input file (wheelcheck._sources.SourceKind values; a test keeps them equal).
+_KINDS = (
+    "requirements",
+    "pyproject",
+    "pylock",
+    "uv_lock",
+    "poetry_lock",
+    "pdm_lock",
+    "pipfile_lock",
+    "pixi_lock",
+    "pipfile",
+)
+
 KIND = _row(
     Option(
         name="kind",
         flags=("--kind",),
-        type=Choice(("requirements", "pyproject", "pylock", "uv_lock", "poetry_lock")),
+        type=Choice(_KINDS),
         default=None,
         help="Read every FILE as this kind. Default: from the file name (pyproject.toml, "
-        "pylock.toml, uv.lock, poetry.lock; anything else is a requirements file).",
+        "pylock.toml, uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pixi.lock, Pipfile), "
+        "else from its content; anything else is a requirements file.",
         commands=CHECK,
+    )
+)
+FORMAT_IN = _row(
+    Option(
+        name="format_in",
+        flags=("--format-in",),
+        type=Choice(_KINDS),
+        default=None,
+        help="Read each FILE whose name does not tell its kind as this kind (a renamed lock); "
+        "files with a known name keep theirs. Default: from the content.",
+        commands=CHECK,
+    )
+)
+DEV = _row(
+    Option(
+        name="dev",
+        flags=("--dev",),
+        type=Flag(),
+        default=False,
+        help="Include development packages: Pipfile [dev-packages], Pipfile.lock develop, "
+        "pdm.lock's dev groups.",
+        commands=CHECK,
+        key="dev",
+        env="WHEELCHECK_DEV",
+    )
+)
+ENVIRONMENT = _row(
+    Option(
+        name="environment",
+        flags=("--environment",),
+        type=Text(),
+        default="default",
+        help="The pixi environment of a pixi.lock to check.",
+        commands=CHECK,
+        key="environment",
+        env="WHEELCHECK_ENVIRONMENT",
+        metavar="NAME",
     )
 )
 EXTRAS = _row(
@@ -367,9 +420,10 @@ FORMAT = _row(
         help={
             "check": "Report format: table for people; json for tools; markdown for a pull-request "
             "comment; sarif for code scanning; github for annotations on the diff (and the step "
-            "summary inside GitHub Actions).",
+            "summary inside GitHub Actions); html for a page to keep as a CI artifact.",
             "dockerfile": "Report format: table for people; json for tools; markdown for a "
-            "pull-request comment; sarif for code scanning; github for annotations on the diff.",
+            "pull-request comment; sarif for code scanning; github for annotations on the diff; "
+            "html for a page to keep as a CI artifact.",
         },
         commands=BOTH,
         key="format",
@@ -699,13 +753,27 @@ class CheckOptions:
     reuse: bool = True
     pip_config_files: Sequence[Path] | None = None  # None: pip's usual places
     kind: str | None = None  # input file kind (SourceKind value); None: from the file name
+    format_in: str | None = None  # the kind of files whose name does not tell it
     extras: Sequence[str] = ()  # of pyproject.toml / lockfiles
     groups: Sequence[str] = ()  # dependency groups of pyproject.toml / lockfiles
+    dev: bool = False  # development packages of Pipfile, Pipfile.lock and pdm.lock
+    environment: str = "default"  # the pixi environment of a pixi.lock
     # Issue 4 advice costs extra requests, so the library asks for it (the CLI does by
     # default): build needs and remedies for source builds (reads their sdists), and
     # installed sizes with image estimates (range-reads every chosen wheel).
     advice: bool = False
     sizes: bool = False
+
+    def __post_init__(self) -> None:
+        # A caller mypy does not see may pass a string for a list, or a number for a string.
+        hints = _check_option_hints()
+        for name, annotation in hints.items():
+            require_type(name, getattr(self, name), annotation)
+
+
+@functools.cache
+def _check_option_hints() -> dict[str, Any]:
+    return get_type_hints(CheckOptions)
 
 
 class CheckOverrides(TypedDict, total=False):
@@ -734,8 +802,11 @@ class CheckOverrides(TypedDict, total=False):
     reuse: bool
     pip_config_files: Sequence[Path] | None
     kind: str | None
+    format_in: str | None
     extras: Sequence[str]
     groups: Sequence[str]
+    dev: bool
+    environment: str
     advice: bool
     sizes: bool
 
@@ -760,8 +831,11 @@ def check_options(settings: Settings) -> CheckOptions:
         advice=not no_advice,
         sizes=not (settings[NO_SIZES] or no_advice),
         kind=settings[KIND],
+        format_in=settings[FORMAT_IN],
         extras=settings[EXTRAS],
         groups=settings[GROUPS],
+        dev=settings[DEV],
+        environment=settings[ENVIRONMENT],
         timeout=settings[TIMEOUT],
         retries=settings[RETRIES],
         verify=settings[CERT] or True,

@@ -18,7 +18,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from wheelcheck._data import read_json
-from wheelcheck._judge.images import load_table, resolve_image
+from wheelcheck._judge.images import Distro, load_table, resolve_image
+from wheelcheck._judge.other_images import find_other_image
 from wheelcheck._metadata.native import NativeCall
 from wheelcheck.errors import UnknownTarget
 from wheelcheck.models import BuildNeeds, Libc, PackageManager, Target
@@ -26,14 +27,17 @@ from wheelcheck.models import BuildNeeds, Libc, PackageManager, Target
 __all__ = [
     "BuildRow",
     "Distribution",
+    "InterpreterCase",
     "build_needs",
     "distribution_of",
     "dockerfile_lines",
+    "interpreter_case",
     "merge_needs",
     "toolchains_for",
 ]
 
 BUILD_DEPS_FILE = "build-deps.json"
+INTERPRETER_FILE = "interpreter-builds.json"
 # Languages -> the toolchain names the report uses (and toolchain-sizes.json prices).
 LANGUAGE_TOOLCHAINS: Mapping[str, tuple[str, ...]] = {
     "c": ("gcc",),
@@ -47,14 +51,29 @@ LANGUAGE_TOOLCHAINS: Mapping[str, tuple[str, ...]] = {
 class Distribution:
     """The distribution a target's image runs: its package manager and release."""
 
-    family: str  # "alpine" or "debian"
+    family: str  # "alpine", "debian", or "other" (no package names in the table)
     release: Version  # 3.24, 13
     display: str  # "Alpine 3.24", "Debian 13 (trixie)"
     assumed: bool = False  # True when the target names no image and a default was taken
 
     @property
-    def package_manager(self) -> PackageManager:
-        return "apk" if self.family == "alpine" else "apt"
+    def package_manager(self) -> PackageManager | None:
+        """apk or apt; None for a distribution whose package names the table lacks."""
+        if self.family == "alpine":
+            return "apk"
+        return "apt" if self.family == "debian" else None
+
+
+@dataclass(frozen=True, slots=True)
+class InterpreterCase:
+    """A release range whose sdist cannot build on some Pythons, whatever is installed."""
+
+    name: str  # canonical
+    versions: SpecifierSet
+    python: SpecifierSet
+    why: str
+    first_that_builds: str
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,22 +127,64 @@ def curated_row(name: str) -> BuildRow | None:
     return _table().rows.get(canonicalize_name(name))
 
 
+@functools.cache
+def _interpreter_cases() -> tuple[InterpreterCase, ...]:
+    return tuple(
+        InterpreterCase(
+            name=canonicalize_name(row["name"]),
+            versions=SpecifierSet(row["versions"]),
+            python=SpecifierSet(row["python"]),
+            why=str(row["why"]),
+            first_that_builds=str(row["first_that_builds"]),
+            source=str(row["source"]),
+        )
+        for row in read_json(INTERPRETER_FILE)["rows"]
+    )
+
+
+def interpreter_case(name: str, version: str | None, target: Target) -> InterpreterCase | None:
+    """The known case where `name` `version`'s sdist cannot build on `target`'s Python."""
+    if version is None:
+        return None
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        return None
+    wanted = canonicalize_name(name)
+    python = Version(target.python_full_version)
+    for case in _interpreter_cases():
+        if case.name == wanted and parsed in case.versions and python in case.python:
+            return case
+    return None
+
+
+# Distribution names (data/base-images.json distros) whose package names the table has.
+_FAMILIES = {"Alpine": "alpine", "Debian": "debian"}
+
+
+def _image_distro(image: str) -> Distro | None:
+    """The distribution of an official python image or another base in the table."""
+    try:
+        other = find_other_image(image)
+        return other.distro if other is not None else resolve_image(image).variant.distro
+    except UnknownTarget:
+        return None
+
+
 def distribution_of(target: Target) -> Distribution:
     """The distribution release of the target's image; for an explicit tag spec, the newest
     Alpine (musl) or Debian (glibc) release the image table knows, marked `assumed`."""
-    if target.image:
-        try:
-            distro = resolve_image(target.image).variant.distro
-        except UnknownTarget:
-            pass
-        else:
-            family = "alpine" if distro.libc is Libc.MUSL else "debian"
-            return Distribution(family, Version(distro.release), distro.display)
+    distro = _image_distro(target.image) if target.image else None
+    if distro is not None:
+        family = _FAMILIES.get(distro.name, "other")
+        release = _version(distro.release) or Version("0")
+        return Distribution(family, release, distro.display)
     family = "alpine" if target.libc is Libc.MUSL else "debian"
+    # Only the distributions of the official python images stand in for an explicit spec.
     candidates = [
         d
         for d in load_table().distros.values()
-        if d.libc is target.libc and _version(d.release) is not None
+        if _FAMILIES.get(d.name) == family and _version(d.release) is not None
     ]
     newest = max(candidates, key=lambda d: Version(d.release))
     return Distribution(family, Version(newest.release), newest.display, assumed=True)
@@ -166,36 +227,27 @@ def toolchains_for(languages: Iterable[str], packages: Iterable[str] = ()) -> tu
 def _generic(languages: Sequence[str], distribution: Distribution) -> tuple[str, ...]:
     generic = _table().generic
     names: dict[str, None] = {}
+    manager = distribution.package_manager
     for language in languages or ("c",):
         entry = generic.get(language, generic["c"])
-        for name in entry[distribution.package_manager]:
+        for name in entry[manager] if manager is not None else ():
             names.setdefault(str(name))
     return tuple(names)
 
 
-def build_needs(
-    name: str, call: NativeCall | None, target: Target, *, other_wheels: bool = False
-) -> BuildNeeds:
-    """What building project `name`'s sdist on `target` needs.
+def _cannot_build(case: InterpreterCase, target: Target) -> BuildNeeds:
+    evidence = (
+        f"cannot build on Python {target.python}: {case.why}; "
+        f"{case.first_that_builds} is the first release that builds there"
+    )
+    return BuildNeeds("fails", evidence, source=f"data/{INTERPRETER_FILE}: {case.source}")
 
-    `call` is the pure/native call on its sdist (None when the sdist could not be read; then
-    `other_wheels`, wheels of the version for other platforms, counts as a sign of native
-    code). A pure call needs nothing. A native (or likely native) package takes its curated
-    row when there is one, else the generic toolchain of its languages.
-    """
-    distribution = distribution_of(target)
+
+def _packages(
+    row: BuildRow | None, call: NativeCall | None, distribution: Distribution
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]:
+    """(languages, build packages, runtime packages, source) of a native build."""
     manager = distribution.package_manager
-    kind = call.kind if call is not None else "unknown"
-    evidence = call.describe() if call is not None else "the sdist could not be inspected"
-    row = curated_row(name)
-    if kind == "pure":
-        return BuildNeeds("pure", evidence)
-    if kind == "unknown":
-        if row is None and not other_wheels:
-            return BuildNeeds("unknown", evidence)
-        kind = "native"
-        why = "it is in the curated table" if row is not None else "wheels exist elsewhere"
-        evidence += f"; taken as native because {why}"
     languages: tuple[str, ...]
     if row is not None:
         languages = row.languages
@@ -219,6 +271,45 @@ def build_needs(
     packages = tuple(p for p in packages if p not in never)
     if distribution.assumed:
         source += f"; package names for {distribution.display} (assumed: the target names no image)"
+    if manager is None:
+        packages = runtime = ()
+        source += f"; the table has no package names for {distribution.display}"
+    return languages, packages, runtime, source
+
+
+def build_needs(
+    name: str,
+    call: NativeCall | None,
+    target: Target,
+    *,
+    other_wheels: bool = False,
+    version: str | None = None,
+) -> BuildNeeds:
+    """What building project `name`'s sdist (release `version`) on `target` needs.
+
+    `call` is the pure/native call on its sdist (None when the sdist could not be read; then
+    `other_wheels`, wheels of the version for other platforms, counts as a sign of native
+    code). A release that cannot build on the target's Python (data/interpreter-builds.json)
+    is "fails". A pure call needs nothing. A native (or likely native) package takes its
+    curated row when there is one, else the generic toolchain of its languages.
+    """
+    case = interpreter_case(name, version, target)
+    if case is not None:
+        return _cannot_build(case, target)
+    distribution = distribution_of(target)
+    manager = distribution.package_manager
+    kind = call.kind if call is not None else "unknown"
+    evidence = call.describe() if call is not None else "the sdist could not be inspected"
+    row = curated_row(name)
+    if kind == "pure":
+        return BuildNeeds("pure", evidence)
+    if kind == "unknown":
+        if row is None and not other_wheels:
+            return BuildNeeds("unknown", evidence)
+        kind = "native"
+        why = "it is in the curated table" if row is not None else "wheels exist elsewhere"
+        evidence += f"; taken as native because {why}"
+    languages, packages, runtime, source = _packages(row, call, distribution)
     return BuildNeeds(
         kind=kind,
         evidence=evidence,
@@ -255,7 +346,7 @@ def merge_needs(needs: Mapping[str, BuildNeeds]) -> MergedNeeds:
         if need.kind == "pure":
             pure.append(name)
             continue
-        if need.kind == "unknown":
+        if need.kind in ("unknown", "fails"):
             unknown.append(name)
             continue
         native.append(name)

@@ -194,7 +194,8 @@ def estimate_candidates(
     sibling is not, the slim one too (same Debian release, so the same verdicts)."""
     groups: dict[tuple[str, ImageFamily | None], list[Target]] = {}
     for target in targets:
-        if target.image is None:
+        # The size table covers the python image families only: no estimate for other bases.
+        if target.image is None or target.variant is None:
             continue
         groups.setdefault((target.image, target.variant), []).append(target)
     estimates = [

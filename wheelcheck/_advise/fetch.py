@@ -18,7 +18,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from wheelcheck._advise.build_needs import build_needs
-from wheelcheck._advise.remedies import alternative_projects, find_remedy
+from wheelcheck._advise.remedies import RemedySearch, alternative_projects
 from wheelcheck._advise.size import choose_sample, pyc_scale, target_size, wheel_installed_size
 from wheelcheck._cache.advice import load_call, load_sizes, store_call, store_sizes
 from wheelcheck._index.client import IndexClient
@@ -244,16 +244,20 @@ def _advise_package(
             results[target_id] = replace(result, installed_size=size)
         elif result.verdict is Verdict.SOURCE:
             call = reads.calls.get(result.file)
-            needs = build_needs(package.name, call, target, other_wheels=result.other_wheels)
+            needs = build_needs(
+                package.name,
+                call,
+                target,
+                other_wheels=result.other_wheels,
+                version=result.version,
+            )
             remedy = None
             if page is not None and result.version is not None:
-                remedy = find_remedy(
+                remedy = RemedySearch(policy, reads.alt_pages).find(
                     page,
                     chosen=Version(result.version),
                     target=target,
                     specifier=specifiers.get(target_id),
-                    policy=policy,
-                    alternative_pages=reads.alt_pages,
                 )
             results[target_id] = replace(result, build=needs, remedy=remedy)
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
@@ -28,7 +28,7 @@ from wheelcheck._judge.targets import tag_ranks
 from wheelcheck._judge.verdicts import judge_files
 from wheelcheck.models import ProjectPage, Remedy, Target, Verdict
 
-__all__ = ["Alternative", "alternatives_for", "find_remedy", "wheel_versions"]
+__all__ = ["Alternative", "RemedySearch", "alternatives_for", "wheel_versions"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,55 +84,59 @@ def wheel_versions(page: ProjectPage, target: Target, *, pre: bool = False) -> l
     return sorted(found)
 
 
-def find_remedy(
-    page: ProjectPage,
-    *,
-    chosen: Version,
-    target: Target,
-    specifier: SpecifierSet | None = None,
-    policy: SelectionPolicy | None = None,
-    alternative_pages: Mapping[NormalizedName, ProjectPage | None] | None = None,
-) -> Remedy:
-    """Ways around building `page`'s sdist of version `chosen` on `target`.
+@dataclass(frozen=True, slots=True)
+class RemedySearch:
+    """What every remedy of one check shares: the pip options in force (`policy`) and the
+    fetched pages of the curated alternatives (`alternative_pages`; a missing key: not
+    checked)."""
 
-    `specifier` is what the user asked for (None or empty: any version); `policy` the pip
-    options in force. `alternative_pages` holds the fetched pages of the curated
-    alternatives (a missing key: not checked). Returns a Remedy; its `only_binary` is None
-    when ``--only-binary`` would leave nothing to install.
-    """
-    policy = policy or SelectionPolicy()
-    spec = specifier or SpecifierSet()
-    pre = policy.pre or chosen.is_prerelease
-    versions = wheel_versions(page, target, pre=pre)
-    inside = [v for v in versions if spec.contains(v, prereleases=True)]
-    older = max((v for v in inside if v < chosen), default=None)
-    newer = min((v for v in inside if v > chosen), default=None)
-    within = older is not None or newer is not None
-    if not within:
-        older = max((v for v in versions if v < chosen), default=None)
-        newer = min((v for v in versions if v > chosen), default=None)
+    policy: SelectionPolicy = field(default_factory=SelectionPolicy)
+    alternative_pages: Mapping[NormalizedName, ProjectPage | None] = field(default_factory=dict)
 
-    def best(changed: SelectionPolicy) -> str | None:
-        ranked = rank_for(target, page.files, spec, policy=changed)
-        if not ranked:
-            return None
-        return f"{ranked[0].version} ({'wheel' if ranked[0].is_wheel else 'sdist'})"
+    def find(
+        self,
+        page: ProjectPage,
+        *,
+        chosen: Version,
+        target: Target,
+        specifier: SpecifierSet | None = None,
+    ) -> Remedy:
+        """Ways around building `page`'s sdist of version `chosen` on `target`, where the
+        user asked for `specifier` (None or empty: any version). Returns a Remedy; its
+        `only_binary` is None when ``--only-binary`` would leave nothing to install."""
+        policy = self.policy
+        spec = specifier or SpecifierSet()
+        pre = policy.pre or chosen.is_prerelease
+        versions = wheel_versions(page, target, pre=pre)
+        inside = [v for v in versions if spec.contains(v, prereleases=True)]
+        older = max((v for v in inside if v < chosen), default=None)
+        newer = min((v for v in inside if v > chosen), default=None)
+        within = older is not None or newer is not None
+        if not within:
+            older = max((v for v in versions if v < chosen), default=None)
+            newer = min((v for v in versions if v > chosen), default=None)
 
-    prefer = best(replace(policy, prefer_binary=True))
-    prefer_binary = prefer if prefer and not prefer.endswith("(sdist)") else None
-    only = best(replace(policy, only_binary=True))
+        def best(changed: SelectionPolicy) -> str | None:
+            ranked = rank_for(target, page.files, spec, policy=changed)
+            if not ranked:
+                return None
+            return f"{ranked[0].version} ({'wheel' if ranked[0].is_wheel else 'sdist'})"
 
-    described: list[str] = []
-    for alternative in alternatives_for(page.name):
-        described.append(_describe_alternative(alternative, target, alternative_pages))
-    return Remedy(
-        older=None if older is None else str(older),
-        newer=None if newer is None else str(newer),
-        within_specifier=within,
-        prefer_binary=prefer_binary,
-        only_binary=only,
-        alternatives=tuple(described),
-    )
+        prefer = best(replace(policy, prefer_binary=True))
+        prefer_binary = prefer if prefer and not prefer.endswith("(sdist)") else None
+        only = best(replace(policy, only_binary=True))
+
+        described: list[str] = []
+        for alternative in alternatives_for(page.name):
+            described.append(_describe_alternative(alternative, target, self.alternative_pages))
+        return Remedy(
+            older=None if older is None else str(older),
+            newer=None if newer is None else str(newer),
+            within_specifier=within,
+            prefer_binary=prefer_binary,
+            only_binary=only,
+            alternatives=tuple(described),
+        )
 
 
 def _describe_alternative(

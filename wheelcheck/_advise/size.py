@@ -36,7 +36,7 @@ __all__ = [
 MB = 1_000_000
 
 # pyc ~ PYC_RATIO x source + PYC_OVERHEAD per module, fitted on CPython 3.11 over about 2,100
-# modules of 40 installed distributions (the size-check script re-measures it; see README).
+# modules of 40 installed distributions (the size-check script re-measures it; see docs/targets.md).
 # CPython 3.11+ writes larger code objects (exception tables, inline caches) than 3.10.
 PYC_RATIO = 1.08
 PYC_OVERHEAD = 1_700

@@ -103,7 +103,8 @@ def _warnings_on_one_line() -> None:
 @click_options("check")
 def check(files: tuple[str, ...], **_options: object) -> None:
     """Check FILEs against each target: requirements files (- for stdin), pyproject.toml,
-    or lockfiles (pylock.toml, uv.lock, poetry.lock).
+    Pipfile, or lockfiles (pylock.toml, uv.lock, poetry.lock, pdm.lock, Pipfile.lock,
+    pixi.lock).
 
     Settings also come from WHEELCHECK_* variables and [tool.wheelcheck] in pyproject.toml;
     the command line wins over the environment, which wins over the file."""

@@ -28,7 +28,7 @@ from wheelcheck._dockerfile.rules import apply_rules
 from wheelcheck._findings import Finding, Severity
 from wheelcheck._index import redact_url
 from wheelcheck._judge.targets import parse_arch, parse_targets
-from wheelcheck._urls import index_url_problem, is_local_index, quote_url
+from wheelcheck._urls import index_url_problem, is_local_index, quote_url, redact_text
 from wheelcheck.errors import InputProblem, InvalidIndexURL, InvalidInputFiles
 from wheelcheck.models import Origin, Report, Target
 
@@ -124,8 +124,9 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def redact_command(command: str) -> str:
-    """`command` with the password of any URL in it hidden."""
-    return " ".join(redact_url(w) if "://" in w else w for w in command.split(" "))
+    """`command` with the credentials of every URL in it hidden, however it is written
+    (``-i URL``, ``--index-url=URL``, quoted)."""
+    return redact_text(command)
 
 
 def _app_pips(installs: Installs) -> list[PipInstall]:

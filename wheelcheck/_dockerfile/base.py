@@ -1,9 +1,11 @@
 """From a stage's base image to the targets pip would run on, and their alternatives.
 
-Official ``python:`` tags go through wheelcheck's image table (`wheelcheck._judge.images`).
-``alpine:3.x``, ``debian:`` and ``ubuntu:`` bases with the distribution's own Python come
-from ``data/distro-pythons.json`` (with sources). Anything else is unknown: reported, and the
-user may name a target with ``--target``.
+Official ``python:`` tags and the other bases with their own Python (distroless, AWS Lambda,
+UBI 9) go through wheelcheck's image table (`wheelcheck._judge.images`, `.other_images`).
+``alpine:3.x``, ``debian:``, ``ubuntu:`` and ``amazonlinux:`` bases with the distribution's
+own Python come from ``data/distro-pythons.json`` (with sources), on the distribution releases
+of ``data/base-images.json``. Anything else is unknown: reported, and the user may name a
+target with ``--target``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from wheelcheck._data import read_json
-from wheelcheck._judge.images import platform_for, resolve_image
+from wheelcheck._judge.images import Distro, load_table, platform_for, resolve_image
+from wheelcheck._judge.other_images import find_other_image, image_notes
 from wheelcheck._judge.targets import DEFAULT_ARCHES, parse_arch, parse_targets, sibling_image
 from wheelcheck.errors import UnknownTarget
 from wheelcheck.models import Libc, Target
@@ -27,17 +30,18 @@ __all__ = [
 ]
 
 DATA_FILE = "distro-pythons.json"
-_DEBIAN_NAMES = {"bullseye": "11", "bookworm": "12", "trixie": "13"}
+_IMAGES = ("alpine", "debian", "ubuntu", "amazonlinux")
 
 
 @dataclass(frozen=True, slots=True)
 class DistroPython:
     """A distribution release and the Python its packages install."""
 
-    image: str  # alpine | debian | ubuntu
+    image: str  # alpine | debian | ubuntu | amazonlinux
     release: str
     codename: str | None
-    python: str  # 3.12
+    display: str  # "Debian 12 (bookworm)", "Amazon Linux 2023"
+    python: str  # 3.12, or 3.9.25 where the row records the patch
     libc: Libc
     libc_version: str
     externally_managed: bool
@@ -48,13 +52,14 @@ class DistroPython:
 class BaseImage:
     """What a stage's FROM means for pip.
 
-    `kind` is ``python`` (an official python image), ``distro`` (alpine/debian/ubuntu with the
-    distribution's Python) or ``unknown``. `targets` are the targets of this base on the
+    `kind` is ``python`` (an official python image), ``other`` (another base with its own
+    Python: distroless, AWS Lambda, UBI 9), ``distro`` (alpine/debian/ubuntu/amazonlinux with
+    the distribution's Python) or ``unknown``. `targets` are the targets of this base on the
     requested arches (empty when unknown).
     """
 
     reference: str
-    kind: Literal["python", "distro", "unknown"]
+    kind: Literal["python", "other", "distro", "unknown"]
     targets: tuple[Target, ...]
     family: str | None = None  # alpine | slim | full (python images), alpine/glibc distros
     distro: DistroPython | None = None
@@ -71,21 +76,35 @@ def _table() -> dict[str, Any]:
     return data
 
 
+def _distro_python(row: dict[str, Any], distro: Distro) -> DistroPython:
+    return DistroPython(
+        image=row["image"],
+        release=distro.release,
+        codename=distro.codename,
+        display=distro.display,
+        python=row["python"],
+        libc=distro.libc,
+        libc_version=distro.libc_version,
+        externally_managed=bool(row["externally_managed"]),
+        source=row["source"],
+    )
+
+
 @functools.cache
 def _distros() -> tuple[DistroPython, ...]:
-    return tuple(
-        DistroPython(
-            image=r["image"],
-            release=r["release"],
-            codename=r["codename"],
-            python=r["python"],
-            libc=Libc(r["libc"]),
-            libc_version=r["libc_version"],
-            externally_managed=bool(r["externally_managed"]),
-            source=r["source"],
-        )
-        for r in _table()["rows"]
-    )
+    # The release, codename and libc of each row are the image table's distros rows.
+    distros = load_table().distros
+    return tuple(_distro_python(r, distros[r["distro"]]) for r in _table()["rows"])
+
+
+@functools.cache
+def _debian_names() -> dict[str, str]:
+    """Debian codename -> release number (bookworm -> 12), from the image table."""
+    return {
+        d.codename: d.release
+        for d in load_table().distros.values()
+        if d.name == "Debian" and d.codename
+    }
 
 
 def distro_python(reference: str) -> tuple[DistroPython | None, str | None]:
@@ -95,7 +114,7 @@ def distro_python(reference: str) -> tuple[DistroPython | None, str | None]:
     the note says what was assumed (``latest`` moves).
     """
     name, _, tag = reference.removeprefix("docker.io/").removeprefix("library/").partition(":")
-    if name not in ("alpine", "debian", "ubuntu"):
+    if name not in _IMAGES:
         return None, None
     tag = tag.split("@")[0] or "latest"
     note = None
@@ -104,9 +123,11 @@ def distro_python(reference: str) -> tuple[DistroPython | None, str | None]:
         note = f"{reference} moves; assumed {name} {tag}"
     release = tag.removesuffix("-slim").split("-")[0]
     if name == "debian":
-        release = _DEBIAN_NAMES.get(release, release).split(".")[0]
+        release = _debian_names().get(release, release).split(".")[0]
     elif name == "alpine":
         release = ".".join(release.split(".")[:2])
+    elif name == "amazonlinux":  # 2023.9.20251027.0 is a build of 2023
+        release = release.split(".")[0]
     for row in _distros():
         if row.image == name and release in (row.release, row.codename):
             return row, note
@@ -119,7 +140,7 @@ def slim_of(reference: str) -> str:
     ``python:3.11-slim-bookworm``."""
     name, _, tag = reference.partition(":")
     version, _, suffix = tag.partition("-")
-    if suffix in _DEBIAN_NAMES:
+    if suffix in _debian_names():
         return f"{name}:{version}-slim-{suffix}"
     return sibling_image(reference, "slim")
 
@@ -141,6 +162,9 @@ def resolve_base(
     chosen = _platforms(platform, arches)
     if "$" in reference:
         return BaseImage(reference, "unknown", (), note=f"{reference}: a variable without value")
+    other = _other_base(reference, chosen)
+    if other is not None:
+        return other
     try:
         resolved = resolve_image(reference)
     except UnknownTarget as error:
@@ -152,13 +176,31 @@ def resolve_base(
         except UnknownTarget as error:
             return BaseImage(reference, "unknown", (), note=str(error))
         return BaseImage(reference, "python", targets, family=resolved.variant.family)
+    return _distro_base(reference, chosen)
 
+
+def _other_base(reference: str, chosen: tuple[str, ...]) -> BaseImage | None:
+    """The base for a distroless, Lambda or UBI reference; None for any other image."""
+    try:
+        if find_other_image(reference) is None:
+            return None
+        # Only arches the user or the FROM named are a must; the defaults are a wish.
+        targets = parse_targets([reference], () if chosen == DEFAULT_ARCHES else chosen)
+    except UnknownTarget as error:
+        return BaseImage(reference, "unknown", (), note=str(error))
+    notes = image_notes(targets)
+    return BaseImage(reference, "other", targets, note=notes[0] if notes else None)
+
+
+def _distro_base(reference: str, chosen: tuple[str, ...]) -> BaseImage:
     row, note = distro_python(reference)
     if row is None:
         why = note or f"{reference} is not a python image and not a distribution wheelcheck knows"
         return BaseImage(reference, "unknown", (), note=why)
     distro_targets: list[Target] = []
     major, minor = (int(x) for x in row.python.split(".")[:2])
+    # A row with a patch (3.9.25) gives it; a minor alone is taken as its .0.
+    full = row.python if row.python.count(".") == 2 else f"{major}.{minor}.0"
     libc_parts = [int(x) for x in row.libc_version.split(".")[:2]]
     for arch in chosen:
         try:
@@ -169,14 +211,13 @@ def resolve_base(
             Target(
                 id=f"{reference}/{plat.short}",
                 python_version=(major, minor),
-                python_full_version=f"{major}.{minor}.0",
+                python_full_version=full,
                 libc=row.libc,
                 libc_version=(libc_parts[0], libc_parts[1]),
                 arch=plat.machine,
                 image=reference,
                 platform=plat.platform,
-                distro=f"{row.image.capitalize()} {row.release}"
-                + (f" ({row.codename})" if row.codename else ""),
+                distro=row.display,
                 variant="alpine" if row.libc is Libc.MUSL else "full",
             )
         )

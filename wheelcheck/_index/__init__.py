@@ -7,6 +7,7 @@ from wheelcheck._index.client import ACCEPT, IndexClient, RawPage
 from wheelcheck._index.config import (
     DEFAULT_INDEX_URL,
     MIRRORS,
+    IndexChoice,
     IndexSettings,
     discover_pip_config_files,
     select_indexes,
@@ -24,6 +25,7 @@ __all__ = [
     "ACCEPT",
     "DEFAULT_INDEX_URL",
     "MIRRORS",
+    "IndexChoice",
     "IndexClient",
     "IndexSettings",
     "MalformedPage",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_INDEX_URL",
     "MIRRORS",
+    "IndexChoice",
     "IndexSettings",
     "discover_pip_config_files",
     "mirror_url",
@@ -237,13 +238,20 @@ def _usable(candidate: _Candidate, warnings: list[str], *, extra: bool) -> bool:
     raise InvalidIndexURL(candidate.source, message)
 
 
+@dataclass(frozen=True, slots=True)
+class IndexChoice:
+    """The indexes one place names: wheelcheck's command line (which may also name a
+    mirror) or the requirements files."""
+
+    index_url: str | None = None
+    extra_index_urls: Sequence[str] = ()
+    mirror: str | None = None
+
+
 def select_indexes(
+    command_line: IndexChoice | None = None,
+    requirements_files: IndexChoice | None = None,
     *,
-    cli_index_url: str | None = None,
-    cli_extra_index_urls: Sequence[str] = (),
-    mirror: str | None = None,
-    file_index_url: str | None = None,
-    file_extra_index_urls: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
     pip_config_files: Sequence[Path] | None = None,
 ) -> IndexSettings:
@@ -259,30 +267,32 @@ def select_indexes(
 
     Returns the IndexSettings. Raises InvalidIndexURL (an InputError) naming the source of
     any other unusable URL (``--index-url``, ``PIP_INDEX_URL``, ``pip config <path>``...)
-    and for an unknown mirror name; InputError when both `cli_index_url` and `mirror` are
-    given and for a pip configuration file that cannot be parsed (pip refuses to run then
-    too).
+    and for an unknown mirror name; InputError when `command_line` names both an index URL
+    and a mirror, and for a pip configuration file that cannot be parsed (pip refuses to run
+    then too).
     """
+    cli = command_line or IndexChoice()
+    file = requirements_files or IndexChoice()
     env = os.environ if environ is None else environ
-    if cli_index_url is not None and mirror is not None:
+    if cli.index_url is not None and cli.mirror is not None:
         raise InputError("--index-url and --mirror cannot be used together; choose one")
     given: list[_Candidate] = []
-    if cli_index_url is not None:
-        given.append(_Candidate(cli_index_url, "--index-url", pip_setting=False))
-    if mirror is not None:  # an unknown name fails before any pip config file is read
-        name = mirror.strip().lower()
-        given.append(_Candidate(mirror_url(mirror), f"--mirror {name}", pip_setting=False))
+    if cli.index_url is not None:
+        given.append(_Candidate(cli.index_url, "--index-url", pip_setting=False))
+    if cli.mirror is not None:  # an unknown name fails before any pip config file is read
+        name = cli.mirror.strip().lower()
+        given.append(_Candidate(mirror_url(cli.mirror), f"--mirror {name}", pip_setting=False))
 
     files = discover_pip_config_files(env) if pip_config_files is None else pip_config_files
     config = _read_pip_config(tuple(files))
     warnings: list[str] = []
     index_url, origin = _main_index(
-        [*given, *_pip_index_candidates(file_index_url, env, config)], warnings
+        [*given, *_pip_index_candidates(file.index_url, env, config)], warnings
     )
     extras = [
         *_pip_extra_candidates(env, config),
-        *(_Candidate(u, "--extra-index-url", pip_setting=False) for u in cli_extra_index_urls),
-        *(_Candidate(u, "requirements file", pip_setting=True) for u in file_extra_index_urls),
+        *(_Candidate(u, "--extra-index-url", pip_setting=False) for u in cli.extra_index_urls),
+        *(_Candidate(u, "requirements file", pip_setting=True) for u in file.extra_index_urls),
     ]
     return IndexSettings(
         index_url=index_url,

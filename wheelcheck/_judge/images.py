@@ -72,10 +72,14 @@ class Distro:
 
 @dataclass(frozen=True, slots=True)
 class PatchRange:
-    """The oldest and newest Python patch published with a variant (`last` None: current)."""
+    """The oldest and newest Python patch published with a variant (`last` None: current).
+
+    `architectures` is set where this minor's images had other platforms than the variant's.
+    """
 
     first: Version
     last: Version | None
+    architectures: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,13 @@ class Variant:
     architectures: tuple[str, ...]  # Docker platforms
     python: Mapping[str, PatchRange]  # minor "3.12" -> patches
     source: str
+
+    def architectures_for(self, minor: str) -> tuple[str, ...]:
+        """The Docker platforms of this variant's images of Python `minor`."""
+        span = self.python.get(minor)
+        if span is not None and span.architectures is not None:
+            return span.architectures
+        return self.architectures
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,17 +203,20 @@ def _distro(row: Any) -> Distro:
     )
 
 
+def _patch_range(row: Any) -> PatchRange:
+    arches = row.get("architectures") if isinstance(row, dict) else None
+    return PatchRange(
+        Version(_get(row, "first", str)),
+        None if (last := _opt_str(row, "last")) is None else Version(last),
+        None if arches is None else tuple(_get(row, "architectures", list)),
+    )
+
+
 def _variant(row: Any, distros: Mapping[str, Distro]) -> Variant:
     family = _get(row, "family", str)
     if family not in FAMILIES:
         raise ValueError(f"{DATA_FILE}: unknown family {family!r}")
-    pythons = {
-        minor: PatchRange(
-            Version(_get(p, "first", str)),
-            None if (last := _opt_str(p, "last")) is None else Version(last),
-        )
-        for minor, p in _get(row, "python", dict).items()
-    }
+    pythons = {minor: _patch_range(p) for minor, p in _get(row, "python", dict).items()}
     return Variant(
         tag=_get(row, "tag", str),
         family=family,
@@ -281,7 +295,14 @@ def known_image_names() -> tuple[str, ...]:
             for tag, variant in table.variants.items()
             if minor in variant.python
         )
+    names.extend(_other_repositories())
     return tuple(dict.fromkeys(names))
+
+
+def _other_repositories() -> list[str]:
+    """The repositories of the table's other bases (read in full by other_images.py)."""
+    section = read_json(DATA_FILE).get("other_images", {})
+    return [str(r["repository"]) for r in section.get("rows", ()) if isinstance(r, dict)]
 
 
 def suggest(word: str, candidates: tuple[str, ...] | list[str]) -> str:
@@ -378,7 +399,11 @@ def _split_tag(reference: str) -> tuple[str, str, str]:
         raise _unknown(reference, "a digest names no tag; give the tag, e.g. python:3.12-slim")
     tag = _strip_repository(reference)
     if tag is None:
-        raise _unknown(reference, "wheelcheck knows the official 'python' images only")
+        raise _unknown(
+            reference,
+            "wheelcheck knows the official 'python' images and the other bases of "
+            f"data/{DATA_FILE} (distroless, AWS Lambda, UBI 9)",
+        )
     if tag in ("", "latest"):
         return tag, "", ""
     if tag[0].isdigit():

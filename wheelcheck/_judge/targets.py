@@ -16,6 +16,7 @@ from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.version import Version
 
 from wheelcheck._judge.images import (
+    Distro,
     Platform,
     ResolvedImage,
     arch_names,
@@ -25,6 +26,7 @@ from wheelcheck._judge.images import (
     resolve_image,
     suggest,
 )
+from wheelcheck._judge.other_images import OtherImage, find_other_image
 from wheelcheck.errors import UnknownTarget
 from wheelcheck.models import ImageFamily, Libc, Target
 
@@ -104,20 +106,78 @@ def parse_targets(
         specs = [f"python:{minor}-alpine", f"python:{minor}-slim"]
     targets: dict[str, Target] = {}
     for spec in specs:
-        for target in _parse_one(spec.strip(), platforms):
+        for target in _parse_one(spec.strip(), platforms, chosen=bool(arches)):
             targets.setdefault(target.id, target)
     return tuple(targets.values())
 
 
-def _parse_one(spec: str, platforms: tuple[Platform, ...]) -> Iterator[Target]:
+def _parse_one(spec: str, platforms: tuple[Platform, ...], *, chosen: bool) -> Iterator[Target]:
     if _looks_explicit(spec):
         yield _parse_explicit(spec)
         return
-    image_part, arch_part = _split_id(spec)
+    image_part, arch_part = _split_other_id(spec) or _split_id(spec)
+    wanted = (parse_arch(arch_part),) if arch_part is not None else platforms
+    other = find_other_image(image_part)
+    if other is not None:
+        # The default arches are a wish: an image that lacks one is judged on the others.
+        yield from _other_targets(image_part, other, wanted, strict=chosen or bool(arch_part))
+        return
     image = resolve_image(image_part)
-    chosen = (parse_arch(arch_part),) if arch_part is not None else platforms
-    for platform in chosen:
+    for platform in wanted:
         yield _image_target(image, platform)
+
+
+def _other_targets(
+    name: str, image: OtherImage, platforms: tuple[Platform, ...], *, strict: bool
+) -> Iterator[Target]:
+    offered = [p for p in platforms if p.platform in image.architectures]
+    missing = [p for p in platforms if p not in offered]
+    if missing and (strict or not offered):
+        have = ", ".join(p.removeprefix("linux/") for p in image.architectures)
+        unsure = "" if image.architectures_complete else " (the only ones the table verified)"
+        raise UnknownTarget(
+            f"{name} has no {missing[0].short} image in the table; it has {have}{unsure}"
+        )
+    for platform in offered:
+        yield _on_image(name, name, image.minor, image.python_full_version, image.distro, platform)
+
+
+def _on_image(
+    name: str,
+    reference: str,
+    minor: tuple[int, int],
+    full_version: str,
+    distro: Distro,
+    platform: Platform,
+    *,
+    free_threaded: bool = False,
+    variant: ImageFamily | None = None,
+) -> Target:
+    """The target of image `name` (its id's head) on `platform`."""
+    return Target(
+        id=f"{name}/{platform.short}",
+        python_version=minor,
+        python_full_version=full_version,
+        libc=distro.libc,
+        libc_version=distro.libc_minor,
+        arch=platform.machine,
+        image=reference,
+        platform=platform.platform,
+        distro=distro.display,
+        free_threaded=free_threaded,
+        variant=variant,
+    )
+
+
+def _split_other_id(spec: str) -> tuple[str, str] | None:
+    """(image, arch) of an other-image target id without a tag, such as
+    ``gcr.io/distroless/python3-debian12/arm/v7``; None for anything else."""
+    parts = spec.split("/")
+    for cut in (1, 2):  # arm64, arm/v7
+        head, tail = "/".join(parts[:-cut]), "/".join(parts[-cut:])
+        if ":" not in tail and platform_for(tail) is not None and find_other_image(head):
+            return head, tail
+    return None
 
 
 def _split_id(spec: str) -> tuple[str, str | None]:
@@ -131,22 +191,19 @@ def _split_id(spec: str) -> tuple[str, str | None]:
 
 def _image_target(image: ResolvedImage, platform: Platform) -> Target:
     variant = image.variant
-    if platform.platform not in variant.architectures:
-        offered = ", ".join(p.removeprefix("linux/") for p in variant.architectures)
+    offered_platforms = variant.architectures_for(f"{image.minor[0]}.{image.minor[1]}")
+    if platform.platform not in offered_platforms:
+        offered = ", ".join(p.removeprefix("linux/") for p in offered_platforms)
         raise UnknownTarget(
             f"{image.name} ({variant.tag}) has no {platform.short} image; it offers {offered}"
         )
-    distro = variant.distro
-    return Target(
-        id=f"{image.name}/{platform.short}",
-        python_version=image.minor,
-        python_full_version=image.python_full_version,
-        libc=distro.libc,
-        libc_version=distro.libc_minor,
-        arch=platform.machine,
-        image=image.reference,
-        platform=platform.platform,
-        distro=distro.display,
+    return _on_image(
+        image.name,
+        image.reference,
+        image.minor,
+        image.python_full_version,
+        variant.distro,
+        platform,
         free_threaded=image.free_threaded,
         variant=_family(variant.family),
     )

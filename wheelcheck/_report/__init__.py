@@ -20,6 +20,7 @@ class Format(StrEnum):
     MARKDOWN = "markdown"  # a pull-request comment or $GITHUB_STEP_SUMMARY
     SARIF = "sarif"  # SARIF 2.1.0 for code scanning
     GITHUB = "github"  # workflow commands: annotations on the diff
+    HTML = "html"  # one self-contained page: a CI artifact, or to open in a browser
 
 
 def report_format(
@@ -55,6 +56,10 @@ def report_format(
             from wheelcheck._report.github import GithubFormat
 
             return GithubFormat(environ=environ)
+        case Format.HTML:
+            from wheelcheck._report.html import HtmlFormat
+
+            return HtmlFormat()
         case _:
             assert_never(fmt)
 

@@ -27,6 +27,7 @@ class _Cost:
     native: dict[str, list[str]] = field(default_factory=dict)
     tools: dict[str, list[str]] = field(default_factory=dict)
     built: dict[str, list[str]] = field(default_factory=dict)  # a build not known native
+    failing: dict[str, list[str]] = field(default_factory=dict)  # a build known to fail
     missing: dict[str, list[str]] = field(default_factory=dict)
     conflict: list[str] = field(default_factory=list)
 
@@ -34,6 +35,7 @@ class _Cost:
         return (
             tuple(sorted(self.native)),
             tuple(sorted(self.built)),
+            tuple(sorted(self.failing)),
             tuple(sorted(self.missing)),
             tuple(self.conflict),
         )
@@ -58,6 +60,8 @@ def _add(cost: _Cost, target: Target, package: PackageResult) -> None:
         cost.native.setdefault(package.name, []).append(arch)
         tools = [*build.toolchains, *named_libraries(build.system_packages)]
         cost.tools[package.name] = list(dict.fromkeys([*cost.tools.get(package.name, []), *tools]))
+    elif result.verdict is Verdict.SOURCE and build is not None and build.kind == "fails":
+        cost.failing.setdefault(package.name, []).append(arch)
     elif result.verdict is Verdict.SOURCE and (build is None or build.kind != "pure"):
         cost.built.setdefault(package.name, []).append(arch)
     elif result.verdict is Verdict.MISSING:
@@ -97,6 +101,8 @@ def _trouble_text(cost: _Cost, subject: str, plural: bool) -> str:
         )
     if cost.built:
         parts.append(f"{verb('build')} {_names(list(cost.built))} from source")
+    if cost.failing:
+        parts.append(f"cannot build {_names(list(cost.failing))} on {_arches(cost.failing)}")
     if cost.missing:
         parts.append(f"cannot install {_names(list(cost.missing))} on {_arches(cost.missing)}")
     if cost.conflict:
@@ -127,10 +133,11 @@ def _clauses(costs: Sequence[_Cost], chosen: _Cost | None = None) -> list[str]:
 
 def _same(chosen: _Cost) -> str:
     """The chosen image in the trouble of the clause before it."""
-    if chosen.native and not (chosen.built or chosen.missing or chosen.conflict):
+    others = (chosen.built, chosen.failing, chosen.conflict)
+    if chosen.native and not (any(others) or chosen.missing):
         n = len(chosen.native)
         return f"{chosen.family} compiles {'the same one' if n == 1 else f'the same {n}'}"
-    if chosen.missing and not (chosen.native or chosen.built or chosen.conflict):
+    if chosen.missing and not (any(others) or chosen.native):
         return f"neither can {chosen.family}"
     return f"the same on {chosen.family}"
 
@@ -209,7 +216,7 @@ def answer_notes(report: Report) -> list[str]:
     its other reasons; else the packages whose dependencies or builds were never looked at."""
     recommendation = report.recommendation
     if recommendation.withheld is not None:
-        return [printable(r[:1].upper() + r[1:]) for r in recommendation.reasons[1:]]
+        return [printable(reason) for reason in recommendation.reasons[1:]]
     cut = [
         p.name for p in report.packages if any(not r.dependencies_known for r in p.results.values())
     ]

@@ -11,7 +11,14 @@ from wheelcheck._advise.remedies import Alternative, alternatives_for
 from wheelcheck._report.labels import group_label, short_labels
 from wheelcheck.models import BuildNeeds, PackageResult, Remedy, Report, TargetResult, Verdict
 
-__all__ = ["ATTENTION", "Attention", "attention_groups", "best_alternative", "needs_attention"]
+__all__ = [
+    "ATTENTION",
+    "Attention",
+    "attention_groups",
+    "best_alternative",
+    "needs_attention",
+    "remedy_sentences",
+]
 
 # Anything but a wheel (or a marker that skips it) needs a look: a build, nothing to install,
 # a project the index lacks, a reference never looked up, a lookup that failed.
@@ -80,8 +87,12 @@ def build_text(build: BuildNeeds) -> str:
     """What one build needs: ``apk add gcc musl-dev libpq-dev (keep libpq at run time)``."""
     if build.kind == "pure":
         return "pure-Python sdist: builds without a compiler"
-    if build.kind == "unknown" or build.package_manager is None:
+    if build.kind == "fails":
+        return f"the build fails: {build.evidence}"
+    if build.kind == "unknown":
         return f"build needs unknown: {build.evidence}"
+    if build.package_manager is None:  # a base whose package manager is not known
+        return f"needs {', '.join(build.toolchains) or 'a compiler'}: packages unknown"
     line = f"{_INSTALL[build.package_manager]} {' '.join(build.system_packages)}"
     if build.runtime_packages:
         line += f" (keep {' '.join(build.runtime_packages)} at run time)"
@@ -130,6 +141,26 @@ def _remedy_text(name: str, results: Sequence[TargetResult]) -> str | None:
     if len(prefer) == 1 and (chosen := prefer.pop()) is not None:
         return f"pip install --prefer-binary: installs {chosen}"
     return "none found: no version ships a wheel for these targets"
+
+
+def remedy_sentences(remedy: Remedy) -> list[str]:
+    """One target's ways around a build, each a phrase: ``a wheel exists here for 2.9.9
+    (within your specifier)``, then what --prefer-binary and --only-binary would install."""
+    found = []
+    where = "within your specifier" if remedy.within_specifier else "outside your specifier"
+    versions = [v for v in (remedy.older, remedy.newer) if v]
+    if versions:
+        found.append(f"a wheel exists here for {' and '.join(versions)} ({where})")
+    else:
+        found.append("no version ships a wheel for this target")
+    if remedy.prefer_binary:
+        found.append(f"--prefer-binary installs {remedy.prefer_binary}")
+    found.append(
+        f"--only-binary installs {remedy.only_binary}"
+        if remedy.only_binary
+        else "--only-binary makes the install fail"
+    )
+    return found
 
 
 def _common_version(remedies: Sequence[Remedy]) -> str | None:

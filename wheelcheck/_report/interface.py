@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class ReportFormat(ABC):
-    """One report format (table, json, markdown, sarif, github)."""
+    """One report format (table, json, markdown, sarif, github, html)."""
 
     @abstractmethod
     def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:

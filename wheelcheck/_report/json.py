@@ -1,4 +1,4 @@
-"""The JSON report: `Report.to_dict()`, documented in README.md (JSON report) and
+"""The JSON report: `Report.to_dict()`, documented in docs/json.md and
 wheelcheck/schema/report.schema.json; for Dockerfiles, `DockerfileReport.to_dict()`."""
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ __all__ = ["group_label", "short_labels", "target_label"]
 def target_label(target: Target) -> str:
     """A column header: ``3.12-alpine amd64`` for images, the spec otherwise."""
     if target.image:
-        tag = target.image.split(":", 1)[1] if ":" in target.image else target.image
+        # Only a python image's tag is short and unambiguous; other bases keep their name.
+        python_image = target.variant is not None and ":" in target.image
+        tag = target.image.split(":", 1)[1] if python_image else target.image
         if target.free_threaded:
             tag = tag.replace(target.python.rstrip("t"), target.python, 1)
         return f"{tag} {arch_label(target)}"

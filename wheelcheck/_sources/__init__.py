@@ -1,4 +1,4 @@
-"""Where requirements come from: requirements files, pyproject.toml and lockfiles."""
+"""Where requirements come from: requirements files, pyproject.toml, Pipfile and lockfiles."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from wheelcheck._sources.lockfiles import (
     detect_kind,
     read_lockfile,
 )
+from wheelcheck._sources.pipfile import read_pipfile
 from wheelcheck._sources.pyproject import read_pyproject
 from wheelcheck._sources.requirements import parse_requirement_text, read_requirement_files
 
@@ -23,6 +24,7 @@ __all__ = [
     "detect_kind",
     "parse_requirement_text",
     "read_lockfile",
+    "read_pipfile",
     "read_pyproject",
     "read_requirement_files",
 ]

@@ -39,30 +39,50 @@ class SourceKind(StrEnum):
     PYLOCK = "pylock"
     UV_LOCK = "uv_lock"
     POETRY_LOCK = "poetry_lock"
+    PDM_LOCK = "pdm_lock"
+    PIPFILE_LOCK = "pipfile_lock"
+    PIXI_LOCK = "pixi_lock"
+    PIPFILE = "pipfile"  # not a lock: unpinned, resolved like requirements
 
 
-def detect_kind(path: str) -> SourceKind:
-    """The kind of `path` from its file name alone (the file is not opened).
+# Names that tell the kind exactly (case matters: pipenv looks for "Pipfile").
+_NAMES = {
+    "pyproject.toml": SourceKind.PYPROJECT,
+    "pylock.toml": SourceKind.PYLOCK,
+    "uv.lock": SourceKind.UV_LOCK,
+    "poetry.lock": SourceKind.POETRY_LOCK,
+    "pdm.lock": SourceKind.PDM_LOCK,
+    "Pipfile.lock": SourceKind.PIPFILE_LOCK,
+    "pixi.lock": SourceKind.PIXI_LOCK,
+    "Pipfile": SourceKind.PIPFILE,
+}
 
-    ``pyproject.toml``, ``pylock.toml`` or ``pylock.NAME.toml`` (PEP 751: NAME without dots),
-    ``uv.lock``, ``poetry.lock``; any other name (and ``-``, stdin) is a requirements file.
+
+def detect_kind(path: str, unnamed: SourceKind | None = None) -> SourceKind:
+    """The kind of `path`: from its file name, else `unnamed`, else from its content.
+
+    Names: ``pyproject.toml``, ``pylock.toml`` or ``pylock.NAME.toml`` (PEP 751: NAME
+    without dots), ``uv.lock``, ``poetry.lock``, ``pdm.lock``, ``Pipfile.lock``,
+    ``pixi.lock``, ``Pipfile``. A file with any other name is read as `unnamed` when given
+    (``--format-in``); otherwise its start tells a lock or project file by the keys only
+    that format has (`wheelcheck._sources.sniff`), and anything else (and ``-``, stdin, and a
+    file that cannot be read) is a requirements file.
 
     >>> detect_kind("deploy/pylock.prod.toml")
     <SourceKind.PYLOCK: 'pylock'>
     """
     name = PurePath(path).name
-    if name == "pyproject.toml":
-        return SourceKind.PYPROJECT
-    if name == "pylock.toml":
-        return SourceKind.PYLOCK
+    if name in _NAMES:
+        return _NAMES[name]
     middle = name.removeprefix("pylock.").removesuffix(".toml")
     if name.startswith("pylock.") and name.endswith(".toml") and middle and "." not in middle:
         return SourceKind.PYLOCK
-    if name == "uv.lock":
-        return SourceKind.UV_LOCK
-    if name == "poetry.lock":
-        return SourceKind.POETRY_LOCK
-    return SourceKind.REQUIREMENTS
+    if unnamed is not None:
+        return unnamed
+    from wheelcheck._sources.sniff import sniff_kind
+
+    sniffed = sniff_kind(path) if path != "-" else None
+    return SourceKind(sniffed) if sniffed is not None else SourceKind.REQUIREMENTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +192,13 @@ def read_lockfile(
     *,
     extras: Sequence[str] = (),
     groups: Sequence[str] = (),
+    dev: bool = False,
+    environment: str | None = None,
 ) -> LockedSet:
     """Read a lockfile's pins; `kind` overrides the kind `detect_kind` tells from the name.
+
+    `dev` adds the development packages of pdm.lock and Pipfile.lock (``develop``);
+    `environment` is the pixi environment of a pixi.lock (default ``default``).
 
     `extras` and `groups` select what the lock's project installs, as with ``uv sync
     --extra/--group`` or ``poetry install --extras/--with``. Defaults: no extras; no groups
@@ -188,17 +213,23 @@ def read_lockfile(
     """
     kind = detect_kind(path) if kind is None else SourceKind(kind)
     match kind:
-        case SourceKind.REQUIREMENTS | SourceKind.PYPROJECT:
+        case SourceKind.REQUIREMENTS | SourceKind.PYPROJECT | SourceKind.PIPFILE:
             raise InvalidInputFiles(
                 [
                     InputProblem(
                         path,
                         None,
-                        f"not a lockfile (read as {kind.value}); name it pylock.toml, uv.lock "
-                        "or poetry.lock, or give the kind",
+                        f"not a lockfile (read as {kind.value}); name it pylock.toml, uv.lock, "
+                        "poetry.lock, pdm.lock, Pipfile.lock or pixi.lock, or give the kind",
                     )
                 ]
             )
+        case SourceKind.PDM_LOCK | SourceKind.PIPFILE_LOCK | SourceKind.PIXI_LOCK:
+            from wheelcheck._sources.formats import read_other_lock
+
+            return read_other_lock(
+                path, kind, extras=extras, groups=groups, dev=dev, environment=environment
+            ).locked
         case SourceKind.PYLOCK:
             reader: _LockReader = _PylockReader(path, load_toml(path), kind)
         case SourceKind.UV_LOCK:

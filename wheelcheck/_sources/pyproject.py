@@ -109,22 +109,7 @@ class TomlDocument:
 
 def load_toml(path: str) -> TomlDocument:
     """Read and parse a TOML file; raise `InvalidInputFiles` (with tomllib's line) if bad."""
-    try:
-        file = Path(path)
-        if file.is_dir():
-            raise IsADirectoryError(21, "Is a directory")
-        with file.open("rb") as stream:
-            content = stream.read(MAX_TOML_BYTES + 1)
-        if len(content) > MAX_TOML_BYTES:
-            problem = InputProblem(path, *over_file_cap(content, MAX_TOML_BYTES, "a TOML file"))
-            raise InvalidInputFiles([problem])
-        text = content.decode("utf-8")
-    except OSError as e:
-        problem = InputProblem(path, None, f"cannot open file: {e.strerror or e}")
-        raise InvalidInputFiles([problem]) from None
-    except UnicodeDecodeError as e:
-        message = f"not a UTF-8 TOML file: byte 0x{e.object[e.start]:02x} at offset {e.start}"
-        raise InvalidInputFiles([InputProblem(path, None, message)]) from None
+    text = read_input_text(path, "TOML")
     try:
         data = tomllib.loads(text)
     except RecursionError:  # nested deeper than the parser goes: no real file is
@@ -141,6 +126,27 @@ def load_toml(path: str) -> TomlDocument:
                 line = int(match.group(1)) if match.group(1) else max(1, len(text.splitlines()))
         raise InvalidInputFiles([InputProblem(path, line, f"invalid TOML: {message}")]) from None
     return TomlDocument(path, data, tuple(text.splitlines()))
+
+
+def read_input_text(path: str, what: str) -> str:
+    """The UTF-8 text of an input file of format `what` ("TOML", "JSON", ...), read up to
+    `MAX_TOML_BYTES`; raise `InvalidInputFiles` naming the file when it cannot be."""
+    try:
+        file = Path(path)
+        if file.is_dir():
+            raise IsADirectoryError(21, "Is a directory")
+        with file.open("rb") as stream:
+            content = stream.read(MAX_TOML_BYTES + 1)
+        if len(content) > MAX_TOML_BYTES:
+            problem = InputProblem(path, *over_file_cap(content, MAX_TOML_BYTES, f"a {what} file"))
+            raise InvalidInputFiles([problem])
+        return content.decode("utf-8")
+    except OSError as e:
+        problem = InputProblem(path, None, f"cannot open file: {e.strerror or e}")
+        raise InvalidInputFiles([problem]) from None
+    except UnicodeDecodeError as e:
+        message = f"not a UTF-8 {what} file: byte 0x{e.object[e.start]:02x} at offset {e.start}"
+        raise InvalidInputFiles([InputProblem(path, None, message)]) from None
 
 
 def _header(line: str) -> tuple[str, bool] | None:
