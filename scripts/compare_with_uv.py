@@ -3,17 +3,21 @@
 For each unpinned requirements file, both tools resolve the whole dependency tree for CPython
 3.12 on glibc 2.36 x86_64 (``python:3.12-slim-bookworm`` on amd64, which is
 ``--python-platform x86_64-manylinux_2_36`` to uv), each from a cold cache, and the two
-``name -> version`` sets are compared. uv builds sdists to learn their dependencies;
-wheelcheck never does, so an sdist with dynamic metadata is a known, explained source of
+``name -> version`` sets are compared, package for package: one line per package with both
+versions and where wheelcheck read its dependencies (``metadata``, ``pep621``, ``egg-info``,
+``setup.py (static)``, ...). uv builds sdists to learn their dependencies; wheelcheck never
+does, so an sdist whose dependencies no file declares is a known, explained source of
 difference: the script lists every package whose dependencies wheelcheck could not read, and
-for each difference the chain that brought the package in on each side (uv's chain from a
-second, annotated and untimed run on its warm cache).
+those it read from declared (not guaranteed) files, and for each difference the chain that
+brought the package in on each side (uv's chain from a second, annotated and untimed run on
+its warm cache).
 
 Usage::
 
     python scripts/compare_with_uv.py                       # the three files in examples/
     python scripts/compare_with_uv.py examples/django-app/requirements.txt
         [--uv .venv/bin/uv] [--index-url https://pypi.org/simple] [--json out.json]
+        [--differences-only]
 
 Timings are wall clock, cold: uv gets a fresh UV_CACHE_DIR, wheelcheck runs without its
 on-disk cache (the library's default). Each timed run waits ``--pause`` seconds first.
@@ -40,7 +44,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from wheelcheck.models import Report, Verdict
+from wheelcheck.models import Provenance, Report, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILES = tuple(
@@ -53,7 +57,6 @@ ARCH = "amd64"
 UV_PLATFORM = ("--python-version", "3.12", "--python-platform", "x86_64-manylinux_2_36")
 INDEX = "https://pypi.org/simple"
 INSTALLED = (Verdict.BINARY, Verdict.PURE, Verdict.SOURCE)
-UNKNOWN_DEPS = "its dependencies are unknown"
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Side:
     versions: dict[str, str]
     via: dict[str, list[str]] = field(default_factory=dict)  # name -> chains/parents
     reasons: dict[str, str] = field(default_factory=dict)  # wheelcheck only
+    provenance: dict[str, str] = field(default_factory=dict)  # wheelcheck only: dependencies_from
     problems: list[str] = field(default_factory=list)  # conflicts, errors, uv's stderr
     ok: bool = True
 
@@ -77,6 +81,7 @@ class Comparison:
     only_wheelcheck: dict[str, str]
     differing: dict[str, tuple[str, str]]  # name -> (uv, wheelcheck)
     unknown_deps: dict[str, str]  # wheelcheck packages whose dependencies it could not read
+    declared_deps: dict[str, str]  # ... read from declared files (egg-info, setup.py, ...)
 
     @property
     def identical(self) -> bool:
@@ -166,6 +171,8 @@ def _wheelcheck_side(report: Report, seconds: float) -> Side:
         side.versions[name] = result.version
         side.via[name] = [" > ".join(package.via)] if package.via else ["(direct)"]
         side.reasons[name] = result.reason
+        if result.dependencies_from is not None:
+            side.provenance[name] = result.dependencies_from.value
     side.problems += [f"conflict on {t}: {why}" for t, why in report.conflicts.items()]
     side.problems += list(report.errors)
     side.problems += [
@@ -208,7 +215,14 @@ def compare(file: Path, uv: Side, wheelcheck: Side) -> Comparison:
         only_uv={n: a[n] for n in sorted(a.keys() - b.keys())},
         only_wheelcheck={n: b[n] for n in sorted(b.keys() - a.keys())},
         differing={n: (a[n], b[n]) for n in sorted(a.keys() & b.keys()) if a[n] != b[n]},
-        unknown_deps={n: r for n, r in sorted(wheelcheck.reasons.items()) if UNKNOWN_DEPS in r},
+        unknown_deps={
+            n: wheelcheck.reasons[n]
+            for n, p in sorted(wheelcheck.provenance.items())
+            if p == Provenance.UNKNOWN
+        },
+        declared_deps={
+            n: p for n, p in sorted(wheelcheck.provenance.items()) if Provenance(p).declared
+        },
     )
 
 
@@ -218,8 +232,23 @@ def _via(side: Side, name: str, shown: int = 4) -> str:
     return (", ".join(parents[:shown]) + more) or "?"
 
 
-def print_comparison(c: Comparison, out: Callable[[str], None] = print) -> None:
+def print_packages(c: Comparison, out: Callable[[str], None] = print) -> None:
+    """One line per package either tool installs: ``=`` same version, ``~`` another,
+    ``<`` only uv, ``>`` only wheelcheck; then wheelcheck's source of its dependencies."""
+    out(f"   {'':2}{'package':<40} {'uv':<16} {'wheelcheck':<16} dependencies from")
+    for name in sorted(c.uv.versions.keys() | c.wheelcheck.versions.keys()):
+        mine, theirs = c.uv.versions.get(name, "-"), c.wheelcheck.versions.get(name, "-")
+        mark = "<" if theirs == "-" else ">" if mine == "-" else "=" if mine == theirs else "~"
+        source = c.wheelcheck.provenance.get(name, "-")
+        out(f"   {mark:2}{name:<40} {mine:<16} {theirs:<16} {source}")
+
+
+def print_comparison(
+    c: Comparison, out: Callable[[str], None] = print, *, every_package: bool = True
+) -> None:
     out(f"== {c.file}")
+    if every_package:
+        print_packages(c, out)
     out(
         f"   packages: uv {len(c.uv.versions)}, wheelcheck {len(c.wheelcheck.versions)}; "
         f"cold time: uv {c.uv.seconds:.1f}s, wheelcheck {c.wheelcheck.seconds:.1f}s"
@@ -237,6 +266,8 @@ def print_comparison(c: Comparison, out: Callable[[str], None] = print) -> None:
         out(f"      uv via {_via(c.uv, name)}; wheelcheck via {_via(c.wheelcheck, name)}")
     for name, reason in c.unknown_deps.items():
         out(f"   wheelcheck could not read the dependencies of {name}: {reason}")
+    for name, source in c.declared_deps.items():
+        out(f"   wheelcheck read the dependencies of {name} from {source} (declared)")
     out("   identical" if c.identical else "   DIFFERENT")
 
 
@@ -252,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--uv", type=Path, default=DEFAULT_UV, help="the uv binary")
     parser.add_argument("--index-url", default=INDEX)
     parser.add_argument("--json", type=Path, help="write the comparisons here")
+    parser.add_argument(
+        "--differences-only", action="store_true", help="no line per package, only differences"
+    )
     parser.add_argument(
         "--pause",
         type=float,
@@ -276,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             uv = run_uv(args.uv, file, args.index_url, Path(cache))
         failed |= not (uv.ok and wheelcheck.ok)
         comparison = compare(file, uv, wheelcheck)
-        print_comparison(comparison)
+        print_comparison(comparison, every_package=not args.differences_only)
         comparisons.append(comparison)
     if args.json:
         args.json.write_text(json.dumps([_jsonable(c) for c in comparisons], indent=2) + "\n")

@@ -15,8 +15,9 @@ serve dependency metadata without the internet:
   wheel of the version is compared with it, and a wheel whose dependency fields differ
   gets its own ``metadata/<wheel filename>.metadata``;
 - a version with only an sdist: the sdist's top-level ``PKG-INFO``, ``pyproject.toml``,
-  ``setup.cfg`` and ``setup.py`` texts (the last two cut to 20 KB) under
-  ``sdist/<sdist filename>/``. The sdist itself is not kept.
+  ``setup.cfg`` and ``setup.py`` texts (the last two cut to 20 KB), and the
+  ``requires.txt`` and ``PKG-INFO`` of an ``X.egg-info/`` at the top or one level below,
+  under ``sdist/<sdist filename>/`` at their paths. The sdist itself is not kept.
 
 Usage::
 
@@ -64,6 +65,7 @@ MAX_CONNECTIONS = 8
 ATTEMPTS = 4
 ROOT = Path(__file__).resolve().parent.parent
 SDIST_FILES = ("PKG-INFO", "pyproject.toml", "setup.cfg", "setup.py")
+EGG_INFO_FILES = ("requires.txt", "PKG-INFO")  # what setuptools wrote when it built the sdist
 TRUNCATED = ("setup.cfg", "setup.py")  # build scripts are only evidence; PKG-INFO stays whole
 MAX_TEXT = 20 * 1024
 MAX_SDIST_BYTES = 256 * 1024 * 1024
@@ -373,8 +375,20 @@ def wheel_metadata(client: httpx.Client, url: str, filename: str) -> tuple[bytes
         return archive.read(found[0]), "range"
 
 
+def _kept_path(parts: list[str]) -> str | None:
+    """The path below the top directory of a member worth keeping, None for others."""
+    if ".." in parts:
+        return None
+    if len(parts) == 2 and parts[1] in SDIST_FILES:
+        return parts[1]
+    if len(parts) in (3, 4) and parts[-2].endswith(".egg-info") and parts[-1] in EGG_INFO_FILES:
+        return "/".join(parts[1:])
+    return None
+
+
 def sdist_texts(client: httpx.Client, url: str, filename: str) -> dict[str, bytes]:
-    """Return the sdist's top-level SDIST_FILES that exist, setup.* cut to MAX_TEXT bytes.
+    """Return the sdist's top-level SDIST_FILES and egg-info files that exist, by path below
+    the top directory, setup.* cut to MAX_TEXT bytes.
 
     The whole sdist is downloaded (bounded) and read in memory; nothing is extracted.
     """
@@ -385,17 +399,17 @@ def sdist_texts(client: httpx.Client, url: str, filename: str) -> dict[str, byte
     if filename.endswith(".zip"):
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             for info in archive.infolist():
-                parts = info.filename.strip("/").split("/")
-                if len(parts) == 2 and parts[1] in SDIST_FILES and not info.is_dir():
-                    members.setdefault(parts[1], archive.read(info))
+                kept = _kept_path(info.filename.strip("/").split("/"))
+                if kept is not None and not info.is_dir():
+                    members.setdefault(kept, archive.read(info))
     else:
         with tarfile.open(fileobj=io.BytesIO(body), mode="r:*") as archive:
             for member in archive:
-                parts = [p for p in member.name.split("/") if p not in ("", ".")]
-                if len(parts) == 2 and parts[1] in SDIST_FILES and member.isfile():
+                kept = _kept_path([p for p in member.name.split("/") if p not in ("", ".")])
+                if kept is not None and member.isfile():
                     extracted = archive.extractfile(member)
                     if extracted is not None:
-                        members.setdefault(parts[1], extracted.read())
+                        members.setdefault(kept, extracted.read())
     for name in TRUNCATED:
         if name in members and len(members[name]) > MAX_TEXT:
             members[name] = members[name][:MAX_TEXT].rpartition(b"\n")[0] + b"\n"
@@ -494,6 +508,7 @@ def record_version(
     folder.mkdir(parents=True)
     sdist_files = sdist_texts(client, sdist["url"], sdist["filename"])
     for member, content in sdist_files.items():
+        (folder / member).parent.mkdir(parents=True, exist_ok=True)
         (folder / member).write_bytes(content)
     kept = ", ".join(sorted(sdist_files)) or "nothing"
     notes.append(f"{name} {version}: sdist only, kept {kept}")

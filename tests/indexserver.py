@@ -4,7 +4,8 @@ Layout of the root (``scripts/record_index.py`` writes it, ``tests/data/index/RE
 describes it): ``json/<name>.json`` (PEP 691 body), ``html/<name>.html`` (PEP 503 body; when
 only the JSON page exists, the HTML flavour is rendered from it), ``metadata/<name>-<version>
 .metadata`` (core metadata of a version's wheels; ``metadata/<wheel filename>.metadata`` for a
-wheel whose dependencies differ) and ``sdist/<sdist filename>/{PKG-INFO,pyproject.toml,...}``.
+wheel whose dependencies differ) and ``sdist/<sdist filename>/{PKG-INFO,pyproject.toml,...}``
+(egg-info files at their paths: ``X.egg-info/requires.txt``).
 
 Pages are served with every file URL pointing back at this server (``<flavour>/files/<file>``),
 keeping the recorded hashes (which are the real files' hashes: the served files are
@@ -85,7 +86,6 @@ FLAVOURS = (
 )
 WITHOUT_METADATA = frozenset({"no-metadata", "no-range"})
 PADDING_BYTES = 256 * 1024
-SDIST_FILES = ("PKG-INFO", "pyproject.toml", "setup.cfg", "setup.py")
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
 
 Kind = Literal["page", "metadata", "wheel", "sdist", "other"]
@@ -558,7 +558,12 @@ class IndexServer:
         folder = self.root / "sdist" / filename
         if _project_of(filename) is None or not folder.is_dir():
             return None
-        files = {n: (folder / n).read_bytes() for n in SDIST_FILES if (folder / n).is_file()}
+        # The recorded top-level texts and, at their paths, egg-info files.
+        files = {
+            path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+        }
         return build_sdist(filename, files)
 
     def _cached(self, kind: str, filename: str, build: Any) -> bytes | None:

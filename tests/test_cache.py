@@ -818,3 +818,17 @@ def test_a_row_with_an_out_of_range_number_is_a_miss(tmp_path: Path) -> None:
     path.write_bytes(json.dumps(document).encode() + b"\n" + index_line + b"\n" + broken)
     entry = load_page(cache, "ab" * 32)
     assert entry is not None and entry.parsed(url) is None
+
+
+def test_metadata_entries_without_provenance_are_read_again(tmp_path: Path) -> None:
+    """Entries written before dependencies_from existed would report no provenance: misses."""
+    from wheelcheck._cache.metadata import load_dependencies, store_dependencies
+    from wheelcheck.models import Dependencies, Provenance
+
+    cache = Store(tmp_path)
+    old = {"requires_dist": ["six"], "requires_python": None, "known": True, "evidence": "x"}
+    cache.write_json("metadata", "old", old)
+    assert load_dependencies(cache, "old") is None
+    declared = Dependencies((), None, True, "demo.egg-info/requires.txt", Provenance.EGG_INFO)
+    store_dependencies(cache, "new", declared)
+    assert load_dependencies(cache, "new") == declared

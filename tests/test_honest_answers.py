@@ -21,8 +21,11 @@ from faultserver import (
     JSON_TYPE,
     FaultServer,
     add_sample_tree,
+    core_metadata,
     drop,
+    evil_code,
     hang,
+    make_sdist,
     make_wheel,
     serve,
     status,
@@ -53,7 +56,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultServer]:
         for name in NAMES:
             wheel, content, metadata = make_wheel(name, "1.0")
             fault_server.add_project(name, [(wheel, content)], metadata={wheel: metadata})
-        add_sample_tree(fault_server, str(tmp_path_factory.mktemp("faults") / "code-ran"))
+        marker = str(tmp_path_factory.mktemp("faults") / "code-ran")
+        add_sample_tree(fault_server, marker)
+        # A legacy sdist whose egg-info declares its dependency (issue 15).
+        legacy = make_sdist(
+            "legacy",
+            "1.0",
+            {
+                "PKG-INFO": core_metadata("legacy", "1.0"),
+                "setup.py": evil_code(marker),
+                "legacy.egg-info/PKG-INFO": core_metadata("legacy", "1.0"),
+                "legacy.egg-info/requires.txt": b"one>=1\n",
+            },
+        )
+        fault_server.add_project("legacy", [legacy])
         yield fault_server
 
 
@@ -224,6 +240,31 @@ def test_unknown_dependencies_withhold_alpine(server: FaultServer, tmp_path: Pat
     assert document["recommendation"]["image"] is None
     results = document["packages"][0]["results"].values()
     assert {r["dependencies_known"] for r in results} == {False}
+    assert {r["dependencies_from"] for r in results} == {"unknown"}
+
+
+def test_declared_dependencies_are_followed_with_a_caveat(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    # legacy's egg-info declares one>=1: computed, so the recommendation stands (alpine:
+    # both build without a compiler), with the caveat and the provenance in the JSON.
+    outcome, document = cli(server.index_url, tmp_path, text="legacy\n")
+    assert outcome.exit_code == 0, outcome.output
+    assert "Recommendation: python:3.12-alpine" in outcome.stdout
+    assert "legacy 1.0: source on" in outcome.stdout
+    assert "; dependencies declared in legacy.egg-info/requires.txt, not guaranteed" in (
+        outcome.stdout
+    )
+    assert "the dependencies of legacy are declared by files a build would regenerate" in (
+        outcome.stdout
+    )
+    assert document["recommendation"]["image"] == "python:3.12-alpine"
+    assert document["recommendation"]["withheld"] is None
+    rows = {p["name"]: p for p in document["packages"]}
+    assert set(rows) == {"legacy", "one"}
+    assert {r["dependencies_from"] for r in rows["legacy"]["results"].values()} == {"egg-info"}
+    assert {r["dependencies_from"] for r in rows["one"]["results"].values()} == {"metadata"}
+    assert rows["one"]["via"] == ["legacy > one"]
 
 
 def _package(name: str, verdict: Verdict, targets: tuple[Target, ...], **extra: Any) -> Any:

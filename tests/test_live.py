@@ -6,12 +6,11 @@ finder on a few pins (scripts/compare_with_pip.py does the same for a whole lock
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from script_modules import load_script
 
 import wheelcheck
 from wheelcheck.models import Report, Verdict
@@ -87,13 +86,7 @@ def test_an_unknown_project_is_not_found_and_not_an_error() -> None:
 
 
 def _compare_script() -> ModuleType:
-    path = ROOT / "scripts" / "compare_with_pip.py"
-    spec = importlib.util.spec_from_file_location("compare_with_pip", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("compare_with_pip")
 
 
 def test_pip_finder_agrees_on_a_few_pins(

@@ -546,14 +546,15 @@ def test_real_sdist_with_static_metadata() -> None:
     assert result.file("pyproject.toml") is not None
 
 
-def test_real_setup_py_sdist_has_unknown_dependencies() -> None:
+def test_real_setup_py_sdist_declares_dependencies_in_egg_info() -> None:
     result = sdist_dependencies((FILES / RETRYING_SDIST).read_bytes(), filename=RETRYING_SDIST)
-    assert result.status == "unknown"
-    assert result.requires_dist == ()
-    assert "Metadata-Version 2.1" in result.evidence
-    assert "setup.py" in result.evidence
+    assert result.status == "declared"
+    assert result.provenance == "egg-info"
+    assert [str(r) for r in result.requires_dist] == ["six>=1.7.0"]
+    assert result.evidence == "retrying.egg-info/requires.txt"
     assert "retrying-1.3.4/setup.py" in result.members
     assert result.file("setup.py") is not None
+    assert result.file("retrying.egg-info/requires.txt") == b"six>=1.7.0\n"
 
 
 PKG_INFO_21 = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"
@@ -596,14 +597,17 @@ def test_sdist_with_dynamic_dependencies_is_unknown() -> None:
         {
             "demo-1.0/PKG-INFO": pkg_info,
             "demo-1.0/pyproject.toml": pyproject,
-            "demo-1.0/setup.py": b"from setuptools import setup\nsetup(install_requires=['x'])\n",
+            "demo-1.0/setup.py": b"from setuptools import setup\n"
+            b"setup(install_requires=open('requirements.txt').read().split())\n",
         }
     )
     result = sdist_dependencies(data, filename="demo-1.0.tar.gz")
     assert result.status == "unknown"
+    assert result.provenance == "unknown"
     assert result.requires_dist == ()
     assert "Requires-Dist as dynamic" in result.evidence
     assert "dependencies as dynamic" in result.evidence
+    assert "install_requires: setup.py computes it (Call at line 2)" in result.evidence
 
 
 def test_sdist_pkg_info_22_without_requirements_means_none() -> None:

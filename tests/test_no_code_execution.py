@@ -209,7 +209,7 @@ def test_sdist_readers_never_run_setup_py(guard: Guard, tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     real = (DATA_FILES / "retrying-1.3.4.tar.gz").read_bytes()
     found = sdist_dependencies(real, filename="retrying-1.3.4.tar.gz")
-    assert found.status == "unknown" and "setup.py" in found.evidence
+    assert found.status == "declared" and found.evidence == "retrying.egg-info/requires.txt"
 
     for fmt in ("tar.gz", "zip"):
         name, data = make_sdist(
@@ -221,6 +221,14 @@ def test_sdist_readers_never_run_setup_py(guard: Guard, tmp_path: Path) -> None:
         result = sdist_dependencies(data, filename=name)
         assert result.status == "unknown"
         assert result.file("setup.py") == evil_code(str(marker))  # read as bytes, not run
+        # A setup() call with literal arguments is read as a syntax tree, never run.
+        static = (
+            evil_code(str(marker))
+            + b"from setuptools import setup\nsetup(install_requires=['six'])\n"
+        )
+        name, data = make_sdist("evil", "1.0", {"setup.py": static}, fmt=fmt)  # type: ignore[arg-type]
+        result = sdist_dependencies(data, filename=name)
+        assert (result.status, [str(r) for r in result.requires_dist]) == ("declared", ["six"])
     assert not marker.exists()
     assert guard.spawned == [] and guard.extracted == []
     assert "evil" not in guard.attempted()

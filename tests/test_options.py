@@ -125,14 +125,20 @@ def _sample_text(kind: object, folder: Path) -> tuple[str, object]:
     return "sample-dir", Path("sample-dir")
 
 
-COMMAND_LINES: dict[Command, list[str]] = {"check": ["requirements.txt"], "dockerfile": []}
+COMMAND_LINES: dict[Command, list[str]] = {
+    "check": ["requirements.txt"],
+    "dockerfile": [],
+    "plan": ["requirements.txt"],
+}
 
 
 def settings_of(command: Command, *args: str) -> Settings:
     """The settings the real click command builds from `args`, the environment and the
     working directory's pyproject.toml (parsed as on the command line; not run)."""
     cli = main.commands[command]  # type: ignore[attr-defined]
-    with cli.make_context(command, [*COMMAND_LINES[command], *args]):
+    # With the group's context settings: click keeps the help option a command first built,
+    # and one built without them would drop -h from every later --help of the command.
+    with cli.make_context(command, [*COMMAND_LINES[command], *args], **main.context_settings):  # type: ignore[attr-defined]
         return command_settings(command)
 
 

@@ -37,6 +37,7 @@ def report_classes() -> set[str]:
                 visit(hint)
 
     visit(wheelcheck.Report)
+    visit(wheelcheck.Plan)
     return {cls.__name__ for cls in found}
 
 
@@ -61,8 +62,11 @@ def test_all_names_the_report_classes_functions_and_errors_and_not_distfile() ->
         "InputError",
         "WheelcheckError",
         "__version__",
+        "PlanChoices",
         "acheck",
+        "aplan",
         "check",
+        "plan",
     }
     with pytest.raises(AttributeError):
         wheelcheck.DistFile  # noqa: B018

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import wheelcheck
 from wheelcheck._cli import main
-from wheelcheck.models import PackageResult, Report, Verdict
+from wheelcheck.models import PackageResult, Provenance, Report, Verdict
 
 if TYPE_CHECKING:
     from indexserver import IndexServer
@@ -131,16 +131,24 @@ def test_extras_pull_native_packages(tree: Any) -> None:
     assert "unknown" not in psycopg_c.reason  # PKG-INFO 2.4: known to have no dependencies
 
 
-def test_sdist_only_static_metadata_is_followed_and_dynamic_is_unknown(tree: Any) -> None:
+def test_sdist_only_static_metadata_is_followed_and_dynamic_is_declared(tree: Any) -> None:
     report = tree("openai-whisper", "flash-attn", targets=["python:3.12-slim"], arches=["amd64"])
     target = "python:3.12-slim/amd64"
     whisper = package(report, "openai-whisper").results[target]
     assert whisper.verdict is Verdict.SOURCE
+    assert whisper.dependencies_from is Provenance.METADATA  # PEP 643 PKG-INFO
     installed = versions(report, target)
-    for dependency in ("more-itertools", "numba", "tiktoken", "torch", "tqdm"):
+    for dependency in ("more-itertools", "numba", "tiktoken", "torch", "tqdm", "einops"):
         assert dependency in installed
+    assert len(installed) == 44  # as uv finds, building flash-attn
+    # PKG-INFO 2.4 marks Requires-Dist dynamic; the egg-info setuptools wrote declares them.
     flash = package(report, "flash-attn").results[target]
-    assert "dependencies unknown" in flash.reason
+    assert flash.dependencies_known and flash.dependencies_from is Provenance.EGG_INFO
+    assert flash.reason.endswith(
+        "; dependencies declared in flash_attn.egg-info/requires.txt, not guaranteed"
+    )
+    assert report.recommendation.image == "python:3.12-slim"
+    assert any("flash-attn are declared" in r for r in report.recommendation.reasons)
 
 
 @pytest.mark.parametrize("flavour", ["no-metadata", "no-range"])
@@ -162,11 +170,16 @@ def test_metadata_without_pep658_gives_the_same_tree(
 def test_the_example_app_resolves_offline_with_psycopg2_blocking_alpine(tree: Any) -> None:
     report = tree("chainlit", "langchain", "openai", "pandas", "psycopg2")
     assert not report.conflicts and not report.has_errors
-    assert len(report.packages) == 86  # literalai's own dependencies are unknown (setup.py)
+    # All 154 projects uv finds: literalai's egg-info declares traceloop-sdk and the rest.
+    assert len(report.packages) == 154
     literalai = package(report, "literalai").results[SLIM_AMD64]
     assert literalai.verdict is Verdict.SOURCE
-    assert "dependencies unknown" in literalai.reason
+    assert literalai.dependencies_from is Provenance.EGG_INFO
+    assert "dependencies declared in literalai.egg-info/requires.txt" in literalai.reason
+    assert any("literalai > traceloop-sdk" in c for c in package(report, "traceloop-sdk").via)
+    # A declared answer does not withhold the recommendation; it adds the caveat.
     assert report.recommendation.image == "python:3.12-slim"
+    assert report.recommendation.withheld is None
     uvicorn = package(report, "uvicorn")
     assert any(chain.startswith("chainlit > ") for chain in uvicorn.via)
 

@@ -8,14 +8,20 @@ The library API::
     report.recommendation.image          # 'python:3.12-slim'
     report.to_dict()                     # the JSON document the CLI writes
 
-`check` and `acheck` never print and never exit; bad input raises `InputError` (a
-`WheelcheckError`), and index failures become `error` results (`report.has_errors`).
+    plan = wheelcheck.plan(["requirements.txt"], targets=["python:3.12-alpine"])
+    plan.summary                         # 'python:3.12-alpine amd64+arm64: compile-free ...'
+    plan.constraints                     # the lines of a file for pip install -c
+
+`check` and `acheck` (and `plan` and `aplan`) never print and never exit; bad input raises
+`InputError` (a `WheelcheckError`), and index failures become `error` results
+(`report.has_errors`; a plan's outcome is then "unknown", `plan.has_errors`).
 
 The public names are exactly those of `__all__`: the two functions and their options
 (`CheckOptions`), the `Report` they return and every class its fields hold (`Target`,
-`Libc`, `PackageResult`, `Origin`, `TargetResult`, `Verdict`, `BuildNeeds`, `Remedy`,
-`Recommendation`, `BaseEstimate`, `TargetSize`), and the errors they raise. The rest of the
-package is private and may change in any release.
+`Libc`, `PackageResult`, `Origin`, `TargetResult`, `Verdict`, `Provenance`, `BuildNeeds`,
+`Remedy`, `Recommendation`, `BaseEstimate`, `TargetSize`), `plan` and `aplan` with their
+`PlanChoices` and the `Plan` they return (`PlanChange`, `PlanBuild`, `PlanPackage`), and the
+errors they raise. The rest of the package is private and may change in any release.
 """
 
 from __future__ import annotations
@@ -33,6 +39,12 @@ __all__ = [
     "Libc",
     "Origin",
     "PackageResult",
+    "Plan",
+    "PlanBuild",
+    "PlanChange",
+    "PlanChoices",
+    "PlanPackage",
+    "Provenance",
     "Recommendation",
     "Remedy",
     "Report",
@@ -43,11 +55,14 @@ __all__ = [
     "WheelcheckError",
     "__version__",
     "acheck",
+    "aplan",
     "check",
+    "plan",
 ]
 
 if TYPE_CHECKING:
     from wheelcheck._check import acheck, check
+    from wheelcheck._plan.run import PlanChoices, aplan, plan
     from wheelcheck.errors import IndexFault, InputError, WheelcheckError
     from wheelcheck.models import (
         BaseEstimate,
@@ -55,6 +70,11 @@ if TYPE_CHECKING:
         Libc,
         Origin,
         PackageResult,
+        Plan,
+        PlanBuild,
+        PlanChange,
+        PlanPackage,
+        Provenance,
         Recommendation,
         Remedy,
         Report,
@@ -70,6 +90,9 @@ _LAZY = {
     "CheckOptions": "wheelcheck.options",
     "acheck": "wheelcheck._check",
     "check": "wheelcheck._check",
+    "aplan": "wheelcheck._plan.run",
+    "plan": "wheelcheck._plan.run",
+    "PlanChoices": "wheelcheck._plan.run",
     "IndexFault": "wheelcheck.errors",
     "InputError": "wheelcheck.errors",
     "WheelcheckError": "wheelcheck.errors",
@@ -78,6 +101,11 @@ _LAZY = {
     "Libc": "wheelcheck.models",
     "Origin": "wheelcheck.models",
     "PackageResult": "wheelcheck.models",
+    "Plan": "wheelcheck.models",
+    "PlanBuild": "wheelcheck.models",
+    "PlanChange": "wheelcheck.models",
+    "PlanPackage": "wheelcheck.models",
+    "Provenance": "wheelcheck.models",
     "Recommendation": "wheelcheck.models",
     "Remedy": "wheelcheck.models",
     "Report": "wheelcheck.models",

@@ -92,12 +92,7 @@ async def acheck(
     sources = _read_sources(files, requirements, opts)
     requirement_set = sources.requirement_set
     targets = _build_targets(opts)
-    settings = select_indexes(
-        IndexChoice(opts.index_url, opts.extra_index_urls, opts.mirror),
-        IndexChoice(requirement_set.index_url, requirement_set.extra_index_urls),
-        environ=opts.environ,
-        pip_config_files=opts.pip_config_files,
-    )
+    settings = index_settings(opts, requirement_set)
     policy = SelectionPolicy(pre=opts.pre or requirement_set.pre, prefer_binary=opts.prefer_binary)
     cache = _cache(opts)
     if cache is None:
@@ -125,33 +120,11 @@ async def _check(
 ) -> Report:
     """The check itself, in one direction: fetch, judge, resolve if asked, advise, then
     recommend once. Every page and dependency is read through one client."""
-    groups = group_requirements(sources.requirement_set)
-    # Warnings about pages (skipped files...) arrive as lookups finish: sorted into the
-    # report by their "<project> on <index>" head (stable: a page's own order stays), so it
-    # reads the same on every run.
     page_notes: list[str] = []
     async with _client(settings, opts, cache, page_notes.append) as client:
-        pages = await _fetch_pages(_wanted(sources, groups, targets), client, progress)
-        judged = _judge(sources, groups, targets, pages, policy, opts, settings)
-        trees: dict[str, TreeResult] = {}
-        if judged.scope == "tree":
-            trees = await resolve_trees(
-                groups,
-                sources.requirement_set.constraints,
-                targets,
-                judged.packages,
-                client=client,
-                reader=DependencyReader(client),
-                policy=policy,
-                progress=progress,
-            )
-        # Every failed page lookup once, by package, before the tree repeats it per row;
-        # one that a failing index explains is said once, in that index's line.
-        errors = lookup_failures(judged.packages, explained=client.failed_indexes())
-        report = _report(judged, trees, targets, [*judged.notes, *_by_page(page_notes)], errors)
-        report = await _advise(report, client, pages, trees, groups, policy, opts, progress)
-        # An index that failed is named once, after advice (which reads more pages from it).
-        report = replace(report, errors=(*report.errors, *client.index_failures()))
+        report = await checked_with(
+            client, page_notes, sources, targets, settings, policy, opts, progress
+        )
     # Recommended once, from everything the check found; withheld when it is incomplete.
     recommendation = recommend(
         targets,
@@ -161,6 +134,56 @@ async def _check(
         errors=report.errors,
     )
     return replace(report, recommendation=recommendation)
+
+
+async def checked_with(
+    client: IndexClient,
+    page_notes: list[str],
+    sources: _Sources,
+    targets: tuple[Target, ...],
+    settings: IndexSettings,
+    policy: SelectionPolicy,
+    opts: CheckOptions,
+    progress: Progress,
+) -> Report:
+    """Fetch, judge, resolve if asked and advise through an open `client`, whose page
+    warnings arrive in `page_notes`; the Report before its recommendation. `wheelcheck plan`
+    starts from it with the same client, so its search reads what the check read."""
+    groups = group_requirements(sources.requirement_set)
+    # Warnings about pages (skipped files...) arrive as lookups finish: sorted into the
+    # report by their "<project> on <index>" head (stable: a page's own order stays), so it
+    # reads the same on every run.
+    pages = await _fetch_pages(_wanted(sources, groups, targets), client, progress)
+    judged = _judge(sources, groups, targets, pages, policy, opts, settings)
+    trees: dict[str, TreeResult] = {}
+    if judged.scope == "tree":
+        trees = await resolve_trees(
+            groups,
+            sources.requirement_set.constraints,
+            targets,
+            judged.packages,
+            client=client,
+            reader=DependencyReader(client),
+            policy=policy,
+            progress=progress,
+        )
+    # Every failed page lookup once, by package, before the tree repeats it per row;
+    # one that a failing index explains is said once, in that index's line.
+    errors = lookup_failures(judged.packages, explained=client.failed_indexes())
+    report = _report(judged, trees, targets, [*judged.notes, *_by_page(page_notes)], errors)
+    report = await _advise(report, client, pages, trees, groups, policy, opts, progress)
+    # An index that failed is named once, after advice (which reads more pages from it).
+    return replace(report, errors=(*report.errors, *client.index_failures()))
+
+
+def index_settings(opts: CheckOptions, requirement_set: RequirementSet) -> IndexSettings:
+    """The indexes a check reads: the options, then the files' -i, pip.conf, the mirror."""
+    return select_indexes(
+        IndexChoice(opts.index_url, opts.extra_index_urls, opts.mirror),
+        IndexChoice(requirement_set.index_url, requirement_set.extra_index_urls),
+        environ=opts.environ,
+        pip_config_files=opts.pip_config_files,
+    )
 
 
 def _client(

@@ -193,18 +193,48 @@ class ProjectPage:
     failed_indexes: tuple[str, ...] = ()
 
 
+class Provenance(StrEnum):
+    """Where a release's dependencies were read (`TargetResult.dependencies_from`).
+
+    Only METADATA (a wheel's METADATA, or an sdist's PEP 643 PKG-INFO) and PEP621 (static
+    ``[project]`` tables) are what every build gives; the others are declared by files a
+    build would regenerate, so a build could still differ (`declared`).
+
+    >>> Provenance("setup.py (static)").declared
+    True
+    >>> Provenance.METADATA.declared
+    False
+    """
+
+    METADATA = "metadata"
+    PEP621 = "pep621"
+    EGG_INFO = "egg-info"
+    PKG_INFO = "pkg-info"
+    POETRY = "poetry"
+    SETUP_CFG = "setup.cfg"
+    SETUP_PY = "setup.py (static)"
+    UNKNOWN = "unknown"
+
+    @property
+    def declared(self) -> bool:
+        """True for an answer that is declared, not guaranteed by the standards."""
+        return self not in (Provenance.METADATA, Provenance.PEP621, Provenance.UNKNOWN)
+
+
 @dataclass(frozen=True, slots=True)
 class Dependencies:
     """What one release of a project needs, read from metadata without running code.
 
     `known` is False when only a build could tell (an sdist with dynamic dependencies);
-    `requires_dist` is then empty. `evidence` says where the answer came from.
+    `requires_dist` is then empty. `evidence` says where the answer came from, and
+    `provenance` which kind of file gave it.
     """
 
     requires_dist: tuple[Requirement, ...]
     requires_python: str | None
     known: bool
     evidence: str
+    provenance: Provenance
 
 
 class Verdict(StrEnum):
@@ -316,6 +346,8 @@ class TargetResult(_JsonForm):
     # Resolved trees only: False when this release's dependencies could not be read without
     # running code (a legacy sdist), so the packages it needs were never checked.
     dependencies_known: bool = True
+    # Resolved trees only: where those dependencies were read; None when none were read.
+    dependencies_from: Provenance | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,6 +511,100 @@ class Report(_JsonForm):
         return _JSON.load(cls, document)
 
 
+PlanOutcome = Literal["compile-free", "must-build", "unknown"]  # see Plan.outcome
+PlanKind = Literal["binary", "pure", "source"]  # see PlanPackage.kind
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChange(_JsonForm):
+    """One change the plan makes to what the user installs today (`Plan.changes`).
+
+    `before` is None for a package the plan adds (a dependency of a changed release),
+    `after` None for one it drops. `outside_specifier` marks a version the user's own
+    specifier excludes (only with ``allow_outside``); `swapped_from` names the project a
+    binary alternative replaces (only with ``allow_swaps``), with its `caveat`.
+
+    >>> PlanChange("literalai", "0.1.201", "0.0.102", "0.1.201 has no wheel").to_dict()["after"]
+    '0.0.102'
+    """
+
+    name: str
+    before: str | None
+    after: str | None
+    why: str
+    outside_specifier: bool = False
+    swapped_from: str | None = None
+    caveat: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanBuild(_JsonForm):
+    """A package that still builds from source in the plan (`Plan.builds`): why no wheel
+    fits, in one line, and what the build needs on each target where that is known.
+
+    >>> PlanBuild("syncer", "2.0.3", "no release has a wheel").to_dict()["needs"]
+    {}
+    """
+
+    name: str
+    version: str | None
+    why: str
+    needs: Mapping[str, BuildNeeds] = field(default_factory=dict)  # target id -> needs
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPackage(_JsonForm):
+    """One package of the plan's set, the same version on every target (`Plan.packages`).
+
+    `files` maps each target id to the file pip installs there; `dependencies` is None
+    when its dependencies were read from a wheel or static metadata, else what limits
+    them ("unknown: ...", "declared, not guaranteed: ...").
+
+    >>> PlanPackage("six", "1.17.0", "pure", {"python:3.12-alpine/amd64": "six.whl"}).changed
+    False
+    """
+
+    name: str
+    version: str
+    kind: PlanKind
+    files: Mapping[str, str]
+    changed: bool = False
+    dependencies: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan(_JsonForm):
+    """The smallest change that makes a build compile-free on the chosen targets together,
+    as `wheelcheck.plan` returns it.
+
+    `outcome` is "compile-free" (every package of `packages` installs from a wheel on every
+    target), "must-build" (`builds` lists the smallest set found that still builds) or
+    "unknown" (a lookup failed or no set resolves: `errors` and `notes` say why; nothing
+    is proposed). `constraints` are the lines of a file for ``pip install -c``; `summary`
+    is the answer in one line.
+
+    >>> plan = Plan((), "unknown", "nothing to plan", (), (), (), ())
+    >>> Plan.from_dict(plan.to_dict()) == plan
+    True
+    """
+
+    targets: tuple[Target, ...]
+    outcome: PlanOutcome
+    summary: str
+    changes: tuple[PlanChange, ...]
+    builds: tuple[PlanBuild, ...]
+    packages: tuple[PlanPackage, ...]
+    constraints: tuple[str, ...]
+    scope: Scope = "tree"
+    notes: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+
+    @property
+    def has_errors(self) -> bool:
+        """True when some lookup failed (the CLI exits 3)."""
+        return bool(self.errors)
+
+
 # The JSON form of the report, where it is not each class's fields in order: the key order
 # that documents have always had, and the keys that are not one field.
 
@@ -521,7 +647,7 @@ _JSON = Converter(
         TargetResult: Shape(
             keys=(
                 "version", "verdict", "file", "index_url", "reason", "other_wheels",
-                "installed_size", "build", "remedy", "dependencies_known",
+                "installed_size", "build", "remedy", "dependencies_known", "dependencies_from",
             ),
         ),
         PackageResult: Shape(

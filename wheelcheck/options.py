@@ -60,11 +60,13 @@ __all__ = [
     "options_of",
 ]
 
-Command = Literal["check", "dockerfile"]
-COMMANDS: tuple[Command, ...] = ("check", "dockerfile")
+Command = Literal["check", "dockerfile", "plan"]
+COMMANDS: tuple[Command, ...] = ("check", "dockerfile", "plan")
 CHECK: frozenset[Command] = frozenset({"check"})
 DOCKERFILE: frozenset[Command] = frozenset({"dockerfile"})
-BOTH: frozenset[Command] = frozenset(COMMANDS)
+PLAN: frozenset[Command] = frozenset({"plan"})
+BOTH: frozenset[Command] = frozenset({"check", "dockerfile"})
+ALL: frozenset[Command] = frozenset(COMMANDS)
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -91,7 +93,10 @@ class Option(Generic[T_co]):
         return self.flags[-1]
 
     def help_for(self, command: Command) -> str:
-        return self.help if isinstance(self.help, str) else self.help[command]
+        """Its help for `command`; a plan reads the check's unless it has its own."""
+        if isinstance(self.help, str):
+            return self.help
+        return self.help.get(command) or self.help["check"]
 
     def shows_default(self) -> bool:
         """Whether --help shows the default: only a default that says something (not a
@@ -146,8 +151,10 @@ TARGETS = _row(
             "Repeatable. Default: the alpine and slim images of --python.",
             "dockerfile": "Check these targets instead of the base images' (for an unknown base). "
             "Repeatable.",
+            "plan": "Docker image or tag spec to make compile-free; all of them together. "
+            "Repeatable. Default: the alpine image of --python.",
         },
-        commands=BOTH,
+        commands=ALL,
         key="targets",
         env="WHEELCHECK_TARGETS",
         metavar="TARGET",
@@ -164,7 +171,7 @@ ARCHES = _row(
             "Repeatable. Default: amd64 and arm64.",
             "dockerfile": "Architectures. Default: the FROM --platform, else amd64 and arm64.",
         },
-        commands=BOTH,
+        commands=ALL,
         key="arches",
         env="WHEELCHECK_ARCHES",
         metavar="ARCH",
@@ -177,7 +184,7 @@ PYTHON = _row(
         type=Text(),
         default=None,
         help="Python for the default targets (3.12).",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="python",
         env="WHEELCHECK_PYTHON",
         metavar="X.Y",
@@ -194,7 +201,7 @@ INDEX_URL = _row(
             "dockerfile": "Check against this index instead of the Dockerfile's (-i / "
             "PIP_INDEX_URL in its RUN or ENV).",
         },
-        commands=BOTH,
+        commands=ALL,
         key="index-url",
         env="WHEELCHECK_INDEX_URL",
         metavar="URL",
@@ -210,7 +217,7 @@ EXTRA_INDEX_URLS = _row(
             "check": "Further indexes to search. Repeatable.",
             "dockerfile": "Further indexes to search instead of the Dockerfile's. Repeatable.",
         },
-        commands=BOTH,
+        commands=ALL,
         key="extra-index-urls",
         env="WHEELCHECK_EXTRA_INDEX_URLS",
         metavar="URL",
@@ -223,7 +230,7 @@ MIRROR = _row(
         type=MirrorName(),
         default=None,
         help="A known mirror by name: tuna (Tsinghua), pypi.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="mirror",
         env="WHEELCHECK_MIRROR",
         metavar="NAME",
@@ -250,7 +257,7 @@ PRE = _row(
         type=Flag(),
         default=False,
         help="Include pre-releases, as pip --pre.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="pre",
         env="WHEELCHECK_PRE",
     )
@@ -278,7 +285,7 @@ NO_DEPS = _row(
             "elsewhere).",
             "dockerfile": "Judge only what the requirements name.",
         },
-        commands=BOTH,
+        commands=ALL,
         key="no-deps",
         env="WHEELCHECK_NO_DEPS",
     )
@@ -342,7 +349,7 @@ KIND = _row(
         help="Read every FILE as this kind. Default: from the file name (pyproject.toml, "
         "pylock.toml, uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pixi.lock, Pipfile), "
         "else from its content; anything else is a requirements file.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
     )
 )
 FORMAT_IN = _row(
@@ -353,7 +360,7 @@ FORMAT_IN = _row(
         default=None,
         help="Read each FILE whose name does not tell its kind as this kind (a renamed lock); "
         "files with a known name keep theirs. Default: from the content.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
     )
 )
 DEV = _row(
@@ -364,7 +371,7 @@ DEV = _row(
         default=False,
         help="Include development packages: Pipfile [dev-packages], Pipfile.lock develop, "
         "pdm.lock's dev groups.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="dev",
         env="WHEELCHECK_DEV",
     )
@@ -376,7 +383,7 @@ ENVIRONMENT = _row(
         type=Text(),
         default="default",
         help="The pixi environment of a pixi.lock to check.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="environment",
         env="WHEELCHECK_ENVIRONMENT",
         metavar="NAME",
@@ -389,7 +396,7 @@ EXTRAS = _row(
         type=Strings(),
         default=(),
         help="Optional dependencies of a pyproject.toml or lockfile to include. Repeatable.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="extras",
         env="WHEELCHECK_EXTRAS",
         metavar="NAME",
@@ -402,10 +409,50 @@ GROUPS = _row(
         type=Strings(),
         default=(),
         help="Dependency group (PEP 735) of a pyproject.toml or lockfile to include. Repeatable.",
-        commands=CHECK,
+        commands=CHECK | PLAN,
         key="groups",
         env="WHEELCHECK_GROUPS",
         metavar="NAME",
+    )
+)
+
+# -- the plan --------------------------------------------------------------------------------
+
+PREFER = _row(
+    Option(
+        name="prefer",
+        flags=("--prefer",),
+        type=Choice(("newer", "older")),
+        default="newer",
+        help="Between two versions as near to yours, take the newer or the older one.",
+        commands=PLAN,
+        key="prefer",
+        env="WHEELCHECK_PREFER",
+    )
+)
+ALLOW_OUTSIDE = _row(
+    Option(
+        name="allow_outside",
+        flags=("--allow-outside",),
+        type=Flag(),
+        default=False,
+        help="Also propose versions outside your own specifiers (each one is marked).",
+        commands=PLAN,
+        key="allow-outside",
+        env="WHEELCHECK_ALLOW_OUTSIDE",
+    )
+)
+ALLOW_SWAPS = _row(
+    Option(
+        name="allow_swaps",
+        flags=("--allow-swaps",),
+        type=Flag(),
+        default=False,
+        help="Replace a package without wheels by its binary alternative "
+        "(psycopg2 -> psycopg2-binary), each with its caveat.",
+        commands=PLAN,
+        key="allow-swaps",
+        env="WHEELCHECK_ALLOW_SWAPS",
     )
 )
 
@@ -424,8 +471,10 @@ FORMAT = _row(
             "dockerfile": "Report format: table for people; json for tools; markdown for a "
             "pull-request comment; sarif for code scanning; github for annotations on the diff; "
             "html for a page to keep as a CI artifact.",
+            "plan": "Report format: table for people; json for tools; markdown for a "
+            "pull-request comment (sarif, github and html do not render plans).",
         },
-        commands=BOTH,
+        commands=ALL,
         key="format",
         env="WHEELCHECK_FORMAT",
     )
@@ -436,8 +485,13 @@ OUTPUT = _row(
         flags=("-o", "--output"),
         type=PathValue(dir_okay=False),
         default=None,
-        help="Write the report to this file instead of stdout.",
-        commands=BOTH,
+        help={
+            "check": "Write the report to this file instead of stdout.",
+            "dockerfile": "Write the report to this file instead of stdout.",
+            "plan": "Write the plan's constraints file here (for pip install -c); the "
+            "report still goes to stdout.",
+        },
+        commands=ALL,
     )
 )
 REPORTS = _row(
@@ -534,7 +588,7 @@ CONFIG = _row(
         type=PathValue(dir_okay=False),
         default=None,
         help="TOML file with a [tool.wheelcheck] table. Default: the nearest pyproject.toml.",
-        commands=BOTH,
+        commands=ALL,
         metavar="FILE",
     )
 )
@@ -548,7 +602,7 @@ TIMEOUT = _row(
         type=Number(0, low_open=True),
         default=DEFAULT_TIMEOUT,
         help="Seconds per request.",
-        commands=BOTH,
+        commands=ALL,
         key="timeout",
         env="WHEELCHECK_TIMEOUT",
     )
@@ -560,7 +614,7 @@ RETRIES = _row(
         type=Integer(0, MAX_RETRIES),
         default=DEFAULT_RETRIES,
         help="Retries per request for transient faults.",
-        commands=BOTH,
+        commands=ALL,
         key="retries",
         env="WHEELCHECK_RETRIES",
     )
@@ -573,7 +627,7 @@ CERT = _row(
         default=None,
         help="CA bundle for TLS verification (private indexes). Default: PIP_CERT, "
         "REQUESTS_CA_BUNDLE or SSL_CERT_FILE, else the system's trust store.",
-        commands=BOTH,
+        commands=ALL,
         key="cert",
         env="WHEELCHECK_CERT",
         metavar="PATH",
@@ -593,7 +647,7 @@ CACHE_DIR = _row(
         default=None,
         help="Cache directory. Default: WHEELCHECK_CACHE_DIR, else the user cache directory "
         "(~/.cache/wheelcheck on Linux).",
-        commands=BOTH,
+        commands=ALL,
         env=CACHE_DIR_VARIABLE,
         metavar="DIR",
     )
@@ -605,7 +659,7 @@ NO_CACHE = _row(
         type=Flag(),
         default=False,
         help="Neither read nor write the cache.",
-        commands=BOTH,
+        commands=ALL,
         key="no-cache",
         env="WHEELCHECK_NO_CACHE",
     )
@@ -617,7 +671,7 @@ REFRESH = _row(
         type=Flag(),
         default=False,
         help="Revalidate every cached page with the index (still cached).",
-        commands=BOTH,
+        commands=ALL,
         key="refresh",
         env="WHEELCHECK_REFRESH",
     )
@@ -629,7 +683,7 @@ OFFLINE = _row(
         type=Flag(),
         default=False,
         help="Use only the cache, send no request; what is not cached is an error (exit 3).",
-        commands=BOTH,
+        commands=ALL,
         key="offline",
         env="WHEELCHECK_OFFLINE",
     )
@@ -641,7 +695,7 @@ CACHE_MAX_AGE = _row(
         type=Number(0),
         default=DEFAULT_MAX_AGE,
         help="How long a page stays fresh when the index sends no Cache-Control or Expires.",
-        commands=BOTH,
+        commands=ALL,
         key="cache-max-age",
         env="WHEELCHECK_CACHE_MAX_AGE",
         metavar="SECONDS",
@@ -657,7 +711,7 @@ QUIET = _row(
         type=Flag(),
         default=False,
         help="Nothing on stderr but errors and warnings: no progress.",
-        commands=BOTH,
+        commands=ALL,
         key="quiet",
         env="WHEELCHECK_QUIET",
     )
@@ -668,16 +722,17 @@ VERBOSE = _row(
         flags=("-v", "--verbose"),
         type=Count(2),
         default=0,
-        help=(
-            "The table report shows every package (as --all) and says on stderr where each "
-            "setting came from; -vv also the assumptions and every index note."
-        ),
-        commands=BOTH,
+        help={
+            "check": "The table report shows every package (as --all) and says on stderr "
+            "where each setting came from; -vv also the assumptions and every index note.",
+            "plan": "Also say on stderr where each setting came from.",
+        },
+        commands=ALL,
         key="verbose",
         env="WHEELCHECK_VERBOSE",
     )
 )
-ALL = _row(
+SHOW_ALL = _row(
     Option(
         name="all",
         flags=("--all",),
@@ -696,7 +751,7 @@ COLOR = _row(
         type=Choice(("auto", "always", "never")),
         default="auto",
         help="Colour in the table report; auto: only on a terminal and when NO_COLOR is unset.",
-        commands=BOTH,
+        commands=ALL,
         key="color",
         env="WHEELCHECK_COLOR",
     )

@@ -101,6 +101,7 @@ def recommend(
     if withheld is not None:
         return withheld
     plain = _unchecked_below(_recommend(targets, packages, conflicts or {}), targets, packages)
+    plain = _declared_below(plain, packages)
     if sizes is None or plain.image is None:
         return plain
     candidates = estimate_candidates(targets, packages, sizes)
@@ -206,6 +207,28 @@ def _unchecked_below(
         (*(c + "; it could need builds on any base" for c in caveats), *looked_up),
         withheld="incomplete: part of the tree was not checked",
     )
+
+
+def _declared_below(plain: Recommendation, packages: Sequence[PackageResult]) -> Recommendation:
+    """A computed answer that rests on declared dependencies (egg-info, setup.py read
+    statically, ...) stands, with the caveat that a build could need other packages."""
+    declared = [
+        p.name
+        for p in packages
+        if any(
+            r.dependencies_known
+            and r.dependencies_from is not None
+            and r.dependencies_from.declared
+            for r in p.results.values()
+        )
+    ]
+    if not declared:
+        return plain
+    caveat = (
+        f"the dependencies of {', '.join(declared)} are declared by files a build would "
+        "regenerate (not guaranteed metadata), so a build could need other packages"
+    )
+    return replace(plain, reasons=(*plain.reasons, caveat))
 
 
 def _recommend(

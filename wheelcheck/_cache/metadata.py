@@ -11,7 +11,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 
 from wheelcheck._cache.store import Store
-from wheelcheck.models import Dependencies
+from wheelcheck.models import Dependencies, Provenance
 
 __all__ = ["load_dependencies", "store_dependencies"]
 
@@ -39,6 +39,7 @@ def _to_json(dependencies: Dependencies) -> dict[str, Any]:
         "requires_python": dependencies.requires_python,
         "known": dependencies.known,
         "evidence": dependencies.evidence,
+        "provenance": dependencies.provenance.value,
     }
 
 
@@ -56,4 +57,6 @@ def _from_json(document: dict[str, Any]) -> Dependencies:
         requires_python=None if requires_python is None else str(requires_python),
         known=bool(document["known"]),
         evidence=str(document["evidence"]),
+        # Entries written before provenance was kept lack the key: unusable, read again.
+        provenance=Provenance(document["provenance"]),
     )

@@ -213,5 +213,7 @@ def _write_file(report: Report, fmt: Format, path: Path, policy: Policy, verbosi
 # Registered last: the dockerfile command lives in its own package and imports nothing heavy
 # at module level, so `wheelcheck --help` stays fast.
 from wheelcheck._cli.dockerfile import dockerfile_command  # noqa: E402
+from wheelcheck._cli.plan import plan_command  # noqa: E402
 
 main.add_command(dockerfile_command)
+main.add_command(plan_command)

@@ -12,7 +12,6 @@ from click.core import ParameterSource
 from wheelcheck._cli.exits import errors_to_exit_codes
 from wheelcheck._config import Configuration, Settings, load_configuration
 from wheelcheck.options import (
-    ALL,
     CONFIG,
     EXTRA_INDEX_URLS,
     INDEX_URL,
@@ -20,6 +19,7 @@ from wheelcheck.options import (
     OFFLINE,
     QUIET,
     REFRESH,
+    SHOW_ALL,
     VERBOSE,
     Command,
 )
@@ -47,7 +47,7 @@ def command_settings(command: Command) -> Settings:
 def report_verbosity(settings: Settings) -> int:
     """How much the table report shows: 0 what needs attention, 1 every package (--all,
     -v), 2 also the assumptions and every index note (-vv)."""
-    return max(settings[VERBOSE], 1 if settings[ALL] else 0)
+    return max(settings[VERBOSE], 1 if settings[SHOW_ALL] else 0)
 
 
 def _refuse_contradictions(settings: Settings) -> None:

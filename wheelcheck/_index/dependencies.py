@@ -6,7 +6,9 @@ Order of sources, cheapest first (issue 3):
 2. HTTP range requests that read ``METADATA`` out of a wheel's zip (one or two requests);
    a server that ignores Range gets one bounded full download instead;
 3. for a release with only an sdist: a bounded download, then PKG-INFO 2.2+ with static
-   Requires-Dist, or static ``[project]`` dependencies; otherwise "dependencies unknown".
+   Requires-Dist, or static ``[project]`` dependencies, or those a legacy sdist's files
+   declare (egg-info, PKG-INFO, Poetry tables, setup.cfg, setup.py read statically);
+   otherwise "dependencies unknown".
 
 All wheels of a release are taken to carry the same dependency metadata (uv assumes the same),
 so each release is read once for every target. With the client's cache, what was read is kept
@@ -29,7 +31,7 @@ from wheelcheck._cache.metadata import load_dependencies, store_dependencies
 from wheelcheck._index.client import IndexClient
 from wheelcheck._metadata.core import MetadataError, parse_core_metadata
 from wheelcheck._urls import redact_url
-from wheelcheck.models import Dependencies, DistFile, ProjectPage
+from wheelcheck.models import Dependencies, DistFile, ProjectPage, Provenance
 
 MAX_METADATA_BYTES = 16 * 1024 * 1024
 MAX_SDIST_BYTES = 64 * 1024 * 1024
@@ -141,7 +143,9 @@ class DependencyReader:
         if expected and hashlib.sha256(body).hexdigest() != expected.lower():
             raise MetadataError(label, "metadata file does not match its sha256 on the index")
         core = parse_core_metadata(body, source=label)
-        return Dependencies(core.requires_dist, core.requires_python, True, "PEP 658 metadata")
+        return Dependencies(
+            core.requires_dist, core.requires_python, True, "PEP 658 metadata", Provenance.METADATA
+        )
 
     async def _from_wheel(self, file: DistFile) -> Dependencies:
         from wheelcheck._index.ranges import HttpByteSource
@@ -155,7 +159,11 @@ class DependencyReader:
             self.requests += source.requests
         how = "a full download" if source.full_download else f"{source.requests} range requests"
         return Dependencies(
-            core.requires_dist, core.requires_python, True, f"wheel METADATA via {how}"
+            core.requires_dist,
+            core.requires_python,
+            True,
+            f"wheel METADATA via {how}",
+            Provenance.METADATA,
         )
 
     async def _from_sdist(self, file: DistFile) -> Dependencies:
@@ -168,7 +176,7 @@ class DependencyReader:
         http, auth = self._client.file_access(file)
         label = redact_url(file.url)
         if file.size is not None and file.size > MAX_SDIST_BYTES:
-            return Dependencies((), None, False, f"sdist larger than {MAX_SDIST_BYTES} bytes")
+            return _too_big()
         problem = unusable_url(file.url.split("#", 1)[0])
         if problem is not None:
             raise MetadataError(label, problem)
@@ -184,17 +192,25 @@ class DependencyReader:
                 async for chunk in response.aiter_bytes():
                     body += chunk
                     if len(body) > MAX_SDIST_BYTES:
-                        return Dependencies(
-                            (), None, False, f"sdist larger than {MAX_SDIST_BYTES} bytes"
-                        )
+                        return _too_big()
         except httpx.HTTPError as error:
             raise MetadataError(label, f"request failed: {type(error).__name__}") from error
         except (httpx.InvalidURL, ValueError, OverflowError) as error:
             raise MetadataError(label, f"unusable file URL ({type(error).__name__})") from error
         found = sdist_dependencies(bytes(body), filename=file.filename)
-        if found.status != "static":
-            return Dependencies((), found.requires_python, False, found.evidence)
-        return Dependencies(found.requires_dist, found.requires_python, True, found.evidence)
+        return Dependencies(
+            found.requires_dist,
+            found.requires_python,
+            found.status != "unknown",
+            found.evidence,
+            found.provenance,
+        )
+
+
+def _too_big() -> Dependencies:
+    return Dependencies(
+        (), None, False, f"sdist larger than {MAX_SDIST_BYTES} bytes", Provenance.UNKNOWN
+    )
 
 
 def _transient(error: MetadataError) -> bool:

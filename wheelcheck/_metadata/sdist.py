@@ -3,9 +3,11 @@
 PEP 643: a PKG-INFO of Metadata-Version 2.2 or later whose ``Dynamic`` does not name
 ``Requires-Dist`` lists the dependencies every build will have. Failing that, a
 ``pyproject.toml`` ``[project]`` table that does not mark ``dependencies`` dynamic does
-(PEP 621). Anything else needs a build to know, which wheelcheck never runs: the answer is
-"unknown", with the reason. The archive is read in memory, streaming, with caps on members
-and bytes; nothing is extracted.
+(PEP 621). Otherwise the files a legacy sdist carries declare them (`legacy`: egg-info,
+PKG-INFO, Poetry tables, setup.cfg, a static read of setup.py): "declared", not guaranteed.
+Failing all, only a build could tell, which wheelcheck never runs: the answer is "unknown",
+with the reasons. The archive is read in memory, streaming, with caps on members and bytes;
+nothing is extracted.
 """
 
 from __future__ import annotations
@@ -23,15 +25,17 @@ import zlib
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, cast
 
-from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from wheelcheck._metadata.core import CoreMetadata, MetadataError, parse_core_metadata
+from wheelcheck._metadata.declared import Found, with_marker
+from wheelcheck._metadata.legacy import Sdist, declared_dependencies
+from wheelcheck.models import Provenance
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
 
 __all__ = ["SdistMetadata", "sdist_dependencies"]
 
@@ -41,19 +45,23 @@ DEFAULT_MAX_BYTES = 256 * 1024 * 1024  # uncompressed archive content read in to
 DEFAULT_MAX_MEMBERS = 50_000
 # Top-level files kept whole, for callers that judge how the sdist builds.
 KEPT_FILES = ("PKG-INFO", "pyproject.toml", "setup.cfg", "setup.py")
+# Kept too from an ``X.egg-info/`` directory at the top or one level below (``src/``).
+EGG_INFO_FILES = ("requires.txt", "PKG-INFO")
 _MAX_KEPT_FILE = 2 * 1024 * 1024
 
-SdistStatus = Literal["static", "unknown"]
+SdistStatus = Literal["static", "declared", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
 class SdistMetadata:
     """What an sdist tells about its dependencies without a build.
 
-    With `status` "static" the requirements are authoritative; with "unknown" they are
-    empty and `evidence` says why. `members` lists the archive's member names in archive
-    order (directories end with ``/``); `files` holds the top-level files named in
-    :data:`KEPT_FILES` that were present and small enough, as ``(name, content)`` pairs.
+    With `status` "static" the requirements are authoritative; "declared" ones come from
+    files a build would regenerate; with "unknown" they are empty and `evidence` says why.
+    `provenance` names the kind of file that answered. `members` lists the archive's member
+    names in archive order (directories end with ``/``); `files` holds the top-level files
+    named in :data:`KEPT_FILES` that were present and small enough, then the egg-info files
+    (``literalai.egg-info/requires.txt``), as ``(path below the top, content)`` pairs.
     """
 
     requires_dist: tuple[Requirement, ...]
@@ -65,6 +73,7 @@ class SdistMetadata:
     files: tuple[tuple[str, bytes], ...] = ()
     name: str | None = None
     version: str | None = None
+    provenance: Provenance = Provenance.UNKNOWN
 
     def file(self, name: str) -> bytes | None:
         """Content of the top-level file `name` (e.g. ``pyproject.toml``), None if absent."""
@@ -103,14 +112,20 @@ class _CappedReader(io.RawIOBase):
 
 
 def _top_level_role(name: str) -> tuple[str, str] | None:
-    """(top directory, file) for ``pkg-1.0/PKG-INFO``-like names; None for others.
+    """(top directory, path below it) for ``pkg-1.0/PKG-INFO``-like names and egg-info
+    files (``pkg-1.0/src/pkg.egg-info/requires.txt``, ``pkg-1.0/lib/...``); None for others.
 
     Names with ``..`` or an absolute path never count, whatever they point at.
     """
     parts = [part for part in name.split("/") if part not in ("", ".")]
-    if name.startswith("/") or ".." in parts or len(parts) != 2 or parts[1] not in KEPT_FILES:
+    if name.startswith("/") or ".." in parts or len(parts) < 2:
         return None
-    return parts[0], parts[1]
+    if len(parts) == 2 and parts[1] in KEPT_FILES:
+        return parts[0], parts[1]
+    # setuptools writes it in the package root: the top, or a directory like src/ or lib/.
+    if len(parts) in (3, 4) and parts[-2].endswith(".egg-info") and parts[-1] in EGG_INFO_FILES:
+        return parts[0], "/".join(parts[1:])
+    return None
 
 
 def _decompressed(raw: IO[bytes], filename: str) -> _Readable:
@@ -208,28 +223,22 @@ def _read_archive(
     return members, kept
 
 
-def _choose_top(kept: Mapping[str, dict[str, bytes]], filename: str) -> dict[str, bytes]:
-    """The kept files of the sdist's own top directory (``name-version/``)."""
+def _choose_top(
+    kept: Mapping[str, dict[str, bytes]], filename: str
+) -> tuple[str, dict[str, bytes]]:
+    """The sdist's own top directory (``name-version/``) and its kept files."""
     if not kept:
-        return {}
+        return "", {}
     stem = filename
     for suffix in (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
     if stem in kept:
-        return kept[stem]
+        return stem, kept[stem]
     with_pkg_info = [top for top, files in kept.items() if "PKG-INFO" in files]
-    return kept[with_pkg_info[0] if with_pkg_info else next(iter(kept))]
-
-
-def _with_extra(requirement: Requirement, extra: str) -> Requirement:
-    result = Requirement(str(requirement))
-    condition = f'extra == "{extra}"'
-    result.marker = Marker(
-        f"({requirement.marker}) and {condition}" if requirement.marker else condition
-    )
-    return result
+    top = with_pkg_info[0] if with_pkg_info else next(iter(kept))
+    return top, kept[top]
 
 
 def _parse_list(values: Any, where: str, filename: str) -> list[Requirement]:
@@ -244,15 +253,7 @@ def _parse_list(values: Any, where: str, filename: str) -> list[Requirement]:
     return parsed
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
-    requires_dist: tuple[Requirement, ...]
-    requires_python: str | None
-    provides_extra: tuple[str, ...]
-    evidence: str
-
-
-def _from_pyproject(text: bytes | None, filename: str) -> _Found | str:
+def _from_pyproject(text: bytes | None, filename: str) -> Found | str:
     """Static dependencies from the top-level pyproject.toml's ``[project]``, or the reason
     there are none."""
     if text is None:
@@ -281,7 +282,7 @@ def _from_pyproject(text: bytes | None, filename: str) -> _Found | str:
             extra = canonicalize_name(str(extra_name))
             extras.append(extra)
             where = f"[project].optional-dependencies.{extra_name}"
-            requires += [_with_extra(r, extra) for r in _parse_list(values, where, filename)]
+            requires += [with_marker(r, None, extra) for r in _parse_list(values, where, filename)]
     requires_python = project.get("requires-python")
     if not isinstance(requires_python, str) or "requires-python" in dynamic:
         requires_python = None
@@ -291,12 +292,13 @@ def _from_pyproject(text: bytes | None, filename: str) -> _Found | str:
         except InvalidSpecifier:
             logger.warning("%s: ignoring invalid requires-python %r", filename, requires_python)
             requires_python = None
-    return _Found(tuple(requires), requires_python, tuple(dict.fromkeys(extras)), evidence)
+    extras = list(dict.fromkeys(extras))
+    return Found(tuple(requires), requires_python, tuple(extras), evidence, Provenance.PEP621)
 
 
 def _from_pkg_info(
     pkg_info: bytes | None, filename: str
-) -> tuple[CoreMetadata | None, _Found | str]:
+) -> tuple[CoreMetadata | None, Found | str]:
     """The parsed PKG-INFO (for the name and version) and its static dependencies (PEP 643),
     or the reason it has none."""
     if pkg_info is None:
@@ -309,11 +311,12 @@ def _from_pkg_info(
         return core, f"PKG-INFO is Metadata-Version {core.metadata_version}, before PEP 643 (2.2)"
     if core.is_dynamic("Requires-Dist"):
         return core, "PKG-INFO marks Requires-Dist as dynamic"
-    return core, _Found(
+    return core, Found(
         core.requires_dist,
         None if core.is_dynamic("Requires-Python") else core.requires_python,
         () if core.is_dynamic("Provides-Extra") else core.provides_extra,
         f"PKG-INFO Metadata-Version {core.metadata_version} with static Requires-Dist (PEP 643)",
+        Provenance.METADATA,
     )
 
 
@@ -332,15 +335,16 @@ def sdist_dependencies(
     uncompressed each), and at most `max_members` members are accepted.
 
     Returns "static" dependencies from PKG-INFO (Metadata-Version >= 2.2, Requires-Dist not
-    dynamic) or else from pyproject.toml's ``[project]``; otherwise "unknown" with the
-    reason in `evidence`. Optional dependencies come back with an ``extra == "name"``
+    dynamic) or else from pyproject.toml's ``[project]``; else "declared" ones from the
+    files of a legacy sdist (`wheelcheck._metadata.legacy`); otherwise "unknown" with the
+    reasons in `evidence`. Optional dependencies come back with an ``extra == "name"``
     marker, as in METADATA.
 
     Raises:
         MetadataError: the archive is unreadable or exceeds a cap.
     """
     members, kept = _read_archive(data, filename, max_bytes, max_members)
-    files = _choose_top(kept, filename)
+    top, files = _choose_top(kept, filename)
     core, found = _from_pkg_info(files.get("PKG-INFO"), filename)
     reasons: list[str] = []
     if isinstance(found, str):
@@ -348,12 +352,12 @@ def sdist_dependencies(
         found = _from_pyproject(files.get("pyproject.toml"), filename)
     if isinstance(found, str):
         reasons.append(found)
-        if "setup.py" in files:
-            reasons.append("setup.py would have to run")
-        found = _Found((), None, (), "dependencies unknown: " + "; ".join(reasons))
-        status: SdistStatus = "unknown"
-    else:
-        status = "static"
+        found = _declared(files, _below(members, top), core, reasons)
+    status: SdistStatus = "static"
+    if found.provenance is Provenance.UNKNOWN:
+        status = "unknown"
+    elif found.provenance.declared:
+        status = "declared"
     return SdistMetadata(
         requires_dist=found.requires_dist,
         requires_python=found.requires_python,
@@ -361,7 +365,37 @@ def sdist_dependencies(
         status=status,
         evidence=found.evidence,
         members=tuple(members),
-        files=tuple((key, files[key]) for key in KEPT_FILES if key in files),
+        files=tuple((key, files[key]) for key in _kept_order(files)),
         name=None if core is None else core.name,
         version=None if core is None else core.version,
+        provenance=found.provenance,
     )
+
+
+def _kept_order(files: Mapping[str, bytes]) -> list[str]:
+    """The top-level files in :data:`KEPT_FILES` order, then the egg-info files by path."""
+    return [k for k in KEPT_FILES if k in files] + sorted(k for k in files if k not in KEPT_FILES)
+
+
+def _below(members: Sequence[str], top: str) -> list[str]:
+    """The member paths below the top directory `top`."""
+    below = []
+    for member in members:
+        parts = [part for part in member.split("/") if part not in ("", ".")]
+        if len(parts) > 1 and parts[0] == top:
+            below.append("/".join(parts[1:]))
+    return below
+
+
+def _declared(
+    files: Mapping[str, bytes],
+    members: Sequence[str],
+    core: CoreMetadata | None,
+    reasons: list[str],
+) -> Found:
+    """The legacy files' declared answer, or "unknown" with every reason none was found."""
+    found = declared_dependencies(Sdist(files, members, core))
+    if isinstance(found, Found):
+        return found
+    evidence = "dependencies unknown: " + "; ".join([*reasons, *found])
+    return Found((), None, (), evidence, Provenance.UNKNOWN)

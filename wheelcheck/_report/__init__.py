@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from wheelcheck._dockerfile.analysis import DockerfileReport
     from wheelcheck._findings import Policy
     from wheelcheck._report.interface import ReportFormat
-    from wheelcheck.models import Report
+    from wheelcheck.models import Plan, Report
 
 
 class Format(StrEnum):
@@ -94,3 +94,13 @@ def write_dockerfile_reports(
     """Write the reports of `wheelcheck dockerfile` (one per Dockerfile) to `stream` in `fmt`."""
     chosen = report_format(fmt, color=color, environ=environ, verbosity=verbosity)
     chosen.write_dockerfiles(results, stream)
+
+
+def renders_plans(fmt: Format) -> bool:
+    """Whether `fmt` renders what `wheelcheck plan` found (table, json, markdown)."""
+    return report_format(fmt).renders_plans
+
+
+def write_plan(plan: Plan, fmt: Format, stream: TextIO, *, color: bool | None = None) -> None:
+    """Write `plan` to `stream` in `fmt`, one of the formats that `renders_plans`."""
+    report_format(fmt, color=color, environ={}).write_plan(plan, stream)

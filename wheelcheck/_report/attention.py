@@ -62,13 +62,12 @@ def _attention(
     package: PackageResult, where: tuple[str, ...], labels: Mapping[str, str]
 ) -> Attention:
     results = [package.results[t] for t in where]
+    verdict, builds = _verdict_text(package, where, labels), _build_lines(results)
+    if all(r.build is not None and r.build.kind == "pure" for r in results):
+        # it builds, but needs nothing: said in the verdict, no build line
+        verdict, builds = "source, pure Python (no compiler needed)", ()
     return Attention(
-        package,
-        where,
-        _verdict_text(package, where, labels),
-        results[0].reason,
-        _build_lines(results),
-        _remedy_text(package.name, results),
+        package, where, verdict, results[0].reason, builds, _remedy_text(package.name, results)
     )
 
 
@@ -136,7 +135,7 @@ def _remedy_text(name: str, results: Sequence[TargetResult]) -> str | None:
         return f"install {alternative.requirement} ({kind}): wheels for these targets"
     if (version := _common_version(known)) is not None:
         where = "within" if all(r.within_specifier for r in known) else "outside"
-        return f"pin {name}=={version}: it has wheels for these targets ({where} your specifier)"
+        return f"pin {name}=={version} (wheels here, {where} your specifier)"
     prefer = {r.prefer_binary for r in known}
     if len(prefer) == 1 and (chosen := prefer.pop()) is not None:
         return f"pip install --prefer-binary: installs {chosen}"

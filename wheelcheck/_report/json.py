@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from wheelcheck._report.interface import ReportFormat
-from wheelcheck.models import Report
+from wheelcheck.models import Plan, Report
 
 if TYPE_CHECKING:
     from wheelcheck._dockerfile.analysis import DockerfileReport
@@ -28,8 +28,13 @@ def render_dockerfiles_json(results: Sequence[DockerfileReport]) -> str:
 
 
 class JsonFormat(ReportFormat):
+    renders_plans = True
+
     def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
         stream.write(render_json(report))  # the policy is in it: ignored packages are marked
 
     def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
         stream.write(render_dockerfiles_json(results))
+
+    def write_plan(self, plan: Plan, stream: TextIO) -> None:
+        stream.write(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n")

@@ -18,7 +18,15 @@ from wheelcheck._report.interface import ReportFormat
 from wheelcheck._report.labels import target_label
 from wheelcheck._report.table import summary_line
 from wheelcheck._report.text import printable
-from wheelcheck.models import VERDICT_SEVERITY, PackageResult, Report, Target, TargetResult, Verdict
+from wheelcheck.models import (
+    VERDICT_SEVERITY,
+    PackageResult,
+    Plan,
+    Report,
+    Target,
+    TargetResult,
+    Verdict,
+)
 
 if TYPE_CHECKING:
     from wheelcheck._dockerfile.analysis import DockerfileReport
@@ -254,8 +262,15 @@ def render_dockerfiles_markdown(results: Sequence[DockerfileReport]) -> str:
 
 
 class MarkdownFormat(ReportFormat):
+    renders_plans = True
+
     def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
         stream.write(render_markdown(report, policy))
 
     def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
         stream.write(render_dockerfiles_markdown(results))
+
+    def write_plan(self, plan: Plan, stream: TextIO) -> None:
+        from wheelcheck._report.plan_markdown import render_plan_markdown
+
+        stream.write(render_plan_markdown(plan))

@@ -33,6 +33,7 @@ from wheelcheck._report.text import MAX_LINE, long_lines, printable
 from wheelcheck.models import (
     BaseEstimate,
     PackageResult,
+    Plan,
     Report,
     TargetResult,
     TargetSize,
@@ -113,12 +114,12 @@ def _version(results: Sequence[TargetResult]) -> str:
     return versions[0] if len(versions) == 1 else ""
 
 
-def _head(item: Attention) -> str:
+def _head(item: Attention, verbosity: int) -> str:
     package = item.package
     version = _version([package.results[t] for t in item.where])
     name = f"{package.name} {version}".rstrip()
-    if package.via:
-        name += f" (via {package.via[0]})"
+    if package.via:  # the requirement of yours that brings it in (-v: the whole chain)
+        name += f" (via {package.via[0] if verbosity >= 2 else package.via[0].split(' > ')[0]})"
     if package.ignored:
         name += " (ignored" + (f": {package.ignore_reason})" if package.ignore_reason else ")")
     return f"{name}: {item.verdict}: {item.reason}"
@@ -126,7 +127,7 @@ def _head(item: Attention) -> str:
 
 def _attention_lines(item: Attention, verbosity: int) -> Lines:
     style = VERDICT_STYLE[item.package.results[item.where[0]].verdict]
-    lines = _wrap(_head(item), "  ", style="" if item.package.ignored else style)
+    lines = _wrap(_head(item, verbosity), "  ", style="" if item.package.ignored else style)
     for number, build in enumerate(item.builds):
         lead = "    " + ("build: " if number == 0 else "       ")
         lines += _wrap(build, "", " " * len(lead), lead=lead)  # continued under the command
@@ -381,6 +382,8 @@ def write_table(
 
 
 class TableFormat(ReportFormat):
+    renders_plans = True
+
     def __init__(self, *, color: bool | None = None, verbosity: int = 0) -> None:
         self.color = color  # None: colour only on a terminal
         self.verbosity = verbosity
@@ -398,3 +401,8 @@ class TableFormat(ReportFormat):
             if result.report is not None and result.report.packages:
                 lines += [Text(""), *report_lines(result.report, self.verbosity)]
         write_lines(lines, stream, color=self.color)
+
+    def write_plan(self, plan: Plan, stream: TextIO) -> None:
+        from wheelcheck._report.plan_table import write_plan_table
+
+        write_plan_table(plan, stream, color=self.color)

@@ -312,26 +312,28 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         wanted = list(requirements[identifier])
         if not wanted or identifier == PYTHON:
             return []  # PYTHON is only required when a release's Requires-Python excludes it
-        name, extras = wanted[0].name, wanted[0].extras
-        page = self.page(name)
+        page = self.page(wanted[0].name)
         if page is None:
             return []
-        specifier = SpecifierSet()
-        for requirement in wanted:
-            specifier &= requirement.specifier
-        if extras:
-            # pip's factory narrows "b[x]" by the requirements on "b" too: a pin of b (even
-            # of a yanked or pre-release version) holds for b[x]'s candidates.
-            for requirement in requirements.get(name, iter(())):
-                specifier &= requirement.specifier
+        specifier = wanted_specifier(wanted, requirements)
         excluded = {c.version for c in incompatibilities[identifier]}
+        return self.matches(page, wanted[0].extras, specifier, excluded)
+
+    def matches(
+        self,
+        page: ProjectPage,
+        extras: frozenset[str],
+        specifier: SpecifierSet,
+        excluded: Collection[Version],
+    ) -> list[TreeCandidate]:
+        """The candidates of one identifier, best first: pip's order of its files."""
         seen: set[Version] = set()
         matches = []
         for file in self._rank(page, specifier):
             if file.version in seen or file.version in excluded:
                 continue
             seen.add(file.version)
-            matches.append(TreeCandidate(name, file.version, file, extras))
+            matches.append(TreeCandidate(page.name, file.version, file, extras))
         return matches
 
     def is_satisfied_by(self, requirement: TreeRequirement, candidate: TreeCandidate) -> bool:
@@ -347,18 +349,40 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
             self.environment,
             self.url_names,
         )
-        if found.requires_python and not requires_python_allows(
-            found.requires_python, self.target.python_full_version
-        ):
-            # METADATA's Requires-Python excludes this Python (the index did not say so):
-            # an unsatisfiable requirement makes resolvelib backtrack, as pip does.
-            parent = f"{candidate.name} {candidate.version}"
-            python = TreeRequirement(
-                PYTHON, frozenset(), SpecifierSet(found.requires_python), parent
-            )
+        python = python_requirement(candidate, found, (self.target.python_full_version,))
+        if python is not None:
             result.insert(1 if candidate.extras else 0, python)
         self.prefetch(result)
         return result
+
+
+def wanted_specifier(
+    wanted: Sequence[TreeRequirement], requirements: Mapping[str, Iterator[TreeRequirement]]
+) -> SpecifierSet:
+    """The specifier every requirement on one identifier asks for together."""
+    name, extras = wanted[0].name, wanted[0].extras
+    specifier = SpecifierSet()
+    for requirement in wanted:
+        specifier &= requirement.specifier
+    if extras:
+        # pip's factory narrows "b[x]" by the requirements on "b" too: a pin of b (even
+        # of a yanked or pre-release version) holds for b[x]'s candidates.
+        for requirement in requirements.get(name, iter(())):
+            specifier &= requirement.specifier
+    return specifier
+
+
+def python_requirement(
+    candidate: TreeCandidate, found: Dependencies, pythons: Iterable[str]
+) -> TreeRequirement | None:
+    """When METADATA's Requires-Python excludes one of `pythons` (the index did not say
+    so): an unsatisfiable requirement, which makes resolvelib backtrack, as pip does."""
+    if not found.requires_python or all(
+        requires_python_allows(found.requires_python, python) for python in pythons
+    ):
+        return None
+    parent = f"{candidate.name} {candidate.version}"
+    return TreeRequirement(PYTHON, frozenset(), SpecifierSet(found.requires_python), parent)
 
 
 def release_requirements(

@@ -32,13 +32,16 @@ class MergedTree:
 
 def _result(resolved: ResolvedPackage, tree: TreeResult, target: Target) -> TargetResult:
     result = judge_choice(tree.pages[resolved.name], resolved.file, tag_ranks(target))
-    if not resolved.dependencies.known:
+    dependencies = resolved.dependencies
+    result = replace(result, dependencies_from=dependencies.provenance)
+    if not dependencies.known:
         # The evidence says why: "dependencies unknown: ... setup.py would have to run".
         result = replace(
-            result,
-            reason=f"{result.reason}; {resolved.dependencies.evidence}",
-            dependencies_known=False,
+            result, reason=f"{result.reason}; {dependencies.evidence}", dependencies_known=False
         )
+    elif dependencies.provenance.declared:
+        note = f"dependencies declared in {dependencies.evidence}, not guaranteed"
+        result = replace(result, reason=f"{result.reason}; {note}")
     return result
 
 
