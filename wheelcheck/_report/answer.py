@@ -225,7 +225,20 @@ def answer_notes(report: Report) -> list[str]:
         for p in report.packages
         if any(r.verdict is Verdict.UNCHECKED for r in p.results.values())
     ]
+    declared = [
+        p.name
+        for p in report.packages
+        if any(
+            r.dependencies_from is not None and r.dependencies_from.declared
+            for r in p.results.values()
+        )
+    ]
     notes = []
+    if declared:
+        notes.append(
+            f"Not guaranteed: what {_names(declared)} need (declared by files a build would "
+            "regenerate)."
+        )
     if cut:
         notes.append(f"Not checked: what {_names(cut)} need (only their setup.py could tell).")
     if direct:
