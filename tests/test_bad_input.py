@@ -118,7 +118,7 @@ def test_include_cycle_is_named_with_its_path(cli: Any, index_server: IndexServe
     ids=["utf-8-bom", "utf-16-le-bom", "utf-16-be-bom", "pep263-latin-1", "pep263-line-2"],
 )
 def test_encodings_pip_accepts_are_read(cli: Any, content: bytes) -> None:
-    outcome = cli(write("requirements.txt", content))
+    outcome = cli(write("requirements.txt", content), "--all")
     assert outcome.exit_code == 0, outcome.output
     assert "six" in outcome.stdout and "pure" in outcome.stdout
 

@@ -151,7 +151,7 @@ def test_a_dockerfile_with_nul_bytes_is_not_text(index_server: IndexServer) -> N
 def test_a_dockerfile_with_a_byte_order_mark_is_read(index_server: IndexServer) -> None:
     """BuildKit skips a UTF-8 BOM; it used to hide the FROM ("no FROM instruction")."""
     write("Dockerfile", "\ufeff" + DOCKERFILE)
-    outcome = dockerfile(index_server, "Dockerfile", "--no-check")
+    outcome = dockerfile(index_server, "Dockerfile", "--no-check", "-v")
     assert outcome.exit_code == 0, outcome.output
     assert "line 1: FROM python:3.12-slim" in outcome.stdout
 

@@ -195,7 +195,7 @@ def test_file_format_and_targets_apply(project: Any, tmp_path: Path) -> None:
     outcome = project()
     assert outcome.exit_code == 0, outcome.output
     assert [t["id"] for t in json.loads(outcome.stdout)["targets"]] == ["python:3.12-slim/amd64"]
-    assert project("--format", "table").stdout.startswith("package")
+    assert project("--format", "table").stdout.startswith("Use python:3.12-slim: ")
 
 
 def test_unknown_key_in_pyproject_is_exit_2_with_file_and_line(

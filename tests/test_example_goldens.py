@@ -19,6 +19,10 @@ sizes are those of the index's synthetic wheels, sdists of releases that also ha
 not served (their build needs read "could not be inspected"), trimmed pages give none of the
 index's notes about odd file names, and numpy stays at 2.3.5 (README.md).
 
+The table report (what a person reads on a terminal) is pinned the same way, beside them:
+tests/golden/examples/<name>.txt for the default report of each example and <name>.all.txt
+for ``--all`` of the llm-app example and its Dockerfile.
+
 A changed report is a regression or a deliberate change of behaviour. For the latter,
 regenerate the goldens and review their diff with the change:
 
@@ -64,10 +68,21 @@ def _clean(index_server: IndexServer, monkeypatch: pytest.MonkeyPatch) -> Iterat
     index_server.reset()
 
 
-def report(index_server: IndexServer, args: list[str], exit_code: int) -> str:
-    """The JSON report of `wheelcheck ARGS`, with the local index's URL made a placeholder."""
+# golden file name: (example, the options after its command line)
+TABLES = {
+    "llm-app.txt": ("llm-app", []),
+    "llm-app.all.txt": ("llm-app", ["--all"]),
+    "llm-app-dockerfile.txt": ("llm-app-dockerfile", []),
+    "llm-app-dockerfile.all.txt": ("llm-app-dockerfile", ["--all"]),
+    "django-app.txt": ("django-app", []),
+    "data-science.txt": ("data-science", []),
+}
+
+
+def report(index_server: IndexServer, args: list[str], exit_code: int, fmt: str = "json") -> str:
+    """The report of `wheelcheck ARGS` in `fmt`, the local index's URL made a placeholder."""
     url = f"{index_server.url}/simple/"
-    result = CliRunner().invoke(main, [*args, "--index-url", url, "--format", "json"])
+    result = CliRunner().invoke(main, [*args, "--index-url", url, "--format", fmt])
     assert result.exit_code == exit_code, result.stderr + repr(result.exception)
     return result.stdout.replace(index_server.url, PLACEHOLDER)
 
@@ -77,7 +92,21 @@ def test_example_report_matches_its_golden(index_server: IndexServer, name: str)
     args, exit_code = EXAMPLES[name]
     text = report(index_server, args, exit_code)
     assert index_server.url.split("//")[1] not in text  # no other spelling of the URL escaped
-    path = GOLDEN / f"{name}.json"
+    matches_golden(text, GOLDEN / f"{name}.json", name)
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_example_table_matches_its_golden(index_server: IndexServer, name: str) -> None:
+    example, options = TABLES[name]
+    args, exit_code = EXAMPLES[example]
+    text = report(index_server, [*args, *options], exit_code, fmt="table")
+    assert index_server.url.split("//")[1] not in text
+    matches_golden(text, GOLDEN / name, name)
+
+
+def matches_golden(text: str, path: Path, name: str) -> None:
+    """Fail, with the start of the diff, unless `text` is the golden file `path` (written
+    first with UPDATE_GOLDEN=1)."""
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))

@@ -18,6 +18,7 @@ from wheelcheck._config import Settings
 from wheelcheck._option_types import (
     CertFile,
     Choice,
+    Count,
     EnumChoice,
     Flag,
     Ignores,
@@ -82,6 +83,8 @@ def sample(option: Option[object], folder: Path) -> Sample:
     kind, flag = option.type, option.flag
     if isinstance(kind, Flag):
         return Sample([flag], "yes", "true", True)
+    if isinstance(kind, Count):
+        return Sample([flag, flag], "2", "2", 2)
     if isinstance(kind, Ignores):
         items = ["six:built elsewhere", "numpy"]
         toml = '{ six = "built elsewhere", numpy = "" }'
@@ -283,3 +286,16 @@ def test_nan_is_refused_on_the_command_line_too(flag: str, tmp_path: Path) -> No
     outcome = CliRunner().invoke(main, ["check", str(requirements), flag, "nan"])
     assert outcome.exit_code == 2
     assert "expected a number, not nan" in outcome.stderr
+
+
+def test_verbose_written_as_a_flag_still_counts_once() -> None:
+    # -v was a flag: `verbose = true` and WHEELCHECK_VERBOSE=yes keep meaning -v
+    from wheelcheck.options import VERBOSE
+
+    assert VERBOSE.type.from_toml(True) == 1 and VERBOSE.type.from_env("yes") == 1
+    assert VERBOSE.type.from_toml(False) == 0 and VERBOSE.type.from_env("off") == 0
+    assert VERBOSE.type.check(5) == 2  # -vvvvv: all there is
+    with pytest.raises(ValueError, match="0 to 2"):
+        VERBOSE.type.from_toml(3)
+    with pytest.raises(ValueError, match="expected 1/true"):
+        VERBOSE.type.from_env("loud")

@@ -94,11 +94,6 @@ def test_the_readme_text_leaves_room_for_the_example() -> None:
     assert len(prose) <= limit, f"README.md has {len(prose)} lines of text; move reference to docs/"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the table report prints 165 lines on the llm-app example until its rewrite (issue "
-    "16: at most 40) lands; then rewrite the block with UPDATE_GOLDEN=1 and drop this mark",
-)
 def test_the_readme_is_a_page_a_newcomer_finishes() -> None:
     lines = README.read_text(encoding="utf-8").splitlines()
     assert len(lines) <= MAX_LINES, f"README.md has {len(lines)} lines; move reference to docs/"

@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 __all__ = [
     "CertFile",
     "Choice",
+    "Count",
     "EnumChoice",
     "Flag",
     "Ignores",
@@ -296,6 +297,42 @@ class Flag(ValueType[bool]):
 
     def click(self) -> dict[str, Any]:
         return {"is_flag": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Count(ValueType[int]):
+    """A flag given more than once for more (``-vv``): 0 to `high`; in the file and the
+    environment a number, or true/false for 1/0 as when it was a plain flag."""
+
+    high: int
+
+    def describe(self) -> str:
+        return f"integer, 0 to {self.high} (true: 1)"
+
+    def from_toml(self, raw: object) -> int:
+        if isinstance(raw, bool):
+            return int(raw)
+        if not isinstance(raw, int):
+            raise ValueError(f"expected true, false or 0 to {self.high}, not {raw!r}")
+        _in_range(raw, 0, self.high, False)
+        return raw
+
+    def from_env(self, text: str) -> int:
+        if text.lower() in _TRUE | _FALSE:
+            return int(text.lower() in _TRUE)
+        value = _parsed(text, int, f"1/true/yes/on, 0/false/no/off or 0 to {self.high}")
+        _in_range(value, 0, self.high, False)
+        return value
+
+    def check(self, value: object) -> int:
+        if isinstance(value, bool):
+            return int(value)
+        if not isinstance(value, int):
+            raise _wrong(value, "a count")
+        return min(value, self.high)
+
+    def click(self) -> dict[str, Any]:
+        return {"count": True}
 
 
 def _in_range(value: float, low: float, high: float | None, low_open: bool) -> None:

@@ -27,6 +27,7 @@ from wheelcheck._defaults import DEFAULT_MAX_AGE, DEFAULT_RETRIES, DEFAULT_TIMEO
 from wheelcheck._option_types import (
     CertFile,
     Choice,
+    Count,
     EnumChoice,
     Flag,
     Ignores,
@@ -98,7 +99,10 @@ class Option(Generic[T_co]):
         return self.help.get(command) or self.help["check"]
 
     def shows_default(self) -> bool:
-        """Whether --help shows the default: only a default that says something."""
+        """Whether --help shows the default: only a default that says something (not a
+        flag's, not a count's)."""
+        if isinstance(self.type, Count):
+            return False
         return self.default not in (None, ()) and self.default is not False
 
     def click_option(self, command: Command) -> Callable[[F], F]:
@@ -716,12 +720,28 @@ VERBOSE = _row(
     Option(
         name="verbose",
         flags=("-v", "--verbose"),
-        type=Flag(),
-        default=False,
-        help="Also say on stderr where each setting came from.",
+        type=Count(2),
+        default=0,
+        help={
+            "check": "The table report shows every package (as --all) and says on stderr "
+            "where each setting came from; -vv also the assumptions and every index note.",
+            "plan": "Also say on stderr where each setting came from.",
+        },
         commands=ALL,
         key="verbose",
         env="WHEELCHECK_VERBOSE",
+    )
+)
+SHOW_ALL = _row(
+    Option(
+        name="all",
+        flags=("--all",),
+        type=Flag(),
+        default=False,
+        help="The table report shows every package on every target, not only what needs attention.",
+        commands=BOTH,
+        key="all",
+        env="WHEELCHECK_ALL",
     )
 )
 COLOR = _row(

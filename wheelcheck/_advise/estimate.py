@@ -154,7 +154,7 @@ def _estimate(
     return replace(estimate, summary=_summary(estimate))
 
 
-def _libraries(packages: Sequence[str]) -> list[str]:
+def named_libraries(packages: Sequence[str]) -> list[str]:
     """The library -dev packages worth naming (not the C library headers every build has)."""
     return [p for p in packages if p.endswith("-dev") and p not in ("musl-dev", "libc6-dev")]
 
@@ -167,7 +167,7 @@ def _summary(e: BaseEstimate) -> str:
     parts = [f"{e.image}{' (same verdicts as the checked image)' if e.derived else ''}: {size}"]
     if e.native_builds:
         count = len(e.native_builds)
-        what = ", ".join((*e.toolchains, *_libraries(e.system_packages)))
+        what = ", ".join((*e.toolchains, *named_libraries(e.system_packages)))
         parts.append(
             f"compiles {count} native package{'s' if count > 1 else ''} "
             f"({', '.join(e.native_builds)}) on {', '.join(e.build_arches)}"
@@ -225,7 +225,7 @@ def verdict_lines(chosen: str | None, candidates: Sequence[BaseEstimate]) -> lis
         name = other.variant or other.image
         delta = best.multi_stage_mb - other.multi_stage_mb
         size = f"save ~{delta:.0f} MB" if delta >= 1 else f"cost ~{-delta:.0f} MB more"
-        tools = ", ".join((*other.toolchains, *_libraries(other.system_packages)))
+        tools = ", ".join((*other.toolchains, *named_libraries(other.system_packages)))
         count = len(other.native_builds)
         plural = "s" if count > 1 else ""
         if other.native_builds and count > len(best.native_builds):

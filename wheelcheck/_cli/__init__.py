@@ -19,7 +19,7 @@ import click
 from wheelcheck import __version__
 from wheelcheck._cli import terminal
 from wheelcheck._cli.exits import errors_to_exit_codes, outcome_exit_code
-from wheelcheck._cli.settings import announce, command_settings
+from wheelcheck._cli.settings import announce, command_settings, report_verbosity
 from wheelcheck._report import Format, write_report
 from wheelcheck.errors import Interrupted
 from wheelcheck.options import (
@@ -131,13 +131,20 @@ def check(files: tuple[str, ...], **_options: object) -> None:
     if not report.packages and not settings[QUIET]:
         click.echo(f"wheelcheck: nothing to check in {', '.join(files)}", err=True)
     with errors_to_exit_codes():
-        output = settings[OUTPUT]
+        output, verbosity = settings[OUTPUT], report_verbosity(settings)
         if output is not None:
-            _write_file(report, settings[FORMAT], output, policy)
+            _write_file(report, settings[FORMAT], output, policy, verbosity)
         else:
-            write_report(report, settings[FORMAT], sys.stdout, color=use_color, policy=policy)
+            write_report(
+                report,
+                settings[FORMAT],
+                sys.stdout,
+                color=use_color,
+                policy=policy,
+                verbosity=verbosity,
+            )
         for extra_format, path in extra_reports:
-            _write_file(report, extra_format, path, policy)
+            _write_file(report, extra_format, path, policy, verbosity)
     sys.exit(outcome_exit_code([report], failed=policy_failed(report, policy)))
 
 
@@ -190,13 +197,15 @@ def _parse_report_option(item: str) -> tuple[Format, Path]:
         ) from None
 
 
-def _write_file(report: Report, fmt: Format, path: Path, policy: Policy) -> None:
+def _write_file(report: Report, fmt: Format, path: Path, policy: Policy, verbosity: int) -> None:
     """Write one report file, whole or not at all (wheelcheck._cli.atomicfile); a file never gets
     colour, and never the step summary (the report on stdout writes it once)."""
     from wheelcheck._cli.atomicfile import write_file
 
     def write(stream: TextIO) -> None:
-        write_report(report, fmt, stream, color=False, policy=policy, environ={})
+        write_report(
+            report, fmt, stream, color=False, policy=policy, environ={}, verbosity=verbosity
+        )
 
     write_file(path, write)
 

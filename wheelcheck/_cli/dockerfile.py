@@ -25,7 +25,7 @@ import click
 
 from wheelcheck._cli import terminal
 from wheelcheck._cli.exits import error_exit_code, errors_to_exit_codes, outcome_exit_code
-from wheelcheck._cli.settings import announce, command_settings
+from wheelcheck._cli.settings import announce, command_settings, report_verbosity
 from wheelcheck._report import write_dockerfile_reports
 from wheelcheck.errors import EXIT_OK, WheelcheckError
 from wheelcheck.options import (
@@ -164,7 +164,14 @@ def _report_writer(
     """Writes the report in --format; a file gets `environ={}`: no step summary from it."""
 
     def write(stream: TextIO) -> None:
-        write_dockerfile_reports(results, settings[FORMAT], stream, color=color, environ=environ)
+        write_dockerfile_reports(
+            results,
+            settings[FORMAT],
+            stream,
+            color=color,
+            environ=environ,
+            verbosity=report_verbosity(settings),
+        )
 
     return write
 

@@ -19,11 +19,12 @@ from wheelcheck.options import (
     OFFLINE,
     QUIET,
     REFRESH,
+    SHOW_ALL,
     VERBOSE,
     Command,
 )
 
-__all__ = ["announce", "command_settings"]
+__all__ = ["announce", "command_settings", "report_verbosity"]
 
 
 def command_settings(command: Command) -> Settings:
@@ -41,6 +42,12 @@ def command_settings(command: Command) -> Settings:
     settings = configuration.settings_for(command, ctx.params, given)
     _refuse_contradictions(settings)
     return settings
+
+
+def report_verbosity(settings: Settings) -> int:
+    """How much the table report shows: 0 what needs attention, 1 every package (--all,
+    -v), 2 also the assumptions and every index note (-vv)."""
+    return max(settings[VERBOSE], 1 if settings[SHOW_ALL] else 0)
 
 
 def _refuse_contradictions(settings: Settings) -> None:

@@ -24,17 +24,22 @@ class Format(StrEnum):
 
 
 def report_format(
-    fmt: Format, *, color: bool | None = None, environ: Mapping[str, str] | None = None
+    fmt: Format,
+    *,
+    color: bool | None = None,
+    environ: Mapping[str, str] | None = None,
+    verbosity: int = 0,
 ) -> ReportFormat:
     """The implementation of `fmt`. `color=None` (table) decides from whether the stream is a
-    terminal; `environ` (github; default: os.environ) tells where the step summary goes.
+    terminal; `environ` (github; default: os.environ) tells where the step summary goes;
+    `verbosity` (table: 1 the whole matrix, 2 also the assumptions and every note).
 
     Each module is imported when its format is asked for: a check pays only for its own."""
     match fmt:
         case Format.TABLE:
             from wheelcheck._report.table import TableFormat
 
-            return TableFormat(color=color)
+            return TableFormat(color=color, verbosity=verbosity)
         case Format.JSON:
             from wheelcheck._report.json import JsonFormat
 
@@ -67,12 +72,14 @@ def write_report(
     color: bool | None = None,
     policy: Policy | None = None,
     environ: Mapping[str, str] | None = None,
+    verbosity: int = 0,
 ) -> None:
     """Write the check `report` to `stream` in `fmt`; `policy` (default: --fail-on missing,
     nothing ignored) decides which findings fail."""
     from wheelcheck._findings import Policy
 
-    report_format(fmt, color=color, environ=environ).write_check(report, policy or Policy(), stream)
+    chosen = report_format(fmt, color=color, environ=environ, verbosity=verbosity)
+    chosen.write_check(report, policy or Policy(), stream)
 
 
 def write_dockerfile_reports(
@@ -82,9 +89,11 @@ def write_dockerfile_reports(
     *,
     color: bool | None = None,
     environ: Mapping[str, str] | None = None,
+    verbosity: int = 0,
 ) -> None:
     """Write the reports of `wheelcheck dockerfile` (one per Dockerfile) to `stream` in `fmt`."""
-    report_format(fmt, color=color, environ=environ).write_dockerfiles(results, stream)
+    chosen = report_format(fmt, color=color, environ=environ, verbosity=verbosity)
+    chosen.write_dockerfiles(results, stream)
 
 
 def renders_plans(fmt: Format) -> bool:

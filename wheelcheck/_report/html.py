@@ -15,9 +15,9 @@ from html import escape
 from typing import TYPE_CHECKING, TextIO
 
 from wheelcheck._findings import Finding, Policy, Severity, findings
+from wheelcheck._report.attention import remedy_sentences
 from wheelcheck._report.interface import ReportFormat
-from wheelcheck._report.table import _remedy_text as remedy_sentences
-from wheelcheck._report.table import target_label
+from wheelcheck._report.labels import target_label
 from wheelcheck._report.text import printable
 from wheelcheck._urls import redact_text
 from wheelcheck.models import (

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from wheelcheck._findings import Finding, Policy, Severity, findings, outcome, relative_path
 from wheelcheck._report.interface import ReportFormat
-from wheelcheck._report.table import summary_line, target_label
+from wheelcheck._report.labels import target_label
+from wheelcheck._report.table import summary_line
 from wheelcheck._report.text import printable
 from wheelcheck.models import (
     VERDICT_SEVERITY,
