@@ -33,6 +33,11 @@ class MergedTree:
 
 def _result(resolved: ResolvedPackage, tree: TreeResult, target: Target) -> TargetResult:
     result = judge_choice(tree.pages[resolved.name], resolved.file, tag_ranks(target))
+    return _with_dependencies(result, resolved)
+
+
+def _with_dependencies(result: TargetResult, resolved: ResolvedPackage) -> TargetResult:
+    """`result` saying where the resolver read its dependencies, and how sure that is."""
     dependencies = resolved.dependencies
     result = replace(result, dependencies_from=dependencies.provenance)
     if not dependencies.known:
@@ -93,8 +98,7 @@ def _direct_row(
             ):
                 results[target.id] = _result(resolved, trees[target.id], target)
             else:  # the direct verdict judged this very file, with its notes (hashes)
-                provenance = resolved.dependencies.provenance
-                results[target.id] = replace(results[target.id], dependencies_from=provenance)
+                results[target.id] = _with_dependencies(results[target.id], resolved)
     return replace(package, results=results)
 
 
