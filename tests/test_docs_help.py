@@ -53,7 +53,7 @@ def test_documented_help_block_is_the_real_help(command: str, text: str) -> None
 
 # -- the configuration reference ------------------------------------------------------------
 
-TABLE_START = "<!-- configuration keys: generated from wheelcheck/options.py -->\n"
+TABLE_START = "<!-- configuration keys: generated from data/options.toml -->\n"
 TABLE_END = "<!-- end of the configuration keys -->\n"
 
 

@@ -299,3 +299,14 @@ def test_verbose_written_as_a_flag_still_counts_once() -> None:
         VERBOSE.type.from_toml(3)
     with pytest.raises(ValueError, match="expected 1/true"):
         VERBOSE.type.from_env("loud")
+
+
+def test_a_wrong_row_of_the_shipped_table_names_the_row() -> None:
+    # data/options.toml is read on import: a maintainer's typo fails every test, named
+    from wheelcheck.options import _read_row, _row
+
+    row = {"flags": ["--x"], "type": "flag", "default": False, "commands": ["check"]}
+    with pytest.raises(ValueError, match=r"options.toml \[x\]: unknown fields \['helps'\]"):
+        _read_row("x", {**row, "help": "X.", "helps": "X."})
+    with pytest.raises(TypeError, match=r"options.toml \[timeout\]: not a Flag"):
+        _row("timeout", Flag)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 __all__ = [
+    "VALUE_TYPES",
     "CertFile",
     "Choice",
     "Count",
@@ -494,3 +495,36 @@ class CertFile(ValueType[str]):
         import click
 
         return {"type": click.Path(exists=True, dir_okay=False)}
+
+
+def _report_format() -> EnumChoice[Any]:
+    from wheelcheck._report import Format  # imported here: this module stays a leaf
+
+    return EnumChoice(Format)
+
+
+def _source_kind() -> Choice:
+    """The kinds of input file, as the readers name them (--kind, --format-in)."""
+    from wheelcheck._sources.lockfiles import SourceKind
+
+    return Choice(tuple(kind.value for kind in SourceKind))
+
+
+# The `type` of a row of data/options.toml, by name; each is called with the row's type-args.
+VALUE_TYPES: Mapping[str, Callable[..., ValueType[Any]]] = {
+    "text": Text,
+    "index-url": IndexURL,
+    "mirror-name": MirrorName,
+    "choice": Choice,
+    "source-kind": _source_kind,
+    "report-format": _report_format,
+    "strings": Strings,
+    "index-urls": IndexURLs,
+    "ignores": Ignores,
+    "flag": Flag,
+    "count": Count,
+    "integer": Integer,
+    "number": Number,
+    "path": PathValue,
+    "cert-file": CertFile,
+}

@@ -1,4 +1,5 @@
-"""The tables wheelcheck ships, read in one place: base images, build dependencies, sizes.
+"""The tables wheelcheck ships, read in one place: base images, build dependencies, sizes,
+the option table.
 
 Maintainers and the scripts in scripts/ edit them in the repository's top-level ``data/``
 folder; a wheel carries them here, beside this module (pyproject.toml force-includes
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,3 +40,10 @@ def names() -> list[str]:
 def read_json(name: str) -> Any:
     """The parsed JSON table `name`; raises OSError (missing) or ValueError (not JSON)."""
     return json.loads(read_text(name))
+
+
+@functools.cache
+def read_toml(name: str) -> dict[str, Any]:
+    """The parsed TOML table `name` (``"options.toml"``), shared: callers must not change it.
+    Raises OSError (missing) or tomllib.TOMLDecodeError (not TOML)."""
+    return tomllib.loads(read_text(name))
