@@ -17,7 +17,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from wheelcheck._data import read_json
+from wheelcheck._data import read_json, read_row
 from wheelcheck._judge.images import Distro, load_table, resolve_image
 from wheelcheck._judge.other_images import find_other_image
 from wheelcheck._metadata.native import NativeCall
@@ -129,16 +129,9 @@ def curated_row(name: str) -> BuildRow | None:
 
 @functools.cache
 def _interpreter_cases() -> tuple[InterpreterCase, ...]:
+    rows = read_json(INTERPRETER_FILE)["rows"]
     return tuple(
-        InterpreterCase(
-            name=canonicalize_name(row["name"]),
-            versions=SpecifierSet(row["versions"]),
-            python=SpecifierSet(row["python"]),
-            why=str(row["why"]),
-            first_that_builds=str(row["first_that_builds"]),
-            source=str(row["source"]),
-        )
-        for row in read_json(INTERPRETER_FILE)["rows"]
+        read_row(InterpreterCase, row, name=canonicalize_name(row["name"])) for row in rows
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wheelcheck._data import read_json as read_data
+from wheelcheck._data import read_row
 from wheelcheck._metadata.zipread import ZipEntry
 from wheelcheck.models import TargetSize
 
@@ -173,17 +174,12 @@ def image_sizes() -> tuple[ImageSize, ...]:
         for row in document["uncompressed"]["rows"]
     }
     return tuple(
-        ImageSize(
-            image=str(row["image"]),
-            family=str(row["family"]),
-            distro=str(row["distro"]),
-            python=str(row["python"]),
-            platform=str(row["platform"]),
-            compressed_mb=float(row["compressed_mb"]),
+        read_row(
+            ImageSize,
+            row,
             uncompressed_mb=estimates.get(
                 (row["family"], row["platform"]), estimates[(row["family"], "linux/amd64")]
             ),
-            source=str(row["source"]),
         )
         for row in document["rows"]
     )

@@ -3,17 +3,24 @@ the option table.
 
 Maintainers and the scripts in scripts/ edit them in the repository's top-level ``data/``
 folder; a wheel carries them here, beside this module (pyproject.toml force-includes
-``data`` as ``wheelcheck/_data``). Every row names its source as a URL.
+``data`` as ``wheelcheck/_data``). Every row of the JSON tables names its source as a URL.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import tomllib
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+D = TypeVar("D", bound="DataclassInstance")
 
 # A source checkout (an editable install) reads the repository's own data/ folder.
 _CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "data"
@@ -47,3 +54,12 @@ def read_toml(name: str) -> dict[str, Any]:
     """The parsed TOML table `name` (``"options.toml"``), shared: callers must not change it.
     Raises OSError (missing) or tomllib.TOMLDecodeError (not TOML)."""
     return tomllib.loads(read_text(name))
+
+
+def read_row(cls: type[D], row: Mapping[str, Any], **given: Any) -> D:
+    """`cls`, a dataclass, from one row of a shipped table: each field that is not `given`
+    is the row's key of the same name, passed through the field's class (``str``, ``float``,
+    ``SpecifierSet``: one that takes the JSON value). Raises KeyError for a missing key."""
+    hints = get_type_hints(cls)
+    names = [field.name for field in dataclasses.fields(cls)]
+    return cls(**{name: given[name] if name in given else hints[name](row[name]) for name in names})
