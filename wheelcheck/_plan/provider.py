@@ -17,7 +17,7 @@ once, however many attempts the search makes.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from packaging.specifiers import SpecifierSet
@@ -28,6 +28,7 @@ from wheelcheck._judge.targets import marker_environment
 from wheelcheck._plan.candidates import Prefer, allowed, chosen_files, release_order
 from wheelcheck._resolve.resolver import (
     LoopBridge,
+    Sought,
     TreeCandidate,
     TreeLookups,
     TreeRequirement,
@@ -124,15 +125,10 @@ class PlanProvider(_Provider):
         self.not_found = space.not_found
         self.environments = [marker_environment(t) for t in space.targets]
 
-    def matches(
-        self,
-        page: ProjectPage,
-        extras: frozenset[str],
-        specifier: SpecifierSet,
-        excluded: Collection[Version],
-    ) -> list[TreeCandidate]:
+    def matches(self, sought: Sought) -> list[TreeCandidate]:
         """The releases that fit every target, in the plan's order (see `Space.ranked`)."""
-        specifier &= self.constraints.get(page.name, SpecifierSet())
+        page, extras, excluded = sought.page, sought.extras, sought.excluded
+        specifier = sought.specifier & self.constraints.get(page.name, SpecifierSet())
         versions = self.space.ranked(
             page, specifier, self.held.get(page.name), page.name in self.buildable
         )

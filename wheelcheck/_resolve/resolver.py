@@ -83,6 +83,17 @@ class TreeCandidate:
     extras: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class Sought:
+    """What resolvelib asks of one identifier: the releases of `page` that meet `specifier`,
+    with `extras`, other than the `excluded` versions it has ruled out."""
+
+    page: ProjectPage
+    extras: frozenset[str]
+    specifier: SpecifierSet
+    excluded: Collection[Version]
+
+
 def identifier(name: NormalizedName, extras: frozenset[str]) -> str:
     return f"{name}[{','.join(sorted(extras))}]" if extras else name
 
@@ -335,23 +346,18 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
             return []
         specifier = wanted_specifier(wanted, requirements)
         excluded = {c.version for c in incompatibilities[identifier]}
-        return self.matches(page, wanted[0].extras, specifier, excluded)
+        return self.matches(Sought(page, wanted[0].extras, specifier, excluded))
 
-    def matches(
-        self,
-        page: ProjectPage,
-        extras: frozenset[str],
-        specifier: SpecifierSet,
-        excluded: Collection[Version],
-    ) -> list[TreeCandidate]:
+    def matches(self, sought: Sought) -> list[TreeCandidate]:
         """The candidates of one identifier, best first: pip's order of its files."""
+        page, specifier, excluded = sought.page, sought.specifier, sought.excluded
         seen: set[Version] = set()
         matches = []
         for file in self._rank(page, specifier):
             if file.version in seen or file.version in excluded:
                 continue
             seen.add(file.version)
-            matches.append(TreeCandidate(page.name, file.version, file, extras))
+            matches.append(TreeCandidate(page.name, file.version, file, sought.extras))
         # A specifier no release meets is a clash of requirements, told as such; one some
         # release meets but whose files fit nowhere here has this cause.
         if not matches and not excluded:
