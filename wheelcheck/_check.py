@@ -52,6 +52,7 @@ from wheelcheck._sources import (
     read_requirement_files,
 )
 from wheelcheck._sources.python_range import PythonRange, python_range
+from wheelcheck._synchronous import synchronous
 from wheelcheck.errors import InputError, InputProblem, InvalidInputFiles, ProjectLookupError
 from wheelcheck.models import (
     PackageResult,
@@ -379,15 +380,10 @@ def _by_page(warnings: Sequence[str]) -> list[str]:
     return sorted(warnings, key=lambda warning: warning.split(": ", 1)[0])
 
 
-def check(
-    files: Sequence[str | Path] = (),
-    requirements: Sequence[str] = (),
-    *,
-    options: CheckOptions | None = None,
-    progress: Progress = _no_progress,
-    **overrides: Unpack[CheckOverrides],
-) -> Report:
-    """Synchronous `acheck`, for scripts: the same arguments, Report, and errors.
+check = synchronous(
+    acheck,
+    name="check",
+    doc="""Synchronous `acheck`, for scripts: the same arguments, Report, and errors.
 
     Raises InputError or UnknownTarget for bad input, and RuntimeError when called from a
     running event loop (await `acheck` there); index failures become `error` results.
@@ -395,8 +391,8 @@ def check(
     >>> report = check(["requirements.txt"], targets=["python:3.12-alpine"])  # doctest: +SKIP
     >>> report.recommendation.image  # doctest: +SKIP
     'python:3.12-slim'
-    """
-    return asyncio.run(acheck(files, requirements, options=options, progress=progress, **overrides))
+    """,
+)
 
 
 def _merge_options(options: CheckOptions | None, overrides: CheckOverrides) -> CheckOptions:

@@ -8,7 +8,7 @@ check's resolutions do) looks for the smallest change; `result.py` says it as a 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Unpack
@@ -20,10 +20,12 @@ from packaging.version import Version
 
 from wheelcheck._advise.remedies import alternatives_for
 from wheelcheck._check import (
+    Progress,
     _build_targets,
     _cache,
     _client,
     _merge_options,
+    _no_progress,
     _read_sources,
     checked_with,
     index_settings,
@@ -40,15 +42,10 @@ from wheelcheck._plan.search import search
 from wheelcheck._resolve.direct import RequirementGroup, group_requirements
 from wheelcheck._resolve.resolver import LoopBridge, TreeLookups, TreeRequirement
 from wheelcheck._resolve.trees import _in_thread
+from wheelcheck._synchronous import synchronous
 from wheelcheck.errors import ProjectLookupError
 from wheelcheck.models import Plan, ProjectPage, Report
 from wheelcheck.options import CheckOptions, CheckOverrides
-
-Progress = Callable[[str], None]
-
-
-def _no_progress(_message: str) -> None:
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,20 +218,12 @@ async def _fitting_page(name: NormalizedName, space: Space) -> ProjectPage | Non
     return page
 
 
-def plan(
-    files: Sequence[str | Path] = (),
-    requirements: Sequence[str] = (),
-    *,
-    options: CheckOptions | None = None,
-    choices: PlanChoices = PlanChoices(),
-    progress: Progress = _no_progress,
-    **overrides: Unpack[CheckOverrides],
-) -> Plan:
-    """Synchronous `aplan`, for scripts: the same arguments, Plan, and errors.
+plan = synchronous(
+    aplan,
+    name="plan",
+    doc="""Synchronous `aplan`, for scripts: the same arguments, Plan, and errors.
 
     >>> plan(["requirements.txt"], targets=["python:3.12-alpine"]).summary  # doctest: +SKIP
     'python:3.12-alpine amd64+arm64: compile-free with 2 changes'
-    """
-    return asyncio.run(
-        aplan(files, requirements, options=options, choices=choices, progress=progress, **overrides)
-    )
+    """,
+)
