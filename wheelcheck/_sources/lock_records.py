@@ -11,7 +11,7 @@ from typing import NamedTuple
 from packaging.utils import NormalizedName
 
 from wheelcheck._sources import locked_files
-from wheelcheck._sources.lockfiles import LockedSet, PackageKey
+from wheelcheck._sources.lockfiles import LockedSet, PackageKey, _LockReader, _Package
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,34 @@ class LockRead(NamedTuple):
 
     locked: LockedSet
     entries: tuple[LockEntry, ...]
+
+
+class EntryReader(_LockReader):
+    """A lock reader that also keeps each package's entry as the lock records it; its
+    `read` appends to `entries`."""
+
+    entries: list[LockEntry]
+
+    def read_with_entries(self) -> LockRead:
+        """The lock's pins, each with its files and requires-python, and its entries.
+        Raises InvalidInputFiles listing every problem `read` found."""
+        self.entries = []
+        self.read()
+        self.sources.update(locked_sources(self.entries))
+        return LockRead(self.result(), tuple(self.entries))
+
+    def record(
+        self,
+        package: _Package,
+        *,
+        files: tuple[LockedFile, ...] = (),
+        hashes: tuple[str, ...] = (),
+        index: str | None = None,
+        requires_python: str | None = None,
+    ) -> None:
+        """Keep the entry of `package` (its pin) with what the lock says of its files."""
+        name, version = package.key
+        self.entries.append(LockEntry(name, version, files, hashes, index, requires_python))
 
 
 def locked_sources(

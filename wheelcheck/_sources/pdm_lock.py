@@ -24,7 +24,7 @@ from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
-from wheelcheck._sources.lock_records import LockedFile, LockEntry, LockRead, locked_sources
+from wheelcheck._sources.lock_records import EntryReader, LockedFile, LockRead
 from wheelcheck._sources.locked_files import file_name as _file_name
 from wheelcheck._sources.lockfiles import (
     LockEdge,
@@ -32,7 +32,6 @@ from wheelcheck._sources.lockfiles import (
     PackageKey,
     SourceKind,
     _by_name,
-    _LockReader,
     _Package,
     _strings,
     _table,
@@ -58,17 +57,13 @@ def read_pdm_lock(
     reader = _PdmReader(path, load_toml(path), SourceKind.PDM_LOCK)
     reader.groups = frozenset(canonicalize_name(g) for g in (*extras, *groups))
     reader.dev = dev
-    reader.read()
-    reader.sources.update(locked_sources(reader.entries))
-    return LockRead(reader.result(), tuple(reader.entries))
+    return reader.read_with_entries()
 
 
-class _PdmReader(_LockReader):
+class _PdmReader(EntryReader):
     dev: bool = False
-    entries: list[LockEntry]
 
     def read(self) -> None:
-        self.entries = []
         metadata = _table(self.doc.data, "metadata")
         version = metadata.get("lock_version")
         if not isinstance(version, str) or version.split(".")[0] not in ("3", "4"):
@@ -190,13 +185,8 @@ class _PdmReader(_LockReader):
             files=[f.name for f in files],
         )
         python = raw.get("requires_python")
-        self.entries.append(
-            LockEntry(
-                package.key[0],
-                package.key[1],
-                files=files,
-                requires_python=python if isinstance(python, str) else None,
-            )
+        self.record(
+            package, files=files, requires_python=python if isinstance(python, str) else None
         )
 
 

@@ -16,8 +16,8 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from wheelcheck._sources.lock_records import LockEntry, LockRead, locked_sources
-from wheelcheck._sources.lockfiles import SourceKind, _LockReader, _Package, _table
+from wheelcheck._sources.lock_records import EntryReader, LockRead
+from wheelcheck._sources.lockfiles import SourceKind, _Package, _table
 from wheelcheck._sources.pyproject import TomlDocument, read_input_text
 from wheelcheck._urls import redact_url
 from wheelcheck.errors import InputProblem, InvalidInputFiles
@@ -63,18 +63,14 @@ def read_pipfile_lock(
     reader.extras = frozenset(canonicalize_name(e) for e in extras)
     reader.groups = frozenset(canonicalize_name(g) for g in groups)
     reader.data = data
-    reader.read()
-    reader.sources.update(locked_sources(reader.entries))
-    return LockRead(reader.result(), tuple(reader.entries))
+    return reader.read_with_entries()
 
 
-class _PipfileLockReader(_LockReader):
+class _PipfileLockReader(EntryReader):
     dev: bool = False
     data: Any = None
-    entries: list[LockEntry]
 
     def read(self) -> None:
-        self.entries = []
         data = self.data
         if not isinstance(data, dict) or not isinstance(data.get("_meta"), dict):
             self.problem(1, "not a Pipfile.lock: no '_meta' table")
@@ -165,14 +161,7 @@ class _PipfileLockReader(_LockReader):
         index = entry.get("index")
         source = sources.get(index) if isinstance(index, str) else None
         where = redact_url(str(source["url"])) if source and "url" in source else index
-        self.entries.append(
-            LockEntry(
-                package.key[0],
-                package.key[1],
-                hashes=hashes,
-                index=where if isinstance(where, str) else None,
-            )
-        )
+        self.record(package, hashes=hashes, index=where if isinstance(where, str) else None)
 
 
 def _pinned_version(value: object) -> str | None:

@@ -21,8 +21,8 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from wheelcheck._sources.lock_records import LockedFile, LockEntry, LockRead, locked_sources
-from wheelcheck._sources.lockfiles import SourceKind, _LockReader, _Package
+from wheelcheck._sources.lock_records import EntryReader, LockedFile, LockEntry, LockRead
+from wheelcheck._sources.lockfiles import SourceKind, _Package
 from wheelcheck._sources.pyproject import TomlDocument, read_input_text
 from wheelcheck._urls import redact_url
 from wheelcheck.errors import InputProblem, InvalidInputFiles
@@ -83,19 +83,15 @@ def read_pixi_lock(
     reader.environment = environment or "default"
     if extras or groups:
         reader.problem(None, "a pixi.lock has no extras or groups; choose --environment")
-    reader.read()
-    reader.sources.update(locked_sources(reader.entries))
-    return LockRead(reader.result(), tuple(reader.entries))
+    return reader.read_with_entries()
 
 
-class _PixiReader(_LockReader):
+class _PixiReader(EntryReader):
     data: Any = None
     root: yaml.Node | None = None
     environment: str = "default"
-    entries: list[LockEntry]
 
     def read(self) -> None:
-        self.entries = []
         data = self.data
         if not isinstance(data, dict) or data.get("version") not in (4, 5, 6, 7):
             version = data.get("version") if isinstance(data, dict) else None
