@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 __all__ = [
     "VALUE_TYPES",
@@ -55,9 +55,15 @@ class RedactedValueError(ValueError):
 class ValueType(ABC, Generic[T_co]):
     """One kind of setting value."""
 
+    # What the configuration reference says the value is, where it is the same for every
+    # value of the kind (else `describe` says it), and the click.option arguments that give
+    # the kind on the command line, where they need nothing of the value (else `click`).
+    description: ClassVar[str] = "string"
+    click_arguments: ClassVar[Mapping[str, Any]] = {}
+
     def describe(self) -> str:
         """What the configuration reference says the value is."""
-        return "string"
+        return self.description
 
     @abstractmethod
     def from_toml(self, raw: object) -> T_co:
@@ -73,7 +79,7 @@ class ValueType(ABC, Generic[T_co]):
 
     def click(self) -> dict[str, Any]:
         """The click.option arguments that give this type on the command line."""
-        return {}
+        return dict(self.click_arguments)
 
     def click_default(self, default: object) -> object:
         """`default` as click shows and parses it."""
@@ -109,8 +115,7 @@ class IndexURL(Text):
     """An index URL, checked where its source is known, so a typo fails naming the file
     line or the variable."""
 
-    def describe(self) -> str:
-        return "URL"
+    description = "URL"
 
     def checked(self, text: str) -> str:
         _check_index_url(text)
@@ -119,8 +124,7 @@ class IndexURL(Text):
 
 @dataclass(frozen=True, slots=True)
 class MirrorName(Text):
-    def describe(self) -> str:
-        return "mirror name"
+    description = "mirror name"
 
     def checked(self, text: str) -> str:
         # Imported here: the index package is not needed to read the other settings.
@@ -206,8 +210,8 @@ class Strings(ValueType[tuple[str, ...]]):
     """A list: repeated on the command line, a string or a list of strings in the file,
     separated by spaces or commas in a variable."""
 
-    def describe(self) -> str:
-        return "list"
+    description = "list"
+    click_arguments: ClassVar[Mapping[str, Any]] = {"multiple": True}
 
     def from_toml(self, raw: object) -> tuple[str, ...]:
         if isinstance(raw, str):
@@ -232,14 +236,10 @@ class Strings(ValueType[tuple[str, ...]]):
                 raise _wrong(item, "a string")
         return items
 
-    def click(self) -> dict[str, Any]:
-        return {"multiple": True}
-
 
 @dataclass(frozen=True, slots=True)
 class IndexURLs(Strings):
-    def describe(self) -> str:
-        return "list of URLs"
+    description = "list of URLs"
 
     def checked(self, items: tuple[str, ...]) -> tuple[str, ...]:
         for url in items:
@@ -252,8 +252,7 @@ class Ignores(Strings):
     """``NAME[:REASON]`` items: a list or a table ``NAME = "REASON"`` in the file, one per
     line in a variable (a line without a reason may list several names)."""
 
-    def describe(self) -> str:
-        return 'list of `NAME[:REASON]` or a table `NAME = "REASON"`'
+    description = 'list of `NAME[:REASON]` or a table `NAME = "REASON"`'
 
     def from_toml(self, raw: object) -> tuple[str, ...]:
         if isinstance(raw, dict):
@@ -276,8 +275,8 @@ class Ignores(Strings):
 
 @dataclass(frozen=True, slots=True)
 class Flag(ValueType[bool]):
-    def describe(self) -> str:
-        return "boolean"
+    description = "boolean"
+    click_arguments: ClassVar[Mapping[str, Any]] = {"is_flag": True}
 
     def from_toml(self, raw: object) -> bool:
         if not isinstance(raw, bool):
@@ -296,9 +295,6 @@ class Flag(ValueType[bool]):
             raise _wrong(value, "true or false")
         return value
 
-    def click(self) -> dict[str, Any]:
-        return {"is_flag": True}
-
 
 @dataclass(frozen=True, slots=True)
 class Count(ValueType[int]):
@@ -306,6 +302,7 @@ class Count(ValueType[int]):
     environment a number, or true/false for 1/0 as when it was a plain flag."""
 
     high: int
+    click_arguments: ClassVar[Mapping[str, Any]] = {"count": True}
 
     def describe(self) -> str:
         return f"integer, 0 to {self.high} (true: 1)"
@@ -331,9 +328,6 @@ class Count(ValueType[int]):
         if not isinstance(value, int):
             raise _wrong(value, "a count")
         return min(value, self.high)
-
-    def click(self) -> dict[str, Any]:
-        return {"count": True}
 
 
 def _in_range(value: float, low: float, high: float | None, low_open: bool) -> None:
@@ -443,8 +437,7 @@ class PathValue(ValueType[Path]):
     dir_okay: bool = True
     exists: bool = False
 
-    def describe(self) -> str:
-        return "path"
+    description = "path"
 
     def from_toml(self, raw: object) -> Path:
         if not isinstance(raw, str) or not raw:
@@ -470,8 +463,7 @@ class PathValue(ValueType[Path]):
 class CertFile(ValueType[str]):
     """A CA bundle: an existing file, kept as written (the index client reads it)."""
 
-    def describe(self) -> str:
-        return "path of a file"
+    description = "path of a file"
 
     def from_toml(self, raw: object) -> str:
         if not isinstance(raw, str) or not raw:
