@@ -66,72 +66,74 @@ def merge_trees(
             merged.conflicts[target.id] = tree.conflict
         if tree.error is not None:
             merged.errors.append(f"{target.id}: dependency tree incomplete: {tree.error}")
-    merged.packages += [_direct_row(package, targets, trees, hash_mode) for package in direct]
+    rows = _Rows(targets, trees, hash_mode)
+    merged.packages += [rows.direct(package) for package in direct]
     direct_names = {canonicalize_name(package.name) for package in direct}
     transitive = sorted({n for tree in trees.values() for n in tree.packages} - direct_names)
-    merged.packages += [_transitive_row(name, targets, trees, hash_mode) for name in transitive]
+    merged.packages += [rows.transitive(name) for name in transitive]
     return merged
 
 
-def _direct_row(
-    package: PackageResult,
-    targets: Sequence[Target],
-    trees: Mapping[str, TreeResult],
-    hash_mode: HashMode | None = None,
-) -> PackageResult:
-    """A direct requirement's row, each target judging the file its tree resolved."""
-    name = canonicalize_name(package.name)
-    results = dict(package.results)
-    for target in targets:
-        resolved = trees[target.id].packages.get(name)
-        # A direct requirement that cannot install (missing, not found, a direct
-        # reference) keeps its own verdict even if a dependency pulls the name; one whose
-        # marker is false here is still installed when a dependency needs it.
-        if resolved is not None and results[target.id].verdict in (
-            *INSTALLABLE,
-            Verdict.SKIPPED,
-        ):
-            if hash_mode is not None and not hash_mode.pins(name):
-                results[target.id] = unpinned_dependency(package.name)
-            elif (
-                resolved.file.filename != results[target.id].file or not resolved.dependencies.known
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """The rows of one merge: every target's tree, and pip's hash mode if the files set it."""
+
+    targets: Sequence[Target]
+    trees: Mapping[str, TreeResult]
+    hash_mode: HashMode | None
+
+    def direct(self, package: PackageResult) -> PackageResult:
+        """A direct requirement's row, each target judging the file its tree resolved."""
+        name = canonicalize_name(package.name)
+        results = dict(package.results)
+        for target in self.targets:
+            resolved = self.trees[target.id].packages.get(name)
+            # A direct requirement that cannot install (missing, not found, a direct
+            # reference) keeps its own verdict even if a dependency pulls the name; one whose
+            # marker is false here is still installed when a dependency needs it.
+            if resolved is not None and results[target.id].verdict in (
+                *INSTALLABLE,
+                Verdict.SKIPPED,
             ):
-                results[target.id] = _result(resolved, trees[target.id], target)
-            else:  # the direct verdict judged this very file, with its notes (hashes)
-                results[target.id] = _with_dependencies(results[target.id], resolved)
-    return replace(package, results=results)
+                results[target.id] = self._direct_cell(package, resolved, target)
+        return replace(package, results=results)
 
+    def _direct_cell(
+        self, package: PackageResult, resolved: ResolvedPackage, target: Target
+    ) -> TargetResult:
+        judged = package.results[target.id]
+        if self.hash_mode is not None and not self.hash_mode.pins(canonicalize_name(package.name)):
+            return unpinned_dependency(package.name)
+        if resolved.file.filename != judged.file or not resolved.dependencies.known:
+            return _result(resolved, self.trees[target.id], target)
+        # the direct verdict judged this very file, with its notes (hashes)
+        return _with_dependencies(judged, resolved)
 
-def _transitive_row(
-    name: NormalizedName,
-    targets: Sequence[Target],
-    trees: Mapping[str, TreeResult],
-    hash_mode: HashMode | None = None,
-) -> PackageResult:
-    """The row of a package only dependencies pull in, with the chains that bring it."""
-    results: dict[str, TargetResult] = {}
-    chains: list[str] = []
-    display = name
-    for target in targets:
-        tree = trees[target.id]
-        resolved = tree.packages.get(name)
-        if resolved is not None:
-            if hash_mode is not None and not hash_mode.pins(name):
+    def transitive(self, name: NormalizedName) -> PackageResult:
+        """The row of a package only dependencies pull in, with the chains that bring it."""
+        results: dict[str, TargetResult] = {}
+        chains: list[str] = []
+        display = name
+        for target in self.targets:
+            tree = self.trees[target.id]
+            resolved = tree.packages.get(name)
+            if resolved is None:
+                results[target.id] = _not_in_tree(tree)
+                continue
+            if self.hash_mode is not None and not self.hash_mode.pins(name):
                 results[target.id] = unpinned_dependency(name)
             else:
                 results[target.id] = _result(resolved, tree, target)
             chains += [" > ".join(chain) for chain in resolved.via]
             display = tree.pages[name].name
-        else:
-            results[target.id] = _not_in_tree(tree)
-    return PackageResult(
-        name=display,
-        requirement=name,
-        origin=None,
-        results=results,
-        direct=False,
-        via=tuple(dict.fromkeys(chains)),
-    )
+        return PackageResult(
+            name=display,
+            requirement=name,
+            origin=None,
+            results=results,
+            direct=False,
+            via=tuple(dict.fromkeys(chains)),
+        )
 
 
 def _not_in_tree(tree: TreeResult) -> TargetResult:
