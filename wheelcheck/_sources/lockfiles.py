@@ -354,6 +354,10 @@ class _LockReader:
     def problem(self, line: int | None, message: str) -> None:
         self.problems.append(InputProblem(self.path, line, message))
 
+    def unsupported(self, line: int | None, what: str, found: object, reads: str) -> None:
+        """A problem: the lock's format version `found` (its `what`) is not one it reads."""
+        self.problem(line, f"unsupported {what} {found!r}: wheelcheck reads {reads}")
+
     def top_key_line(self, key: str) -> int | None:
         """1-based line of a top-level ``key = ...`` (before the first table)."""
         index = self.doc.key_line(key, 0, self.doc.table_end(-1))
@@ -565,10 +569,7 @@ class _UvReader(_LockReader):
         data = self.doc.data
         version = data.get("version")
         if version != 1:
-            self.problem(
-                self.top_key_line("version"),
-                f"unsupported uv.lock version {version!r}: wheelcheck reads version 1",
-            )
+            self.unsupported(self.top_key_line("version"), "uv.lock version", version, "version 1")
             return
         self.set_python(data.get("requires-python"), self.top_key_line("requires-python"))
         packages = self.packages("package")
@@ -711,10 +712,8 @@ class _PoetryReader(_LockReader):
         metadata = _table(data, "metadata")
         version = metadata.get("lock-version")
         if not isinstance(version, str) or version.split(".")[0] not in ("1", "2"):
-            self.problem(
-                self._metadata_line("lock-version"),
-                f"unsupported poetry.lock lock-version {version!r}: wheelcheck reads 1.x and 2.x",
-            )
+            line = self._metadata_line("lock-version")
+            self.unsupported(line, "poetry.lock lock-version", version, "1.x and 2.x")
             return
         self.set_python(metadata.get("python-versions"), self._metadata_line("python-versions"))
         packages = self.packages("package")

@@ -69,10 +69,8 @@ class _PdmReader(EntryReader):
         if not isinstance(version, str) or version.split(".")[0] not in ("3", "4"):
             span = self.doc.table_span("metadata")
             index = None if span is None else self.doc.key_line("lock_version", *span)
-            self.problem(
-                None if index is None else index + 1,
-                f"unsupported pdm.lock lock_version {version!r}: wheelcheck reads 3.x and 4.x",
-            )
+            line = None if index is None else index + 1
+            self.unsupported(line, "pdm.lock lock_version", version, "3.x and 4.x")
             return
         self.requires_python = _lock_python(metadata)
         packages = self.packages("package")

@@ -78,10 +78,8 @@ class _PipfileLockReader(EntryReader):
         meta = data["_meta"]
         spec = meta.get("pipfile-spec")
         if spec is not None and spec != 6:
-            self.problem(
-                self.key_line("pipfile-spec", "_meta"),
-                f"unsupported pipfile-spec {spec!r}: wheelcheck reads pipfile-spec 6",
-            )
+            line = self.key_line("pipfile-spec", "_meta")
+            self.unsupported(line, "pipfile-spec", spec, "pipfile-spec 6")
             return
         self.requires_python = _requires_python(_table(meta, "requires"))
         sources = {

@@ -95,10 +95,8 @@ class _PixiReader(EntryReader):
         data = self.data
         if not isinstance(data, dict) or data.get("version") not in (4, 5, 6, 7):
             version = data.get("version") if isinstance(data, dict) else None
-            self.problem(
-                _key_line(self.root, "version") or 1,
-                f"unsupported pixi.lock version {version!r}: wheelcheck reads versions 4 to 7",
-            )
+            line = _key_line(self.root, "version") or 1
+            self.unsupported(line, "pixi.lock version", version, "versions 4 to 7")
             return
         environments = data.get("environments")
         if not isinstance(environments, dict) or self.environment not in environments:
