@@ -15,12 +15,14 @@ import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
+from typing import Any, ClassVar, Protocol, TypeVar, get_type_hints
 
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
 
-D = TypeVar("D", bound="DataclassInstance")
+class _Dataclass(Protocol):
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+D = TypeVar("D", bound=_Dataclass)
 
 # A source checkout (an editable install) reads the repository's own data/ folder.
 _CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "data"
