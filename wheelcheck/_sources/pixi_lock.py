@@ -93,6 +93,7 @@ class _PixiReader(_LockReader):
     root: yaml.Node | None = None
     environment: str = "default"
     entries: list[LockEntry]
+    index_url: str | None = None  # the environment's first index: where its files came from
 
     def read(self) -> None:
         self.entries = []
@@ -114,6 +115,9 @@ class _PixiReader(_LockReader):
             )
             return
         env = environments[self.environment]
+        indexes = env.get("indexes") if isinstance(env, dict) else None
+        if isinstance(indexes, list) and indexes and isinstance(indexes[0], str):
+            self.index_url = indexes[0]
         platforms = env.get("packages") if isinstance(env, dict) else None
         if not isinstance(platforms, dict):
             self.problem(
@@ -177,7 +181,8 @@ class _PixiReader(_LockReader):
             self.problem(line, f"PyPI package {_shown(location)} has no name or version")
             return
         version = str(version)
-        package = _Package((canonicalize_name(name), version), line, {"name": name})
+        # one name and version may be locked as a different file per platform
+        package = _Package((canonicalize_name(name), version), line, {"name": name}, location)
         machines = sorted({PIXI_MACHINES[p] for p in platforms})
         marker = Marker(
             'sys_platform == "linux" and ('
@@ -207,8 +212,10 @@ class _PixiReader(_LockReader):
                         (f"sha256:{digest}",) if isinstance(digest, str) else (),
                     ),
                 ),
-                index=None,
+                index=None if self.index_url is None else redact_url(self.index_url),
                 requires_python=python if isinstance(python, str) else None,
+                index_url=self.index_url,
+                source=location,
             )
         )
 
