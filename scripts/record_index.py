@@ -17,7 +17,9 @@ serve dependency metadata without the internet:
 - a version with only an sdist: the sdist's top-level ``PKG-INFO``, ``pyproject.toml``,
   ``setup.cfg`` and ``setup.py`` texts (the last two cut to 20 KB), and the
   ``requires.txt`` and ``PKG-INFO`` of an ``X.egg-info/`` at the top or one level below,
-  under ``sdist/<sdist filename>/`` at their paths. The sdist itself is not kept.
+  under ``sdist/<sdist filename>/`` at their paths. The sdist itself is not kept. A
+  project whose table says ``sdist_texts = true`` gets these texts for every kept sdist,
+  wheels or not: the advice reads a native sdist's build files to say what it needs.
 
 Usage::
 
@@ -90,6 +92,7 @@ class ProjectSpec:
     versions: frozenset[Version]
     patterns: tuple[str, ...]
     why: str
+    sdist_texts: bool = False  # record the sdist's texts even where wheels exist
 
     def keeps(self, filename: str) -> bool:
         """Return whether a distribution file belongs to a kept version and pattern."""
@@ -126,7 +129,7 @@ def load_spec(path: Path) -> dict[NormalizedName, ProjectSpec]:
         where = f"{path}: [{key}]"
         if not isinstance(table, dict):
             raise RecordError(f"{where}: expected a table")
-        unknown = set(table) - {"versions", "files", "why"}
+        unknown = set(table) - {"versions", "files", "why", "sdist_texts"}
         if unknown:
             raise RecordError(f"{where}: unknown keys {sorted(unknown)}")
         versions = table.get("versions")
@@ -138,6 +141,9 @@ def load_spec(path: Path) -> dict[NormalizedName, ProjectSpec]:
             raise RecordError(f"{where}: 'files' must be a list of strings")
         if not isinstance(why, str) or not why.strip():
             raise RecordError(f"{where}: 'why' must say what the project demonstrates")
+        sdist_texts = table.get("sdist_texts", False)
+        if not isinstance(sdist_texts, bool):
+            raise RecordError(f"{where}: 'sdist_texts' must be true or false")
         try:
             parsed = frozenset(Version(v) for v in versions)
         except InvalidVersion as e:
@@ -145,7 +151,7 @@ def load_spec(path: Path) -> dict[NormalizedName, ProjectSpec]:
         name = canonicalize_name(key)
         if name in specs:
             raise RecordError(f"{where}: {name} is listed twice")
-        specs[name] = ProjectSpec(name, parsed, tuple(patterns), why)
+        specs[name] = ProjectSpec(name, parsed, tuple(patterns), why, sdist_texts)
     return specs
 
 
@@ -454,7 +460,12 @@ def dependency_fields(metadata: bytes) -> tuple[tuple[str, ...], ...]:
 
 
 def record_version(
-    client: httpx.Client, out: Path, name: NormalizedName, version: Version, files: list[Any]
+    client: httpx.Client,
+    out: Path,
+    name: NormalizedName,
+    version: Version,
+    files: list[Any],
+    with_sdist_texts: bool = False,
 ) -> VersionRecord:
     """Record the dependency metadata of one kept version (see the module docstring).
 
@@ -498,10 +509,19 @@ def record_version(
                 f"{name} {version}: {len(wheels)} wheels carry {distinct} different metadata "
                 "texts that differ only outside the dependency fields"
             )
-        return VersionRecord(paths, notes)
+        if not (with_sdist_texts and sdists):
+            return VersionRecord(paths, notes)
+        record = record_sdist_texts(client, out, name, version, sdists[0])
+        return VersionRecord(paths + record.paths, notes + record.notes)
     if not sdists:
         raise RecordError(f"{name} {version}: no kept file to read metadata from")
-    sdist = sdists[0]
+    return record_sdist_texts(client, out, name, version, sdists[0])
+
+
+def record_sdist_texts(
+    client: httpx.Client, out: Path, name: NormalizedName, version: Version, sdist: Any
+) -> VersionRecord:
+    """Record the build and metadata texts of one sdist under ``sdist/<filename>/``."""
     folder = out / "sdist" / sdist["filename"]
     if folder.exists():
         shutil.rmtree(folder)
@@ -511,12 +531,15 @@ def record_version(
         (folder / member).parent.mkdir(parents=True, exist_ok=True)
         (folder / member).write_bytes(content)
     kept = ", ".join(sorted(sdist_files)) or "nothing"
-    notes.append(f"{name} {version}: sdist only, kept {kept}")
-    return VersionRecord([folder], notes)
+    return VersionRecord([folder], [f"{name} {version}: sdist, kept {kept}"])
 
 
 def record_metadata(
-    client: httpx.Client, pool: ThreadPoolExecutor, out: Path, pages: dict[NormalizedName, Any]
+    client: httpx.Client,
+    pool: ThreadPoolExecutor,
+    out: Path,
+    pages: dict[NormalizedName, Any],
+    specs: dict[NormalizedName, ProjectSpec],
 ) -> tuple[set[Path], list[str]]:
     """Record every kept version of `pages`; return the paths written and the findings."""
     jobs = []
@@ -527,7 +550,7 @@ def record_metadata(
             if version is not None:
                 by_version.setdefault(version, []).append(entry)
         for version, files in by_version.items():
-            jobs.append((name, version, files))
+            jobs.append((name, version, files, specs[name].sdist_texts))
     written: set[Path] = set()
     notes: list[str] = []
     results = pool.map(lambda job: record_version(client, out, *job), jobs)
@@ -627,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
                 (out / "html" / f"{name}.html").write_text(html, encoding="utf-8")
                 pages[name] = page
                 print(f"{name}: {len(page['files'])} files", file=sys.stderr)
-            written, notes = record_metadata(client, pool, out, pages)
+            written, notes = record_metadata(client, pool, out, pages, specs)
         for note in notes:
             print(note, file=sys.stderr)
         if not args.only:

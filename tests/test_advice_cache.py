@@ -47,10 +47,11 @@ def test_a_warm_default_check_sends_no_request(index_server: IndexServer, tmp_pa
     recomputed from the cache rather than reused whole, asks the index for nothing, and its
     report, the unreadable files' note included, is the cold one."""
     options = {**ADVICE, "cache_dir": tmp_path, "reuse": False}
+    index_server.fail("psycopg2", [404], permanent=True, kinds=["sdist"])
     cold = run_check(index_server, LLM_APP, **options)
     assert index_server.count("wheel") > 0  # sizes read wheel directories by range
-    assert advice_notes(cold)  # the recorded index serves no sdist of a release with wheels
-    index_server.reset()
+    assert advice_notes(cold)  # the 404 is an answer too: kept, not asked again
+    index_server.reset()  # (and the server serves the sdist again)
     warm = run_check(index_server, LLM_APP, **options)
     assert index_server.requests == []
     assert warm.to_dict() == cold.to_dict()

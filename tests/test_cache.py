@@ -832,3 +832,28 @@ def test_metadata_entries_without_provenance_are_read_again(tmp_path: Path) -> N
     declared = Dependencies((), None, True, "demo.egg-info/requires.txt", Provenance.EGG_INFO)
     store_dependencies(cache, "new", declared)
     assert load_dependencies(cache, "new") == declared
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["wheelcheck/_report/answer.py", "wheelcheck/_judge/selection.py", "data/base-images.json"],
+)
+def test_a_kept_check_is_not_reused_once_any_module_or_table_changes(relative: str) -> None:
+    # The stamp once covered only wheelcheck/_cache/: an upgraded or edited checkout kept
+    # serving the reports its old code had made.
+    from wheelcheck._cache import checks
+
+    path = Path(__file__).resolve().parent.parent / relative
+    status = path.stat()
+    checks._code_stamp.cache_clear()
+    checks.code_digest.cache_clear()
+    before = checks.code_digest()
+    try:
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
+        checks._code_stamp.cache_clear()
+        checks.code_digest.cache_clear()
+        assert checks.code_digest() != before
+    finally:
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+        checks._code_stamp.cache_clear()
+        checks.code_digest.cache_clear()

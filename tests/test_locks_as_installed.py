@@ -309,3 +309,43 @@ def test_a_range_that_cannot_be_read_leaves_every_target_judged(tmp_path: Path) 
     assert (
         f"{lock}: requires-python '>=3.13, <three' could not be read; no target is left out for it"
     ) in document["notes"]
+
+
+# -- one name and version locked from several registries -----------------------------------
+
+TORCH_REGISTRIES = REAL / "uv-torch-registries" / "uv.lock"
+
+
+def test_the_cu124_registry_torch_has_no_x86_64_file_though_pypi_has_one(tmp_path: Path) -> None:
+    """torch 2.5.1 is locked from PyPI, the CPU index and the cu124 index (three entries of
+    one name and version); with the cu124 extra, uv installs the cu124 entry, whose lock
+    lists only linux_aarch64 wheels, so nothing installs on amd64 (uv sync fails there)."""
+    outcome, document = run(
+        tmp_path, TORCH_REGISTRIES, closed_port_url(), "--extra", "cu124", "-t", "python:3.12-slim"
+    )
+    assert outcome.exit_code == 1, outcome.output
+    torch = cell(document, "torch", SLIM)
+    assert (torch["verdict"], torch["file"]) == ("missing", None)
+    assert torch["reason"] == (
+        "nothing installable from this lock on this target: the lock lists no file of torch "
+        "2.5.1 for Python 3.12 on manylinux on x86_64 (it lists wheels for linux; no sdist); "
+        "regenerate it on or for this target"
+    )
+
+
+def test_each_registry_entry_of_one_version_keeps_its_own_files(tmp_path: Path) -> None:
+    """On arm64 the cpu extra installs the CPU index's torch 2.5.1, no extra PyPI's."""
+    arm64 = "python:3.12-slim/arm64"
+    argv = ["-a", "arm64", "-t", "python:3.12-slim"]
+    cpu, document = run(tmp_path, TORCH_REGISTRIES, closed_port_url(), "--extra", "cpu", *argv)
+    assert cpu.exit_code == 0, cpu.output
+    torch = cell(document, "torch", arm64)
+    assert (
+        torch["file"] == "torch-2.5.1-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl"
+    )
+    assert torch["index_url"] == "https://download.pytorch.org/whl/cpu"
+    plain, document = run(tmp_path, TORCH_REGISTRIES, closed_port_url(), *argv)
+    assert plain.exit_code == 0, plain.output
+    torch = cell(document, "torch", arm64)
+    assert torch["file"] == "torch-2.5.1-cp312-cp312-manylinux2014_aarch64.whl"
+    assert torch["index_url"] == "https://pypi.org/simple"

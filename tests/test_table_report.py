@@ -300,6 +300,40 @@ def test_nothing_installable_is_not_called_a_build() -> None:
     assert "not comparable" not in text
 
 
+def test_slim_is_not_chosen_when_it_cannot_install_what_alpine_installs() -> None:
+    # "Use python:3.12-slim: ... slim cannot install musl-only on amd64": the build on slim
+    # fails where alpine's only compiles.
+    targets = targets_of()
+    slim, alpine = targets
+    musl_only = package(
+        "musl-only",
+        {slim.id: TargetResult(Verdict.MISSING, "only musllinux wheels"), alpine.id: wheel()},
+    )
+    builds = package(
+        "psycopg2",
+        {
+            slim.id: wheel("2.9"),
+            alpine.id: TargetResult(Verdict.SOURCE, "no wheel", "2.9", build=native("apk")),
+        },
+    )
+    report = checked(targets, [musl_only, builds])
+    assert report.recommendation.image is None
+    first = render(report).splitlines()[0]
+    assert first.startswith("No base image installs everything: ")
+    assert "slim cannot install musl-only on amd64" in first
+    assert "alpine compiles 1 native package (psycopg2: gcc) on amd64" in first
+
+
+def test_a_project_the_index_does_not_know_is_not_said_to_install() -> None:
+    # "every package installs from a wheel on python:3.12-alpine" with one not on the index
+    targets = targets_of()
+    unknown = package("no-such", {t.id: TargetResult(Verdict.NOT_FOUND, "404") for t in targets})
+    report = checked(targets, [unknown, package("six", {t.id: wheel() for t in targets})])
+    text = render(report)
+    assert "every package installs" not in text, text
+    assert "The index does not know no-such." in text.splitlines()[0]
+
+
 def test_a_conflict_on_slim_is_in_the_answer() -> None:
     # A slim conflict was shown above the recommendation but not in it.
     targets = targets_of()

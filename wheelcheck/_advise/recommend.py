@@ -102,6 +102,12 @@ def recommend(
         return withheld
     plain = _unchecked_below(_recommend(targets, packages, conflicts or {}), targets, packages)
     plain = _declared_below(plain, packages)
+    if any(r.verdict is Verdict.NOT_FOUND for p in packages for r in p.results.values()):
+        other = (
+            r.replace("every package installs", "every other package installs", 1)
+            for r in plain.reasons
+        )
+        plain = replace(plain, reasons=tuple(other))
     if sizes is None or plain.image is None:
         return plain
     candidates = estimate_candidates(targets, packages, sizes)
@@ -257,7 +263,9 @@ def _recommend(
     lead = "alpine uses musl libc, where manylinux wheels do not install; " if alpine_only else ""
     reasons = [lead + sentence for sentence in _by_image(alpine, packages)]
     reasons += [_conflict(t, conflicts) for t in unresolvable]
-    if debian_conflicts:
+    # Nor is slim, when it has nothing to install for a package alpine installs: each base
+    # fails where the other does not. A package neither can install does not tell them apart.
+    if debian_conflicts or _uninstallable(debian, packages) - _uninstallable(alpine, packages):
         return Recommendation(None, (*reasons, *debian_problems))  # neither base installs it
     if debian_problems:
         reasons += [f"slim is not free of builds either: {p}" for p in debian_problems]
@@ -274,6 +282,17 @@ def _recommend(
             **{t.id: ("(conflict)",) for t in unresolvable if t.id not in blocked},
         },
     )
+
+
+def _uninstallable(targets: Sequence[Target], packages: Sequence[PackageResult]) -> set[str]:
+    """The packages with nothing pip could install on some of `targets`."""
+    failing = (Verdict.MISSING, Verdict.NOT_FOUND)
+    return {
+        package.name
+        for package in packages
+        for target in targets
+        if (result := package.results.get(target.id)) is not None and result.verdict in failing
+    }
 
 
 def _conflict(target: Target, conflicts: Mapping[str, str]) -> str:

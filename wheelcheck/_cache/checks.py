@@ -128,9 +128,11 @@ def _code_stamp() -> list[Any]:
 
     from wheelcheck import __version__
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # wheelcheck/, not this subpackage
     # The data files: in the package when installed, beside it in a source checkout.
-    roots = [package] if (package / "_data").is_dir() else [package, package.parent / "data"]
+    checkout_data = package.parent / "data"
+    in_checkout = (package.parent / "pyproject.toml").is_file() and checkout_data.is_dir()
+    roots = [package, checkout_data] if in_checkout else [package]
     files: list[list[Any]] = []
     for root in roots:
         for path in sorted(root.rglob("*")):

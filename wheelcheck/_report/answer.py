@@ -185,6 +185,13 @@ def answer_line(report: Report) -> str:
 
 
 def _answer(report: Report, costs: Sequence[_Cost]) -> str:
+    text = _answer_for_found(report, costs)
+    if not_found := _not_found(report):  # "every package" would include the unknown ones
+        text = text.replace("every package installs", "every other package installs")
+    return text + not_found
+
+
+def _answer_for_found(report: Report, costs: Sequence[_Cost]) -> str:
     image = report.recommendation.image
     chosen = next((c for c in costs if c.image == image), None)
     if chosen is None:
@@ -193,12 +200,12 @@ def _answer(report: Report, costs: Sequence[_Cost]) -> str:
             head = "No base image to recommend (the targets are wheel tags, not images)"
         elif image is not None:  # a sibling of the images checked
             head = f"Use {image} (not checked itself: add --target for it)"
-        return f"{head}: " + "; ".join(_clauses(costs)) + "." + _not_found(report)
+        return f"{head}: " + "; ".join(_clauses(costs)) + "."
     others = [c for c in costs if c is not chosen]
     text = f"Use {chosen.image}: " + "; ".join(_clauses(others, chosen)) + "."
     if not any(c.family == "alpine" for c in costs):
         text += " No alpine target was checked (add --target python:X-alpine to compare)."
-    return text + _remedy_sentence(report, costs, chosen) + _not_found(report)
+    return text + _remedy_sentence(report, costs, chosen)
 
 
 def _not_found(report: Report) -> str:

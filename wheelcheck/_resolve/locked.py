@@ -56,9 +56,9 @@ _Sources = Mapping[int, LockedSource | None]
 
 def _source_table(locks: Sequence[LockedSet]) -> _Sources:
     return {
-        id(d): lock.sources.get(k)
+        id(d): lock.sources.get(node)
         for lock in locks
-        for k, d in zip(lock.keys, lock.requirement_set.requirements, strict=True)
+        for node, d in zip(lock.nodes, lock.requirement_set.requirements, strict=True)
     }
 
 

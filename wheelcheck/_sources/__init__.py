@@ -7,6 +7,7 @@ from wheelcheck._sources.lockfiles import (
     LockEdge,
     LockedSet,
     LockGraph,
+    LockNode,
     PackageKey,
     SourceKind,
     detect_kind,
@@ -19,6 +20,7 @@ from wheelcheck._sources.requirements import parse_requirement_text, read_requir
 __all__ = [
     "LockEdge",
     "LockGraph",
+    "LockNode",
     "LockedFile",
     "LockedSet",
     "LockedSource",

@@ -1,7 +1,8 @@
 """What the pdm.lock, Pipfile.lock and pixi.lock readers keep about each locked package
 beyond its pin: its files (names, URLs, hashes), the index or source the lock names for
-it, and its requires-python. `locked_sources` hands the files and requires-python to the
-judging step as the `LockedSource` of each pin (wheelcheck._sources.locked_files)."""
+it, and its requires-python. `locked_sources` hands the files, the index and
+requires-python to the judging step as the `LockedSource` of each entry
+(wheelcheck._sources.locked_files)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import NamedTuple
 from packaging.utils import NormalizedName
 
 from wheelcheck._sources import locked_files
-from wheelcheck._sources.lockfiles import LockedSet, PackageKey, _LockReader, _Package
+from wheelcheck._sources.lockfiles import LockedSet, LockNode, _LockReader, _Package
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,10 @@ class LockEntry:
     hashes: tuple[str, ...] = ()  # hashes given without file names (Pipfile.lock)
     index: str | None = None  # the index (a source name or a redacted URL) it comes from
     requires_python: str | None = None
+    # The index to ask for it, as the lock writes it (it may carry credentials: never print
+    # it); None for the installer's default. `source` tells entries of one pin apart.
+    index_url: str | None = None
+    source: str = ""
 
 
 class LockRead(NamedTuple):
@@ -64,19 +69,30 @@ class EntryReader(_LockReader):
         hashes: tuple[str, ...] = (),
         index: str | None = None,
         requires_python: str | None = None,
+        index_url: str | None = None,
     ) -> None:
         """Keep the entry of `package` (its pin) with what the lock says of its files."""
         name, version = package.key
-        self.entries.append(LockEntry(name, version, files, hashes, index, requires_python))
+        self.entries.append(
+            LockEntry(
+                name,
+                version,
+                files,
+                hashes,
+                index,
+                requires_python,
+                index_url=index_url,
+                source=package.source,
+            )
+        )
 
 
 def locked_sources(
     entries: tuple[LockEntry, ...] | list[LockEntry],
-) -> dict[PackageKey, locked_files.LockedSource]:
-    """Each entry's files (with their hashes) and requires-python, as the judging step reads
-    them. The index is not handed over: these locks keep it redacted or as a source name,
-    which cannot be asked; such a package is looked up on the configured indexes."""
-    found: dict[PackageKey, locked_files.LockedSource] = {}
+) -> dict[LockNode, locked_files.LockedSource]:
+    """Each entry's files (with their hashes), its index and requires-python, as the
+    judging step reads them."""
+    found: dict[LockNode, locked_files.LockedSource] = {}
     for entry in entries:
         files = tuple(
             locked_files.LockedFile(
@@ -86,7 +102,7 @@ def locked_sources(
             )
             for f in entry.files
         )
-        found[(entry.name, entry.version)] = locked_files.LockedSource(
-            files=files, requires_python=entry.requires_python
+        found[(entry.name, entry.version, entry.source)] = locked_files.LockedSource(
+            index_url=entry.index_url, files=files, requires_python=entry.requires_python
         )
     return found

@@ -36,6 +36,11 @@ from wheelcheck.models import DeclaredRequirement, Origin, RequirementSet
 # A locked package: its canonical name and version ("" when the lock gives none).
 PackageKey = tuple[NormalizedName, str]
 
+# One entry of a lock: its PackageKey and the source that tells two entries of one name and
+# version apart where the installer does (uv.lock's ``source``, pixi.lock's file location:
+# torch 2.5.1 from PyPI and from the PyTorch index are two packages); "" elsewhere.
+LockNode = tuple[NormalizedName, str, str]
+
 
 class SourceKind(StrEnum):
     """What an input file is; `detect_kind` tells it from the file name."""
@@ -96,7 +101,7 @@ class LockEdge:
     """``depender -> target``, taken when `marker` holds; `extras` are the target's extras
     the edge asks for (they enable the target's `LockGraph.extra_edges`)."""
 
-    target: PackageKey
+    target: LockNode
     marker: Marker | None = None
     extras: frozenset[NormalizedName] = frozenset()
 
@@ -111,21 +116,19 @@ class LockGraph:
     """
 
     roots: tuple[LockEdge, ...]
-    edges: Mapping[PackageKey, tuple[LockEdge, ...]]
-    extra_edges: Mapping[tuple[PackageKey, NormalizedName], tuple[LockEdge, ...]] = field(
+    edges: Mapping[LockNode, tuple[LockEdge, ...]]
+    extra_edges: Mapping[tuple[LockNode, NormalizedName], tuple[LockEdge, ...]] = field(
         default_factory=dict
     )
 
-    def reachable(
-        self, holds: Callable[[Marker | None, str | None], bool]
-    ) -> frozenset[PackageKey]:
+    def reachable(self, holds: Callable[[Marker | None, str | None], bool]) -> frozenset[LockNode]:
         """The packages reachable from the roots through edges whose marker `holds`.
 
         `holds(marker, extra)` gets the extra being installed (``""`` for a plain
         dependency, None for a root edge).
         """
-        seen: set[tuple[PackageKey, str]] = set()
-        todo: list[tuple[PackageKey, str]] = []
+        seen: set[tuple[LockNode, str]] = set()
+        todo: list[tuple[LockNode, str]] = []
 
         def follow(edge: LockEdge, extra: str | None) -> None:
             if not holds(edge.marker, extra):
@@ -155,10 +158,12 @@ class LockedSet:
     `requirement_set.requirements` has one ``name==version`` requirement per locked package
     that some target could install with the requested extras and groups (lock order; the
     package's own marker on it when the format gives one; origin = the lock and the line of
-    the package's ``name``); `keys` is parallel to it. `installed(environment)` is the subset
+    the package's ``name``); `keys` and `nodes` are parallel to it (`nodes` tell apart
+    entries of one name and version from two sources). `installed(environment)` is the subset
     one target installs. `files_by_package` lists the wheel and sdist file names the lock
-    records; `sources` the files (names, URLs, hashes) and the index it names for each
-    package. `locked` is always True: it tells the checker not to resolve.
+    records for each name and version; `sources` the files (names, URLs, hashes) and the
+    index it names for each entry. `locked` is always True: it tells the checker not to
+    resolve.
     """
 
     requirement_set: RequirementSet
@@ -170,7 +175,8 @@ class LockedSet:
     groups: frozenset[NormalizedName] = frozenset()  # requested (pylock: or its default)
     requires_python: str | None = None  # the lock's own range, as written
     requires_python_line: int | None = None
-    sources: Mapping[PackageKey, LockedSource] = field(default_factory=dict)
+    sources: Mapping[LockNode, LockedSource] = field(default_factory=dict)
+    nodes: tuple[LockNode, ...] = ()
     # uv.lock's conflict markers spell a requested group or extra of the project as an
     # ``extra`` value (``group-13-docling-serve-cpu``): also true where they are requested.
     marker_extras: frozenset[str] = frozenset()
@@ -191,8 +197,8 @@ class LockedSet:
 
         reachable = None if self.graph is None else self.graph.reachable(holds)
         chosen = []
-        for key, declared in zip(self.keys, self.requirement_set.requirements, strict=True):
-            if reachable is not None and key not in reachable:
+        for node, declared in zip(self.nodes, self.requirement_set.requirements, strict=True):
+            if reachable is not None and node not in reachable:
                 continue
             marker = declared.requirement.marker if declared.requirement is not None else None
             if holds(marker, None):
@@ -278,8 +284,10 @@ def _marker_holds(
     if marker is None:
         return True
     values = (sorted(extras) or [""]) if extra is None else [extra]
-    if not extra:
-        values += sorted(marker_extras)
+    if not extra and marker_extras:
+        # uv's markers name the requested conflict extras: ``extra != 'extra-3-foo-cpu'``
+        # must be false when cpu is requested, so no value stands for "none requested"
+        values = sorted(marker_extras)
     for value in values:
         env: dict[str, str | AbstractSet[str]] = {
             **environment,
@@ -305,6 +313,11 @@ class _Package:
     key: PackageKey
     line: int | None
     raw: Mapping[str, Any]
+    source: str = ""  # what tells it from another entry of the same name and version
+
+    @property
+    def node(self) -> LockNode:
+        return (self.key[0], self.key[1], self.source)
 
 
 @dataclass
@@ -317,8 +330,9 @@ class _LockReader:
     problems: list[InputProblem] = field(default_factory=list)
     requirements: list[DeclaredRequirement] = field(default_factory=list)
     keys: list[PackageKey] = field(default_factory=list)
+    nodes: list[LockNode] = field(default_factory=list)
     files: dict[PackageKey, tuple[str, ...]] = field(default_factory=dict)
-    sources: dict[PackageKey, LockedSource] = field(default_factory=dict)
+    sources: dict[LockNode, LockedSource] = field(default_factory=dict)
     graph: LockGraph | None = None
     requires_python: str | None = None
     requires_python_line: int | None = None
@@ -343,6 +357,7 @@ class _LockReader:
             requires_python=self.requires_python,
             requires_python_line=self.requires_python_line,
             sources=dict(self.sources),
+            nodes=tuple(self.nodes),
             marker_extras=self.marker_extras,
         )
 
@@ -384,8 +399,14 @@ class _LockReader:
             if not isinstance(version, str):
                 self.problem(line, f"package '{name}': version must be a string")
                 continue
-            found.append(_Package((canonicalize_name(name), version), line, entry))
+            key = (canonicalize_name(name), version)
+            found.append(_Package(key, line, entry, self.entry_source(entry)))
         return found
+
+    def entry_source(self, entry: Mapping[str, Any]) -> str:
+        """What tells this entry from another of the same name and version: "" unless the
+        format locks one name and version from several sources (uv.lock)."""
+        return ""
 
     def marker(self, text: object, line: int | None, what: str) -> Marker | None:
         if text is None or text == "":
@@ -444,9 +465,11 @@ class _LockReader:
             )
         )
         self.keys.append(package.key)
+        self.nodes.append(package.node)
         source = source or LockedSource(files=tuple(LockedFile(name) for name in files))
-        self.files[package.key] = tuple(f.name for f in source.files)
-        self.sources[package.key] = source
+        names = (*self.files.get(package.key, ()), *(f.name for f in source.files))
+        self.files[package.key] = tuple(dict.fromkeys(names))
+        self.sources[package.node] = source
 
     def check_requested(
         self, what: str, requested: frozenset[NormalizedName], available: Iterable[str]
@@ -575,19 +598,19 @@ class _UvReader(_LockReader):
         packages = self.packages("package")
         by_name = _by_name(packages)
         roots = self._roots(packages, data)
-        root_keys = {p.key for p in roots}
+        root_nodes = {p.node for p in roots}
 
-        edges: dict[PackageKey, tuple[LockEdge, ...]] = {}
-        extra_edges: dict[tuple[PackageKey, NormalizedName], tuple[LockEdge, ...]] = {}
+        edges: dict[LockNode, tuple[LockEdge, ...]] = {}
+        extra_edges: dict[tuple[LockNode, NormalizedName], tuple[LockEdge, ...]] = {}
         for package in packages:
-            edges[package.key] = self._edges(package, package.raw.get("dependencies", []), by_name)
+            edges[package.node] = self._edges(package, package.raw.get("dependencies", []), by_name)
             optional = package.raw.get("optional-dependencies", {})
             for extra, deps in optional.items() if isinstance(optional, dict) else ():
-                extra_edges[(package.key, canonicalize_name(extra))] = self._edges(
+                extra_edges[(package.node, canonicalize_name(extra))] = self._edges(
                     package, deps, by_name
                 )
 
-        root_edges: list[LockEdge] = [LockEdge(p.key, extras=self.extras) for p in roots]
+        root_edges: list[LockEdge] = [LockEdge(p.node, extras=self.extras) for p in roots]
         available_extras: set[str] = set()
         available_groups: set[str] = set()
         for root in roots:
@@ -613,7 +636,7 @@ class _UvReader(_LockReader):
         # out, so nobody looks them up; markers are decided per target by `installed`.
         possible = self.graph.reachable(lambda _marker, _extra: True)
         for package in packages:
-            if package.key in root_keys or package.key not in possible:
+            if package.node in root_nodes or package.node not in possible:
                 continue
             self._package(package)
 
@@ -649,6 +672,9 @@ class _UvReader(_LockReader):
             candidates = by_name.get(canonicalize_name(dep["name"]), [])
             if isinstance(dep.get("version"), str):
                 candidates = [c for c in candidates if c.key[1] == dep["version"]]
+            # uv names the source too when one name and version is locked from several
+            if isinstance(dep.get("source"), dict):
+                candidates = [c for c in candidates if c.source == _uv_source_id(dep)]
             if not candidates:
                 self.problem(
                     package.line,
@@ -657,8 +683,11 @@ class _UvReader(_LockReader):
                 continue
             marker = self.marker(dep.get("marker"), package.line, f"package '{name}'")
             extras = frozenset(canonicalize_name(e) for e in _strings(dep.get("extra")))
-            found.extend(LockEdge(c.key, marker, extras) for c in candidates)
+            found.extend(LockEdge(c.node, marker, extras) for c in candidates)
         return tuple(found)
+
+    def entry_source(self, entry: Mapping[str, Any]) -> str:
+        return _uv_source_id(entry)
 
     def _package(self, package: _Package) -> None:
         raw = package.raw
@@ -689,6 +718,15 @@ class _UvReader(_LockReader):
             editable=local is not None and local[0] == "editable",
             source=LockedSource(files=files),
         )
+
+
+def _uv_source_id(raw: Mapping[str, Any]) -> str:
+    """An entry's (or a dependency's) ``source`` table as one string, to tell apart the
+    entries of one name and version; "" when there is none."""
+    source = raw.get("source")
+    if not isinstance(source, dict):
+        return ""
+    return " ".join(f"{k}={source[k]}" for k in sorted(source))
 
 
 def _uv_local_source(raw: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -786,8 +824,8 @@ class _PoetryReader(_LockReader):
         """Older locks: no per-package markers; walk the graph from pyproject's roots."""
         packages, lock_extras, legacy_files = tables
         by_name = _by_name(packages)
-        edges: dict[PackageKey, tuple[LockEdge, ...]] = {}
-        extra_edges: dict[tuple[PackageKey, NormalizedName], tuple[LockEdge, ...]] = {}
+        edges: dict[LockNode, tuple[LockEdge, ...]] = {}
+        extra_edges: dict[tuple[LockNode, NormalizedName], tuple[LockEdge, ...]] = {}
         for package in packages:
             deps = _table(package.raw, "dependencies")
             specs = {canonicalize_name(k): _poetry_specs(v) for k, v in deps.items()}
@@ -798,7 +836,7 @@ class _PoetryReader(_LockReader):
                 for spec in spec_list
                 if not spec.get("optional")
             ]
-            edges[package.key] = self._poetry_edges(plain, by_name, package.line, what)
+            edges[package.node] = self._poetry_edges(plain, by_name, package.line, what)
             extras = package.raw.get("extras", {})
             for extra, entries in extras.items() if isinstance(extras, dict) else ():
                 wanted = [
@@ -806,7 +844,7 @@ class _PoetryReader(_LockReader):
                     for name in _poetry_extra_names(entries)
                     for spec in specs.get(name, [{}])
                 ]
-                extra_edges[(package.key, canonicalize_name(extra))] = self._poetry_edges(
+                extra_edges[(package.node, canonicalize_name(extra))] = self._poetry_edges(
                     wanted, by_name, package.line, what
                 )
         project = Path(self.path).parent / "pyproject.toml"
@@ -816,14 +854,14 @@ class _PoetryReader(_LockReader):
             self.check_requested("extra", self.extras, lock_extras)
             optional_names = self._requested_extra_names(lock_extras)
             roots = tuple(
-                LockEdge(p.key)
+                LockEdge(p.node)
                 for p in packages
                 if p.raw.get("optional") is not True or p.key[0] in optional_names
             )
         self.graph = LockGraph(roots, edges, extra_edges)
         possible = self.graph.reachable(lambda _marker, _extra: True)
         for package in packages:
-            if package.key in possible:
+            if package.node in possible:
                 self.add(
                     package, **self._source(package), source=self._files(package, legacy_files)
                 )
@@ -915,7 +953,7 @@ class _PoetryReader(_LockReader):
                 if requirement.specifier.contains(candidate.key[1], prereleases=True):
                     edges.append(
                         LockEdge(
-                            candidate.key,
+                            candidate.node,
                             requirement.marker,
                             frozenset(canonicalize_name(e) for e in requirement.extras),
                         )
@@ -946,7 +984,7 @@ class _PoetryReader(_LockReader):
                     ]
             marker = self.marker(spec.get("markers"), line, what)
             extras = frozenset(canonicalize_name(e) for e in _strings(spec.get("extras")))
-            found.extend(LockEdge(c.key, marker, extras) for c in candidates)
+            found.extend(LockEdge(c.node, marker, extras) for c in candidates)
         return tuple(found)
 
     def _source(self, package: _Package) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from wheelcheck._sources.locked_files import file_name as _file_name
 from wheelcheck._sources.lockfiles import (
     LockEdge,
     LockGraph,
-    PackageKey,
+    LockNode,
     SourceKind,
     _by_name,
     _Package,
@@ -121,25 +121,25 @@ class _PdmReader(EntryReader):
 
     def _by_graph(self, packages: list[_Package], project: Mapping[str, Any] | None) -> None:
         by_name = _by_name(packages)
-        edges: dict[PackageKey, tuple[LockEdge, ...]] = {}
-        extra_edges: dict[tuple[PackageKey, NormalizedName], tuple[LockEdge, ...]] = {}
+        edges: dict[LockNode, tuple[LockEdge, ...]] = {}
+        extra_edges: dict[tuple[LockNode, NormalizedName], tuple[LockEdge, ...]] = {}
         for package in packages:
             found = self._edges(package.raw.get("dependencies", []), by_name, package)
             package_extras = _strings(package.raw.get("extras"))
             for extra in package_extras:
-                extra_edges[(package.key, canonicalize_name(extra))] = found
+                extra_edges[(package.node, canonicalize_name(extra))] = found
             if not package_extras:
-                edges[package.key] = found
+                edges[package.node] = found
         if project is None:
             self._selected([], None)
-            roots = tuple(LockEdge(p.key) for p in packages if "extras" not in p.raw)
+            roots = tuple(LockEdge(p.node) for p in packages if "extras" not in p.raw)
         else:
             texts = _project_requirements(project, self._selected(_all_groups(project), project))
             roots = self._edges(texts, by_name, None)
         self.graph = LockGraph(roots, edges, extra_edges)
         possible = self.graph.reachable(lambda _marker, _extra: True)
         for package in packages:
-            if package.key in possible and package.key not in self.files:
+            if package.node in possible and package.key not in self.files:
                 self._add(package, None)
 
     def _edges(
@@ -167,7 +167,7 @@ class _PdmReader(EntryReader):
                 if candidate is package or "extras" in candidate.raw:
                     continue
                 if requirement.specifier.contains(candidate.key[1], prereleases=True):
-                    found.append(LockEdge(candidate.key, requirement.marker, extras))
+                    found.append(LockEdge(candidate.node, requirement.marker, extras))
         return tuple(found)
 
     def _add(self, package: _Package, marker: Marker | None) -> None:

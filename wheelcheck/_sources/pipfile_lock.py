@@ -10,6 +10,7 @@ package categories) are selected with ``--group NAME``.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -156,10 +157,18 @@ class _PipfileLockReader(EntryReader):
             editable=entry.get("editable") is True,
             hashes=hashes,  # pipenv installs in pip's hash mode: only these files
         )
+        url = _source_url(entry.get("index"), sources)
         index = entry.get("index")
-        source = sources.get(index) if isinstance(index, str) else None
-        where = redact_url(str(source["url"])) if source and "url" in source else index
-        self.record(package, hashes=hashes, index=where if isinstance(where, str) else None)
+        shown = redact_url(url) if url else index if isinstance(index, str) else None
+        self.record(package, hashes=hashes, index=shown, index_url=url)
+
+
+def _source_url(index: object, sources: Mapping[str, Any]) -> str | None:
+    """The URL of the ``_meta.sources`` entry a package's ``index`` names, with ``${VAR}``
+    expanded as pipenv does (credentials usually come that way); None when it names none."""
+    source = sources.get(index) if isinstance(index, str) else None
+    url = source.get("url") if isinstance(source, dict) else None
+    return os.path.expandvars(url) if isinstance(url, str) and url else None
 
 
 def _pinned_version(value: object) -> str | None:

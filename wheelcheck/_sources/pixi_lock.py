@@ -90,6 +90,7 @@ class _PixiReader(EntryReader):
     data: Any = None
     root: yaml.Node | None = None
     environment: str = "default"
+    index_url: str | None = None  # the environment's first index: where its files came from
 
     def read(self) -> None:
         data = self.data
@@ -108,6 +109,9 @@ class _PixiReader(EntryReader):
             )
             return
         env = environments[self.environment]
+        indexes = env.get("indexes") if isinstance(env, dict) else None
+        if isinstance(indexes, list) and indexes and isinstance(indexes[0], str):
+            self.index_url = indexes[0]
         platforms = env.get("packages") if isinstance(env, dict) else None
         if not isinstance(platforms, dict):
             self.problem(
@@ -171,7 +175,8 @@ class _PixiReader(EntryReader):
             self.problem(line, f"PyPI package {_shown(location)} has no name or version")
             return
         version = str(version)
-        package = _Package((canonicalize_name(name), version), line, {"name": name})
+        # one name and version may be locked as a different file per platform
+        package = _Package((canonicalize_name(name), version), line, {"name": name}, location)
         machines = sorted({PIXI_MACHINES[p] for p in platforms})
         marker = Marker(
             'sys_platform == "linux" and ('
@@ -201,8 +206,10 @@ class _PixiReader(EntryReader):
                         (f"sha256:{digest}",) if isinstance(digest, str) else (),
                     ),
                 ),
-                index=None,
+                index=None if self.index_url is None else redact_url(self.index_url),
                 requires_python=python if isinstance(python, str) else None,
+                index_url=self.index_url,
+                source=location,
             )
         )
 
