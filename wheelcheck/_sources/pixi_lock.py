@@ -12,6 +12,7 @@ lock installs none of its packages.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -21,6 +22,7 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from wheelcheck._sources.lock_platforms import LockedPlatforms
 from wheelcheck._sources.lock_records import LockedFile, LockEntry, LockRead, locked_sources
 from wheelcheck._sources.lockfiles import SourceKind, _LockReader, _Package
 from wheelcheck._sources.pyproject import TomlDocument, read_input_text
@@ -85,13 +87,19 @@ def read_pixi_lock(
         reader.problem(None, "a pixi.lock has no extras or groups; choose --environment")
     reader.read()
     reader.sources.update(locked_sources(reader.entries))
-    return LockRead(reader.result(), tuple(reader.entries))
+    platforms = LockedPlatforms(
+        reader.environment,
+        reader.platforms,
+        {machine: name for name, machine in PIXI_MACHINES.items()},
+    )
+    return LockRead(replace(reader.result(), platforms=platforms), tuple(reader.entries))
 
 
 class _PixiReader(_LockReader):
     data: Any = None
     root: yaml.Node | None = None
     environment: str = "default"
+    platforms: tuple[str, ...] = ()  # those the environment lists, in the lock's order
     entries: list[LockEntry]
 
     def read(self) -> None:
@@ -121,6 +129,7 @@ class _PixiReader(_LockReader):
                 f"environments.{self.environment}: no 'packages' table",
             )
             return
+        self.platforms = tuple(str(p) for p in platforms)
         linux = {p: refs for p, refs in platforms.items() if p in PIXI_MACHINES}
         if not linux:
             self.problem(
