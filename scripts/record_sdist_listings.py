@@ -10,7 +10,8 @@ wheelcheck._metadata.sdist and writes ``<out>/<name>.json``: the file name, sha2
 member names and the text of the kept build files (top-level PKG-INFO, pyproject.toml,
 setup.cfg, setup.py, and an egg-info's requires.txt and PKG-INFO). When the release has a
 wheel, the wheel's METADATA is recorded too, from the ``<wheel url>.metadata`` file PyPI
-serves beside it (PEP 658), checked against the page's hash when it gives one. Whole sdists
+serves beside it (PEP 658), checked against the page's hash when it gives one, else read out
+of the wheel itself (downloaded in memory, capped, its sha256 checked). Whole sdists
 are never stored. The host's pip configuration plays no part: only pypi.org and
 files.pythonhosted.org are contacted.
 """
@@ -20,7 +21,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +74,8 @@ async def _wheel_metadata(
         return None
     wheel = min(wheels, key=lambda f: (not f["filename"].endswith("-none-any.whl"), f["filename"]))
     response = await client.get(wheel["url"].split("#", 1)[0] + ".metadata")
+    if response.status_code == 404:  # PyPI did not extract it for some old wheels
+        return await _metadata_in_wheel(client, wheel)
     if response.status_code != 200:
         return {"wheel": wheel["filename"], "error": f"HTTP {response.status_code}"}
     declared = wheel.get("core-metadata") or wheel.get("data-dist-info-metadata")
@@ -78,6 +83,25 @@ async def _wheel_metadata(
     if expected and hashlib.sha256(response.content).hexdigest() != expected:
         return {"wheel": wheel["filename"], "error": "sha256 mismatch"}
     return {"wheel": wheel["filename"], "METADATA": response.content.decode("utf-8", "replace")}
+
+
+async def _metadata_in_wheel(client: httpx.AsyncClient, wheel: dict[str, Any]) -> dict[str, str]:
+    """The METADATA read out of the wheel itself (capped, its sha256 checked), for a wheel
+    without a PEP 658 file."""
+    if (wheel.get("size") or 0) > MAX_BYTES:
+        return {"wheel": wheel["filename"], "error": f"wheel of {wheel['size']} bytes"}
+    body = (await client.get(wheel["url"])).raise_for_status().content
+    if hashlib.sha256(body).hexdigest() != wheel["hashes"].get("sha256"):
+        return {"wheel": wheel["filename"], "error": "sha256 mismatch"}
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        names = [n for n in archive.namelist() if n.count("/") == 1]
+        found = [
+            n for n in names if n.split("/")[0].endswith(".dist-info") and n.endswith("/METADATA")
+        ]
+        if len(found) != 1:
+            return {"wheel": wheel["filename"], "error": f"{len(found)} dist-info METADATA files"}
+        text = archive.read(found[0]).decode("utf-8", "replace")
+    return {"wheel": wheel["filename"], "METADATA": text, "from": "the wheel's " + found[0]}
 
 
 async def record(client: httpx.AsyncClient, spec: str, out: Path) -> str:

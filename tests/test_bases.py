@@ -248,6 +248,21 @@ def test_an_image_missing_a_default_arch_is_judged_on_the_others() -> None:
     ]
 
 
+def test_a_ubi_target_says_its_other_architectures_are_not_known(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    target = "registry.access.redhat.com/ubi9/python-312"
+    code, report, _ = check(index_server, tmp_path, "six\n", "--target", target)
+    assert code == 0 and report is not None
+    assert [t["arch"] for t in report["targets"]] == ["x86_64"]
+    (note,) = [n for n in report["notes"] if n.startswith(target)]
+    assert note.endswith(
+        "; its other architectures are not known: only its amd64 image was verified; whether "
+        "arm64, ppc64le and s390x images exist, and which Python and glibc they carry, is not "
+        "recorded (see https://github.com/sclorg/s2i-python-container)"
+    )
+
+
 @pytest.mark.parametrize(
     ("target", "message"),
     [
@@ -255,12 +270,31 @@ def test_an_image_missing_a_default_arch_is_judged_on_the_others() -> None:
         ("public.ecr.aws/lambda/python:3.7", "tags 3.8, 3.9, 3.10, 3.11, 3.12, 3.13, 3.14"),
         ("gcr.io/distroless/python3-debain12", "did you mean gcr.io/distroless/python3-debian12"),
         ("python:3.7-slim", "Python 3.7 is not in the table"),
-        ("registry.access.redhat.com/ubi9/python-312/arm64", "no arm64 image in the table"),
+        (
+            "registry.access.redhat.com/ubi9/python-312/arm64",
+            "registry.access.redhat.com/ubi9/python-312 on arm64 is not known: only its amd64 "
+            "image was verified; whether arm64, ppc64le and s390x images exist, and which "
+            "Python and glibc they carry, is not recorded "
+            "(see https://github.com/sclorg/s2i-python-container); to judge it anyway, give a "
+            "tag spec with its Python and glibc version, such as --target "
+            "cp312-manylinux_2_NN_aarch64",
+        ),
+        (
+            "registry.access.redhat.com/ubi9/python-39/s390x",
+            "python-39 on s390x is not known: only its amd64 image was verified",
+        ),
         (
             "cgr.dev/chainguard/python:latest-dev/arm/v7",
             "has no arm/v7 image in the table; it has amd64, arm64",
         ),
-        ("cgr.dev/chainguard/python:3.12", "cgr.dev/chainguard/python tags latest, latest-dev"),
+        (
+            "cgr.dev/chainguard/python:3.12",
+            "the table has cgr.dev/chainguard/python tags latest, latest-dev; tag '3.12' is not "
+            "known: its versioned tags (such as 3.12 and 3.12-dev) need a Chainguard "
+            "subscription, and their Python and glibc are not recorded (see https://www."
+            "chainguard.dev/unchained/a-guide-on-how-to-use-chainguard-images-for-public-"
+            "catalog-tier-users)",
+        ),
     ],
 )
 def test_unknown_image_is_exit_2_on_one_line(

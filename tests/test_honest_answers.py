@@ -253,7 +253,7 @@ def test_declared_dependencies_are_followed_with_a_caveat(
     lines = outcome.stdout.splitlines()
     assert lines[0].startswith("Use python:3.12-alpine: ")
     assert lines[1] == (
-        "Not guaranteed: what legacy need (declared by files a build would regenerate)."
+        "Not guaranteed: what legacy needs (declared by files a build would regenerate)."
     )
     prose = " ".join(outcome.stdout.split())  # wrapped at 80 columns
     assert "legacy 1.0: source, pure Python (no compiler needed): " in prose

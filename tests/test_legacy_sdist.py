@@ -1,5 +1,6 @@
 """Declared dependencies of legacy sdists (issue 15): egg-info, PKG-INFO, Poetry tables,
-setup.cfg and a static read of setup.py, in that order, never running anything."""
+flit's [tool.flit.metadata], setup.cfg and a static read of setup.py, in that order, never
+running anything."""
 
 from __future__ import annotations
 
@@ -317,6 +318,68 @@ def test_poetry_git_dependency_is_not_static() -> None:
     result = sdist({"pyproject.toml": pyproject})
     assert result.status == "unknown"
     assert "[tool.poetry.dependencies] demo-git is a git dependency" in result.evidence
+
+
+PKG_INFO_11 = b"Metadata-Version: 1.1\nName: demo\nVersion: 1.0\n"
+FLIT = b"""[build-system]
+requires = ["flit_core >=2,<4"]
+build-backend = "flit_core.buildapi"
+
+[tool.flit.metadata]
+module = "demo"
+requires-python = ">=3.6"
+requires = ["click >=7.1.1, <7.2", "typing-extensions; python_version < '3.8'"]
+dev-requires = ["pytest"]
+
+[tool.flit.metadata.requires-extra]
+Socks = ["PySocks!=1.5.7", "win-inet-pton; sys_platform == 'win32'"]
+"""
+# what flit generated beside it: never read when the table answers
+FLIT_SETUP_PY = b"from distutils.core import setup\nsetup(name='demo', install_requires=['six'])\n"
+
+
+def test_flit_metadata_table() -> None:
+    result = sdist({"PKG-INFO": PKG_INFO_11, "pyproject.toml": FLIT, "setup.py": FLIT_SETUP_PY})
+    assert (result.status, result.provenance) == ("declared", "flit")
+    assert result.provenance.declared
+    assert result.evidence == "pyproject.toml [tool.flit.metadata]"
+    assert result.requires_python == ">=3.6"  # PKG-INFO 1.1 has none: the table's
+    assert texts(result) == [
+        "click<7.2,>=7.1.1",
+        'typing-extensions; python_version < "3.8"',
+        'PySocks!=1.5.7; extra == "socks"',
+        'win-inet-pton; sys_platform == "win32" and extra == "socks"',
+        'pytest; extra == "dev"',  # dev-requires is the dev extra, as flit writes it
+    ]
+    assert result.provides_extra == ("dev", "socks")
+
+
+def test_flit_table_without_requires_declares_none() -> None:
+    table = b'[tool.flit.metadata]\nmodule = "demo"\n'
+    result = sdist({"PKG-INFO": PKG_INFO_11, "pyproject.toml": table, "setup.py": FLIT_SETUP_PY})
+    assert (result.status, result.provenance, texts(result)) == ("declared", "flit", [])
+
+
+@pytest.mark.parametrize(
+    ("table", "reason"),
+    [
+        (b'requires = "click"\n', "pyproject.toml [tool.flit.metadata] requires is not a list"),
+        (
+            b'dev-requires = ["a"]\n[tool.flit.metadata.requires-extra]\ndev = ["b"]\n',
+            "pyproject.toml [tool.flit.metadata] has both dev-requires and requires-extra.dev",
+        ),
+    ],
+)
+def test_a_flit_table_flit_would_refuse_falls_through_to_setup_py(
+    table: bytes, reason: str
+) -> None:
+    pyproject = b'[tool.flit.metadata]\nmodule = "demo"\n' + table
+    result = sdist(
+        {"PKG-INFO": PKG_INFO_11, "pyproject.toml": pyproject, "setup.py": FLIT_SETUP_PY}
+    )
+    assert (result.provenance, texts(result)) == ("setup.py (static)", ["six"])
+    broken = sdist({"PKG-INFO": PKG_INFO_11, "pyproject.toml": pyproject})
+    assert broken.status == "unknown" and reason in broken.evidence
 
 
 def test_nothing_declared_stays_unknown() -> None:

@@ -24,6 +24,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, canonicalize_version
 
 from wheelcheck._metadata.core import parse_core_metadata
+from wheelcheck._metadata.flit import flit_dependencies
 from wheelcheck._metadata.poetry import poetry_dependencies
 from wheelcheck._metadata.sdist import SdistMetadata, sdist_dependencies
 
@@ -57,13 +58,19 @@ NOT_STATIC_WITHOUT_EGG_INFO = {
 }
 
 
-def rebuilt(name: str, *, egg_info: bool = True) -> SdistMetadata:
+def rebuilt(name: str, *, egg_info: bool = True, without: tuple[str, ...] = ()) -> SdistMetadata:
     """The recorded sdist as an archive: its members, with the recorded files' texts;
-    without its egg-info directory when `egg_info` is False."""
+    without its egg-info directory when `egg_info` is False, nor the top-level files
+    named in `without`."""
     document = recorded(name)
     top = document["members"][0].split("/", 1)[0]
     texts = {f"{top}/{path}": text.encode() for path, text in document["files"].items()}
-    members = [m for m in document["members"] if egg_info or ".egg-info/" not in m + "/"]
+    dropped = {f"{top}/{path}" for path in without}
+    members = [
+        m
+        for m in document["members"]
+        if (egg_info or ".egg-info/" not in m + "/") and m not in dropped
+    ]
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         for member in members:
@@ -232,3 +239,64 @@ def test_poetry_tables_agree_with_the_wheel(name: str) -> None:
     found = poetry_dependencies(document)
     assert found.provenance == "poetry"
     assert differences(found.requires_dist, wheel_requires(name)) == []
+
+
+# Old flit sdists (flit before 3.2, [tool.flit.metadata], no [project]): PKG-INFO 1.1 without
+# Requires-Dist, and a setup.py flit generated. The flit table answers, before that setup.py.
+FLIT = [
+    "backcall",
+    "cssselect2",
+    "entrypoints",
+    "fastapi",
+    "flit",
+    "pep517",
+    "requests-download",
+    "testpath",
+    "typer",
+]
+
+
+@pytest.mark.parametrize("name", FLIT)
+def test_old_flit_sdists_answer_from_their_flit_table(name: str) -> None:
+    pkg_info = recorded(name)["files"]["PKG-INFO"]
+    assert pkg_info.startswith("Metadata-Version: 1.1\n") and "Requires-Dist" not in pkg_info
+    result = rebuilt(name)
+    assert (result.status, result.provenance) == ("declared", "flit")
+    assert result.provenance.declared  # "declared, not guaranteed"
+    assert result.evidence == "pyproject.toml [tool.flit.metadata]"
+    assert differences(result.requires_dist, wheel_requires(name)) == []
+    metadata = recorded(name)["wheel_metadata"]
+    wheel = parse_core_metadata(metadata["METADATA"].encode(), source=metadata["wheel"])
+    assert result.requires_python == wheel.requires_python
+
+
+@pytest.mark.parametrize("name", FLIT)
+def test_old_flit_sdists_generated_setup_py_agrees_too(name: str) -> None:
+    result = rebuilt(name, without=("pyproject.toml",))
+    assert result.provenance == "setup.py (static)", result.evidence
+    assert differences(result.requires_dist, wheel_requires(name)) == []
+
+
+def test_flit_table_reader_alone_keeps_the_extras() -> None:
+    """The table read alone (as when PKG-INFO would not answer): fastapi 0.65.2's extras."""
+    import tomllib
+
+    found = flit_dependencies(tomllib.loads(recorded("fastapi")["files"]["pyproject.toml"]))
+    assert found.provenance == "flit"
+    assert found.provides_extra == ("all", "dev", "doc", "test")
+    assert differences(found.requires_dist, wheel_requires("fastapi")) == []
+
+
+def test_hatch_sdist_with_dynamic_dependencies_answers_from_pkg_info() -> None:
+    """The one kind of hatch sdist without static metadata found: hatchling with a metadata
+    hook (hatch-requirements-txt) that makes dependencies dynamic in [project]; hatchling
+    writes PKG-INFO 2.1 with the hook's Requires-Dist, which the legacy chain reads."""
+    import tomllib
+
+    document = recorded("mkdocs-material")
+    pyproject = tomllib.loads(document["files"]["pyproject.toml"])
+    assert pyproject["build-system"]["build-backend"] == "hatchling.build"
+    assert "dependencies" in pyproject["project"]["dynamic"]
+    result = rebuilt("mkdocs-material")
+    assert (result.status, result.provenance) == ("declared", "pkg-info")
+    assert differences(result.requires_dist, wheel_requires("mkdocs-material")) == []

@@ -600,11 +600,53 @@ def test_cli_pixi_lock_judges_linux_64_and_leaves_the_local_wheel_unchecked(
     assert got["charset-normalizer"][ALPINE_AMD64] == ("missing", None)
     assert got["urllib3"][ALPINE_AMD64] == ("pure", "2.2.3")
     assert got["requests"][SLIM_AMD64][0] == "unchecked"
-    assert got["certifi"][SLIM_ARM64] == ("skipped", None)  # no linux-aarch64 in the lock
+    # no linux-aarch64 in the lock: pixi installs nothing there, which is a finding
+    assert got["certifi"][SLIM_ARM64] == ("missing", None)
     report = json.loads(result.stdout)
     # alpine installs nothing of charset-normalizer from this lock, so slim, where the
     # unchecked direct reference (requests) withholds nothing
     assert report["recommendation"]["image"] == "python:3.12-slim"
+
+
+NO_AARCH64 = (
+    "nothing installable from this lock on this target: the lock lists no linux-aarch64 "
+    "environment (its environment '{env}' is locked for linux-64, osx-64, osx-arm64, "
+    "win-64); re-lock with that platform"
+)
+
+
+def test_cli_pixi_lock_on_a_platform_it_does_not_list_installs_nothing(
+    format_index: IndexServer,
+) -> None:
+    # the lock is solved for linux-64 and three non-Linux platforms; on arm64 `pixi install`
+    # installs nothing of it: every package is missing there, with the reason, and exit 1
+    args = ("--target", "python:3.12-slim", "--arch", "arm64", "--environment", "min-py38")
+    result = check(f"{format_index.url}/simple/", *args, str(PIXI_GROUPS))
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    rows = {p["name"]: p["results"][SLIM_ARM64] for p in report["packages"]}
+    assert set(rows) == set(SOLVE_GROUPS_LINUX_64)
+    for row in rows.values():
+        assert row["verdict"] == "missing" and row["file"] is None
+        assert row["reason"] == NO_AARCH64.format(env="min-py38")
+    index = f"{format_index.url}/simple/"
+    table = CliRunner().invoke(
+        main, ["check", "--index-url", index, "--no-cache", *args, str(PIXI_GROUPS)]
+    )
+    assert table.exit_code == 1
+    said = " ".join(table.stdout.split())  # the table wraps long lines
+    assert f"matplotlib: missing: {NO_AARCH64.format(env='min-py38')}" in said
+
+
+def test_cli_pixi_lock_on_a_listed_platform_still_skips_what_it_does_not_need(
+    format_index: IndexServer,
+) -> None:
+    # max-py310 takes no PyPI package on linux-64: the lock lists the platform, so the
+    # packages other environments take are simply not needed there (no finding, exit 0)
+    args = ("--target", "python:3.12-slim", "--arch", "amd64", "--environment", "max-py310")
+    result = check(f"{format_index.url}/simple/", *args, str(PIXI_GROUPS))
+    assert result.exit_code == 0, result.output
+    assert {v[SLIM_AMD64] for v in verdicts(result).values()} <= {("skipped", None)}
 
 
 def test_cli_pipfile_is_resolved_like_requirements(index_server: IndexServer) -> None:

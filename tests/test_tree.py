@@ -5,6 +5,7 @@ The scenarios and their facts are listed in tests/data/index/README.md.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,6 +183,34 @@ def test_the_example_app_resolves_offline_with_psycopg2_blocking_alpine(tree: An
     assert report.recommendation.withheld is None
     uvicorn = package(report, "uvicorn")
     assert any(chain.startswith("chainlit > ") for chain in uvicorn.via)
+
+
+def test_an_old_flit_sdist_is_followed_through_its_flit_table(
+    index_server: IndexServer, tmp_path: Path
+) -> None:
+    # requests-download 0.1.2 (only its sdist kept): PKG-INFO 1.1 without Requires-Dist;
+    # its pyproject.toml [tool.flit.metadata] requires = ["requests"], so requests' tree is
+    # checked too, with the caveat, and nothing blocks (exit 0)
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("requests-download==0.1.2\n", encoding="utf-8")
+    base = ["check", "--index-url", f"{index_server.url}/simple/", "--retries", "1"]
+    result = CliRunner().invoke(main, [*base, "-f", "json", str(requirements)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    rows = {p["name"]: p for p in document["packages"]}
+    row = rows["requests-download"]["results"][SLIM_AMD64]
+    assert (row["verdict"], row["dependencies_from"]) == ("source", "flit")
+    assert (
+        "dependencies declared in pyproject.toml [tool.flit.metadata], not guaranteed"
+        in (row["reason"])
+    )
+    assert rows["requests"]["via"] == ["requests-download > requests"]
+    assert {"certifi", "charset-normalizer", "idna", "urllib3"} <= set(rows)
+    table = CliRunner().invoke(main, [*base, str(requirements)])
+    assert table.exit_code == 0
+    assert table.stdout.splitlines()[1] == (
+        "Not guaranteed: what requests-download needs (declared by files a build would"
+    )
 
 
 def test_no_deps_judges_only_the_named_requirements(tree: Any) -> None:

@@ -213,6 +213,7 @@ class Provenance(StrEnum):
     EGG_INFO = "egg-info"
     PKG_INFO = "pkg-info"
     POETRY = "poetry"
+    FLIT = "flit"
     SETUP_CFG = "setup.cfg"
     SETUP_PY = "setup.py (static)"
     UNKNOWN = "unknown"

@@ -6,6 +6,8 @@ python-312``) and Chainguard (``cgr.dev/chainguard/python:latest-dev``, on Wolfi
 its Python and its libc; a rolling one (Chainguard) as of the date the table names. The facts
 are the ``other_images`` rows of ``data/base-images.json`` (each with its source); the libc
 comes from the same file's ``distros`` rows, so a distribution release is described once.
+What the table could not verify (UBI 9's other architectures, Chainguard's versioned tags)
+is its ``not_known`` rows: the report says it is not known and where to check, never a guess.
 """
 
 from __future__ import annotations
@@ -20,13 +22,22 @@ from packaging.version import InvalidVersion, Version
 from wheelcheck._data import read_json
 from wheelcheck._judge.images import DATA_FILE, Distro, load_table
 from wheelcheck.errors import UnknownTarget
+from wheelcheck.models import Libc
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from wheelcheck.models import Target
 
-__all__ = ["OtherImage", "find_other_image", "image_notes", "other_image_names"]
+__all__ = [
+    "NotKnown",
+    "OtherImage",
+    "find_other_image",
+    "image_notes",
+    "not_known",
+    "other_image_names",
+    "tag_spec_hint",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +76,50 @@ class OtherImage:
         minor = f"{self.minor[0]}.{self.minor[1]}"
         current = load_table().current.get(minor)
         return str(current) if current is not None else f"{minor}.0"
+
+
+@dataclass(frozen=True, slots=True)
+class NotKnown:
+    """Something about a repository the table does not know, why, and where to check."""
+
+    repository: str
+    what: str  # architectures | tags
+    why: str
+    check: str  # a URL
+
+    @property
+    def said(self) -> str:
+        return f"not known: {self.why} (see {self.check})"
+
+
+@functools.cache
+def _not_known() -> dict[tuple[str, str], NotKnown]:
+    try:
+        rows = read_json(DATA_FILE)["other_images"]["not_known"]["rows"]
+        found = [
+            NotKnown(str(r["repository"]), str(r["what"]), str(r["why"]), str(r["check"]))
+            for r in rows
+        ]
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"{DATA_FILE}: malformed other_images.not_known row ({error})") from error
+    return {(n.repository, n.what): n for n in found}
+
+
+def not_known(repository: str, what: str) -> NotKnown | None:
+    """What the table says it does not know about `repository`'s ``architectures`` or
+    ``tags``, or None."""
+    return _not_known().get((repository, what))
+
+
+def tag_spec_hint(python: str | None, libc: Libc, machine: str) -> str:
+    """How to judge an image the table lacks: a tag spec with the Python and libc version
+    the user must look up (``cp312-manylinux_2_NN_aarch64``); None: the Python too."""
+    digits = "XY" if python is None else "".join(python.split(".")[:2])
+    family = "manylinux_2_NN" if libc is Libc.GLIBC else "musllinux_1_N"
+    return (
+        f"to judge it anyway, give a tag spec with its Python and {libc.value} version, "
+        f"such as --target cp{digits}-{family}_{machine}"
+    )
 
 
 def _row(row: Any, distros: dict[str, Distro]) -> OtherImage:
@@ -125,7 +180,12 @@ def find_other_image(reference: str) -> OtherImage | None:
         if _tag_matches(tag, row):
             return row
     known = ", ".join(t for r in rows for t in r.tags)
-    raise UnknownTarget(f"unknown image {reference!r}: the table has {repository} tags {known}")
+    gap = not_known(repository, "tags")
+    hint = tag_spec_hint(None, rows[0].distro.libc, "x86_64")
+    more = "" if gap is None else f"; tag {tag!r} is {gap.said}; {hint}"
+    raise UnknownTarget(
+        f"unknown image {reference!r}: the table has {repository} tags {known}{more}"
+    )
 
 
 def other_image_names() -> tuple[str, ...]:
@@ -157,6 +217,8 @@ def _note(image: str, row: OtherImage) -> str:
             f"{row.python} and {row.distro.libc.value} {row.distro.libc_version} are as of "
             f"{row.rolling_as_of}, re-check them"
         )
+    if (gap := not_known(row.repository, "architectures")) is not None:
+        text += f"; its other architectures are {gap.said}"
     return text
 
 

@@ -26,7 +26,12 @@ from wheelcheck._judge.images import (
     resolve_image,
     suggest,
 )
-from wheelcheck._judge.other_images import OtherImage, find_other_image
+from wheelcheck._judge.other_images import (
+    OtherImage,
+    find_other_image,
+    not_known,
+    tag_spec_hint,
+)
 from wheelcheck.errors import UnknownTarget
 from wheelcheck.models import ImageFamily, Libc, Target
 
@@ -135,6 +140,11 @@ def _other_targets(
     if missing and (strict or not offered):
         have = ", ".join(p.removeprefix("linux/") for p in image.architectures)
         unsure = "" if image.architectures_complete else " (the only ones the table verified)"
+        gap = not_known(image.repository, "architectures")
+        if gap is not None:
+            python = f"{image.minor[0]}.{image.minor[1]}"
+            hint = tag_spec_hint(python, image.distro.libc, missing[0].machine)
+            raise UnknownTarget(f"{name} on {missing[0].short} is {gap.said}; {hint}")
         raise UnknownTarget(
             f"{name} has no {missing[0].short} image in the table; it has {have}{unsure}"
         )

@@ -2,7 +2,8 @@
 
 In order, the first that answers wins: the ``*.egg-info/requires.txt`` setuptools wrote when
 it built the sdist, ``Requires-Dist`` in PKG-INFO, pyproject.toml's ``[tool.poetry]``
-tables, then setup.cfg and a static read of setup.py (setuptools lets a non-empty setup()
+tables, its ``[tool.flit.metadata]`` table (before the setup.py flit generated beside it),
+then setup.cfg and a static read of setup.py (setuptools lets a non-empty setup()
 argument win over setup.cfg, so both are read). Each answer is declared, not guaranteed: a
 build could compute otherwise. Nothing is run.
 """
@@ -21,6 +22,7 @@ from packaging.utils import canonicalize_name
 from wheelcheck._metadata.core import CoreMetadata
 from wheelcheck._metadata.declared import Found, NotStatic, parse_requirements, section_requirements
 from wheelcheck._metadata.egg_info import requires_txt
+from wheelcheck._metadata.flit import flit_dependencies
 from wheelcheck._metadata.poetry import poetry_dependencies
 from wheelcheck._metadata.setup_cfg import setup_cfg_options
 from wheelcheck._metadata.setup_py import ARGUMENTS, setup_py_arguments
@@ -105,6 +107,13 @@ def _poetry(sdist: Sdist) -> Found:
     return replace(found, requires_python=sdist.requires_python)  # what Poetry wrote from it
 
 
+def _flit(sdist: Sdist) -> Found:
+    found = flit_dependencies(_pyproject(sdist))
+    if sdist.requires_python is None:
+        return found
+    return replace(found, requires_python=sdist.requires_python)  # what flit wrote from it
+
+
 def _lines(value: Any, where: str) -> list[str]:
     if isinstance(value, str):
         return [line.strip() for line in value.splitlines() if line.strip()]
@@ -155,7 +164,13 @@ def _specifier(value: Any) -> str | None:
         return None
 
 
-READERS: tuple[Callable[[Sdist], Found], ...] = (_egg_info, _pkg_info, _poetry, _setuptools)
+READERS: tuple[Callable[[Sdist], Found], ...] = (
+    _egg_info,
+    _pkg_info,
+    _poetry,
+    _flit,
+    _setuptools,
+)
 
 
 def declared_dependencies(sdist: Sdist) -> Found | list[str]:

@@ -131,6 +131,10 @@ def _clauses(costs: Sequence[_Cost], chosen: _Cost | None = None) -> list[str]:
     return clauses
 
 
+def _need(names: Sequence[str]) -> str:
+    return "needs" if len(names) == 1 else "need"
+
+
 def _same(chosen: _Cost) -> str:
     """The chosen image in the trouble of the clause before it."""
     others = (chosen.built, chosen.failing, chosen.conflict)
@@ -243,11 +247,13 @@ def answer_notes(report: Report) -> list[str]:
     notes = []
     if declared:
         notes.append(
-            f"Not guaranteed: what {_names(declared)} need (declared by files a build would "
-            "regenerate)."
+            f"Not guaranteed: what {_names(declared)} {_need(declared)} (declared by files a "
+            "build would regenerate)."
         )
     if cut:
-        notes.append(f"Not checked: what {_names(cut)} need (only their setup.py could tell).")
+        notes.append(
+            f"Not checked: what {_names(cut)} {_need(cut)} (only their setup.py could tell)."
+        )
     if direct:
         notes.append(f"Not looked up: {_names(direct)} (a direct reference: URL, VCS or path).")
     return [printable(note) for note in notes]

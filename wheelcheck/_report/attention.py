@@ -66,9 +66,11 @@ def _attention(
     if all(r.build is not None and r.build.kind == "pure" for r in results):
         # it builds, but needs nothing: said in the verdict, no build line
         verdict, builds = "source, pure Python (no compiler needed)", ()
-    return Attention(
-        package, where, verdict, results[0].reason, builds, _remedy_text(package.name, results)
-    )
+    # Each verdict's own reason when the verdicts differ (a direct reference not looked up
+    # here, nothing from the lock there): the first alone would hide the others.
+    reasons = dict.fromkeys(r.reason for r in results)
+    reason = "; ".join(reasons) if len({r.verdict for r in results}) > 1 else results[0].reason
+    return Attention(package, where, verdict, reason, builds, _remedy_text(package.name, results))
 
 
 def _verdict_text(package: PackageResult, where: Sequence[str], labels: Mapping[str, str]) -> str:

@@ -30,6 +30,9 @@ from wheelcheck.models import DistFile, ProjectPage, Target, TargetResult, Verdi
 # Where a file came from when the lock names no index for its package.
 FROM_THE_LOCK = "the lock"
 
+# How every "nothing from the lock" reason starts, whatever the cause.
+NOTHING_FROM_THE_LOCK = "nothing installable from this lock on this target: "
+
 # PyPI's Simple API, however a lock spells it: the configured index stands for it (a mirror).
 _PYPI = {"https://pypi.org/simple/", "https://pypi.python.org/simple/"}
 
@@ -104,7 +107,7 @@ def judge_lock_files(
 
 def lock_missing_reason(name: str, version: str, files: Sequence[DistFile], target: Target) -> str:
     """Why nothing the lock lists installs on `target`, and how to fix the lock."""
-    head = "nothing installable from this lock on this target: "
+    head = NOTHING_FROM_THE_LOCK
     families = sorted({_family(t.platform) for f in files if f.is_wheel for t in f.tags})
     has_sdist = any(not f.is_wheel for f in files)
     if not files:

@@ -2,9 +2,11 @@
 
 A lock says which packages a target installs (package markers, or reachability through the
 lock's dependency graph); each row is one locked project, judged at its locked version on
-every target that installs it, `skipped` on the others. A package whose lock lists files is
-judged from those files alone, as its installer reads them (no request); one that lists none
-is looked up on the index the lock names for it, or the configured one.
+every target that installs it, `skipped` on the others (`missing` where the lock lists no
+environment for the target's platform: its installer installs nothing there). A package
+whose lock lists files is judged from those files alone, as its installer reads them (no
+request); one that lists none is looked up on the index the lock names for it, or the
+configured one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from wheelcheck._judge.selection import SelectionPolicy
 from wheelcheck._judge.targets import marker_environment
 from wheelcheck._resolve.direct import PageLookup, judge_lookup
 from wheelcheck._resolve.lock_files import (
+    NOTHING_FROM_THE_LOCK,
     alternative_note,
     judge_lock_files,
     lock_page,
@@ -135,9 +138,11 @@ def judge_locked(
         for t in targets
     }
     rows: dict[str, list[DeclaredRequirement]] = {}
+    row_locks: dict[str, list[LockedSet]] = {}
     for lock in locks:
         for declared in lock.requirement_set.requirements:
             rows.setdefault(_key(declared), []).append(declared)
+            row_locks.setdefault(_key(declared), []).append(lock)
 
     packages = []
     for key, declared_list in rows.items():
@@ -145,9 +150,7 @@ def judge_locked(
         for target in targets:
             chosen = installed[target.id].get(key)
             if chosen is None:
-                results[target.id] = TargetResult(
-                    Verdict.SKIPPED, "the lock does not install it on this target"
-                )
+                results[target.id] = _not_installed(row_locks[key], target)
             else:
                 source = sources[id(chosen)]
                 results[target.id] = _judge_pin(chosen, source, target, pages, policy, index_urls)
@@ -165,6 +168,17 @@ def judge_locked(
 
 def _key(declared: DeclaredRequirement) -> str:
     return declared.name or declared.text
+
+
+def _not_installed(locks: Sequence[LockedSet], target: Target) -> TargetResult:
+    """A package its locks do not install on `target`: `missing` when a lock lists no
+    environment for the target's platform (its installer installs nothing there), else
+    `skipped` (the target does not need it)."""
+    for lock in locks:
+        gap = None if lock.platforms is None else lock.platforms.gap(target.arch)
+        if gap is not None:
+            return TargetResult(Verdict.MISSING, f"{NOTHING_FROM_THE_LOCK}{gap}")
+    return TargetResult(Verdict.SKIPPED, "the lock does not install it on this target")
 
 
 def _judge_pin(

@@ -21,6 +21,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from wheelcheck._limits import clip
+from wheelcheck._sources.lock_platforms import LockedPlatforms
 from wheelcheck._sources.locked_files import (
     LockedFile,
     LockedSource,
@@ -162,7 +163,9 @@ class LockedSet:
     entries of one name and version from two sources). `installed(environment)` is the subset
     one target installs. `files_by_package` lists the wheel and sdist file names the lock
     records for each name and version; `sources` the files (names, URLs, hashes) and the
-    index it names for each entry. `locked` is always True: it tells the checker not to
+    index it names for each entry. `platforms`, for a lock solved per platform, the platforms
+    it lists: a target on another installs nothing from it. `locked` is always True: it
+    tells the checker not to
     resolve.
     """
 
@@ -180,6 +183,8 @@ class LockedSet:
     # uv.lock's conflict markers spell a requested group or extra of the project as an
     # ``extra`` value (``group-13-docling-serve-cpu``): also true where they are requested.
     marker_extras: frozenset[str] = frozenset()
+    # a lock solved per platform (pixi.lock): the platforms it lists; None: every platform
+    platforms: LockedPlatforms | None = None
     locked: bool = True
 
     def installed(self, environment: Mapping[str, str]) -> tuple[DeclaredRequirement, ...]:

@@ -12,6 +12,7 @@ lock installs none of its packages.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -21,6 +22,7 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from wheelcheck._sources.lock_platforms import LockedPlatforms
 from wheelcheck._sources.lock_records import EntryReader, LockedFile, LockEntry, LockRead
 from wheelcheck._sources.lockfiles import SourceKind, _Package
 from wheelcheck._sources.pyproject import TomlDocument, read_input_text
@@ -83,7 +85,13 @@ def read_pixi_lock(
     reader.environment = environment or "default"
     if extras or groups:
         reader.problem(None, "a pixi.lock has no extras or groups; choose --environment")
-    return reader.read_with_entries()
+    read = reader.read_with_entries()
+    platforms = LockedPlatforms(
+        reader.environment,
+        reader.platforms,
+        {machine: name for name, machine in PIXI_MACHINES.items()},
+    )
+    return LockRead(replace(read.locked, platforms=platforms), read.entries)
 
 
 class _PixiReader(EntryReader):
@@ -91,6 +99,7 @@ class _PixiReader(EntryReader):
     root: yaml.Node | None = None
     environment: str = "default"
     index_url: str | None = None  # the environment's first index: where its files came from
+    platforms: tuple[str, ...] = ()  # those the environment lists, in the lock's order
 
     def read(self) -> None:
         data = self.data
@@ -119,6 +128,7 @@ class _PixiReader(EntryReader):
                 f"environments.{self.environment}: no 'packages' table",
             )
             return
+        self.platforms = tuple(str(p) for p in platforms)
         linux = {p: refs for p, refs in platforms.items() if p in PIXI_MACHINES}
         if not linux:
             self.problem(
