@@ -334,6 +334,37 @@ def test_a_project_the_index_does_not_know_is_not_said_to_install() -> None:
     assert "The index does not know no-such." in text.splitlines()[0]
 
 
+def test_the_only_base_checked_is_not_recommended_when_pip_fails_there() -> None:
+    # "Use python:3.12-slim: slim cannot install pywin32 on amd64."
+    targets = targets_of(("python:3.12-slim",))
+    pywin32 = package(
+        "pywin32", {t.id: TargetResult(Verdict.MISSING, "only win wheels") for t in targets}
+    )
+    report = checked(targets, [pywin32])
+    assert report.recommendation.image is None
+    assert (
+        render(report)
+        .splitlines()[0]
+        .startswith("No base image installs everything: slim cannot install pywin32 on amd64")
+    )
+
+
+def test_each_package_that_cannot_install_is_named_with_its_own_arches() -> None:
+    # "alpine cannot install idna, certifi on amd64 and arm64", though certifi fails on arm64 only
+    targets = targets_of(arches=("amd64", "arm64"))
+    missing = TargetResult(Verdict.MISSING, "no file")
+    idna = package("idna", {t.id: missing if t.variant == "alpine" else wheel() for t in targets})
+    certifi = package(
+        "certifi",
+        {
+            t.id: missing if t.variant == "alpine" and t.arch == "aarch64" else wheel()
+            for t in targets
+        },
+    )
+    first = render(checked(targets, [idna, certifi])).splitlines()[0]
+    assert "alpine cannot install idna on amd64 and arm64, certifi on arm64" in first, first
+
+
 def test_a_conflict_on_slim_is_in_the_answer() -> None:
     # A slim conflict was shown above the recommendation but not in it.
     targets = targets_of()

@@ -245,8 +245,9 @@ def _recommend(
     # A target where pip cannot resolve the tree installs nothing: never the one to choose.
     debian_conflicts = [_conflict(t, conflicts) for t in debian if t.id in conflicts]
     debian_problems = _by_image(debian, packages) + debian_conflicts
-    if not alpine:
-        image = debian[0].image if debian and not debian_conflicts else None
+    if not alpine:  # nothing to compare: the one base, unless pip fails there
+        fails = debian_conflicts or _uninstallable(debian, packages)
+        image = debian[0].image if debian and not fails else None
         reasons = ["no alpine target was checked; add --target python:X-alpine to compare"]
         return Recommendation(image, (*reasons, *debian_problems))
     blocked = {t.id: found for t in alpine if (found := blockers(t, packages))}

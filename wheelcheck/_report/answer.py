@@ -51,6 +51,16 @@ def _arches(per_package: dict[str, list[str]]) -> str:
     return arches[0] if len(arches) == 1 else ", ".join(arches[:-1]) + " and " + arches[-1]
 
 
+def _names_on(per_package: dict[str, list[str]]) -> str:
+    """``x, y on amd64 and arm64, z on arm64``: each name with the arches it holds for."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name, arches in per_package.items():
+        groups.setdefault(tuple(dict.fromkeys(arches)), []).append(name)
+    return ", ".join(
+        f"{_names(names)} on {_arches({'': list(arches)})}" for arches, names in groups.items()
+    )
+
+
 def _add(cost: _Cost, target: Target, package: PackageResult) -> None:
     result = package.results.get(target.id)
     if result is None:
@@ -102,9 +112,9 @@ def _trouble_text(cost: _Cost, subject: str, plural: bool) -> str:
     if cost.built:
         parts.append(f"{verb('build')} {_names(list(cost.built))} from source")
     if cost.failing:
-        parts.append(f"cannot build {_names(list(cost.failing))} on {_arches(cost.failing)}")
+        parts.append(f"cannot build {_names_on(cost.failing)}")
     if cost.missing:
-        parts.append(f"cannot install {_names(list(cost.missing))} on {_arches(cost.missing)}")
+        parts.append(f"cannot install {_names_on(cost.missing)}")
     if cost.conflict:
         parts.append(f"cannot resolve the tree on {_arches({'': cost.conflict})}")
     return f"{subject} " + " and ".join(parts)
