@@ -255,6 +255,27 @@ def test_outside_changes_are_marked_with_the_users_specifier(plan_index: IndexSe
     )
 
 
+def test_a_change_to_another_major_version_is_marked_and_located(
+    plan_index: IndexServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """websockets 10.0 -> 11.0 (--allow-outside): the search tried 10.x first; none has a
+    wheel. The answer counts it, its why says it, its origin is the requirement's line."""
+    monkeypatch.chdir(ROOT)
+    path = (REAL / "cw3a1-flask-db.txt").relative_to(ROOT).as_posix()
+    _, document, _ = run_plan(plan_index, path, "--allow-outside")
+    assert document["summary"] == (
+        "python:3.12-alpine amd64+arm64: compile-free with 5 changes (1 to another major version)"
+    )
+    crossing = {c["name"] for c in document["changes"] if c["crosses_major"]}
+    assert crossing == {"websockets"}  # bcrypt, httptools, orjson stay on their major
+    websockets = next(c for c in document["changes"] if c["name"] == "websockets")
+    assert websockets["why"].endswith("; another major version (10.x to 11.x, an upgrade)")
+    assert websockets["origin"] == {"file": path, "line": 9}
+    six = next(c for c in document["changes"] if c["name"] == "six")
+    assert six["origin"] == {"file": path, "line": 2}  # it came with bcrypt
+    assert any("another major version are marked" in note for note in document["notes"])
+
+
 def _check(server: IndexServer, path: Path) -> tuple[int, dict[str, Any], str]:
     argv = ["check", str(path), *ALPINE, "--index-url", f"{server.url}/simple/", "-f", "json"]
     argv += ["--no-advice", "--fail-on", "never"]
@@ -323,7 +344,7 @@ def test_markdown_shows_the_diff_table_and_the_constraints(plan_index: IndexServ
     result = CliRunner().invoke(main, [*argv, "--index-url", f"{plan_index.url}/simple/"])
     assert result.exit_code == 0
     assert "| package | from | to | why |" in result.stdout
-    assert "| orjson | 3.6.4 | 3.9.3 |" in result.stdout
+    assert "| ⚠️ orjson | 3.6.4 | 3.9.3 |" in result.stdout  # outside the pin: marked
     assert "\norjson==3.9.3\n" in result.stdout
 
 

@@ -506,11 +506,30 @@ def _direct_origins(report: Report) -> dict[NormalizedName, Origin]:
     }
 
 
-def _first_file(report: Report) -> Origin | None:
+def first_input_file(report: Report) -> str | None:
+    """The first file a requirement of `report` was read from (not stdin), if any."""
     for package in report.packages:
         if package.origin is not None and package.origin.file != "-":
-            return Origin(package.origin.file, 1)
+            return package.origin.file
     return None
+
+
+def _first_file(report: Report) -> Origin | None:
+    file = first_input_file(report)
+    return None if file is None else Origin(file, 1)
+
+
+def requirement_origins(report: Report) -> dict[NormalizedName, Origin]:
+    """Where each package's requirement is written, as its findings are located: its own
+    line, or for a dependency the direct requirement's line it came through. Packages read
+    from stdin, or not traced to a requirement, are left out."""
+    origins = _direct_origins(report)
+    found: dict[NormalizedName, Origin] = {}
+    for package in report.packages:
+        origin = _location(package, origins, None)
+        if origin is not None:
+            found[canonicalize_name(package.name)] = origin
+    return found
 
 
 def _location(
