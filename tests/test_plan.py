@@ -348,18 +348,6 @@ def test_markdown_shows_the_diff_table_and_the_constraints(plan_index: IndexServ
     assert "\norjson==3.9.3\n" in result.stdout
 
 
-@pytest.mark.parametrize("fmt", ["sarif", "github"])
-def test_formats_without_plans_say_so_before_anything_is_read(
-    plan_index: IndexServer, fmt: str
-) -> None:
-    plan_index.reset()
-    argv = ["plan", str(REAL / "cw3a1-flask.txt"), "-f", fmt]
-    result = CliRunner().invoke(main, [*argv, "--index-url", f"{plan_index.url}/simple/"])
-    assert result.exit_code == 2
-    assert f"--format {fmt} does not render plans: use table, json or markdown" in result.stderr
-    assert plan_index.requests == []
-
-
 def test_a_failed_lookup_gives_no_plan_and_exit_3(plan_index: IndexServer) -> None:
     plan_index.reset()
     plan_index.fail("orjson", (503,), permanent=True)

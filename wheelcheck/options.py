@@ -472,7 +472,8 @@ FORMAT = _row(
             "pull-request comment; sarif for code scanning; github for annotations on the diff; "
             "html for a page to keep as a CI artifact.",
             "plan": "Report format: table for people; json for tools; markdown for a "
-            "pull-request comment (sarif, github and html do not render plans).",
+            "pull-request comment; sarif for code scanning; github for annotations on the "
+            "diff; html for a page to keep as a CI artifact.",
         },
         commands=ALL,
         key="format",
