@@ -51,6 +51,7 @@ import json
 import re
 import tarfile
 import threading
+import time
 import zipfile
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -298,6 +299,7 @@ class _Handler(BaseHTTPRequestHandler):
         index = self.server.index
         headers = {key.lower(): value for key, value in self.headers.items()}
         index._record(self.path, headers)
+        index._wait(self.path)
         path = unquote(urlsplit(self.path).path)
         segments = [s for s in path.split("/") if s]
         flavour = ""
@@ -433,6 +435,7 @@ class IndexServer:
         self._requests: list[tuple[str, dict[str, str]]] = []
         self._served_list: list[Served] = []
         self._faults: dict[str, _Fault] = {}
+        self._slow: dict[str, float] = {}  # part of a request path -> seconds
         self._cache: dict[tuple[str, str], bytes | None] = {}
         self._main = _Server(("127.0.0.1", 0), self)
         self.url = f"http://127.0.0.1:{self._main.server_address[1]}"
@@ -512,10 +515,17 @@ class IndexServer:
                 list(statuses), permanent, dict(headers or {}), frozenset(kinds)
             )
 
+    def slow(self, part: str, seconds: float) -> None:
+        """Answer every request whose path contains `part` (``/simple/six/``, a file name)
+        `seconds` late, until reset(): a read still in flight when the rest of a run is done."""
+        with self._lock:
+            self._slow[part] = seconds
+
     def reset(self) -> None:
-        """Forget injected faults and recorded requests."""
+        """Forget injected faults, delays and recorded requests."""
         with self._lock:
             self._faults.clear()
+            self._slow.clear()
             self._requests.clear()
             self._served_list.clear()
 
@@ -620,6 +630,12 @@ class IndexServer:
     def _served(self, served: Served) -> None:
         with self._lock:
             self._served_list.append(served)
+
+    def _wait(self, path: str) -> None:
+        with self._lock:
+            seconds = max((s for part, s in self._slow.items() if part in path), default=0.0)
+        if seconds:
+            time.sleep(seconds)
 
     def _next_fault(self, name: str, kind: str) -> tuple[int, Mapping[str, str]] | None:
         with self._lock:

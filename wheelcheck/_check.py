@@ -163,17 +163,21 @@ async def checked_with(
     judged = _judge(sources, groups, targets, pages, policy, opts, settings, hashes)
     trees: dict[str, TreeResult] = {}
     if judged.scope == "tree":
-        trees = await resolve_trees(
-            groups,
-            sources.requirement_set.constraints,
-            targets,
-            judged.packages,
-            client=client,
-            reader=DependencyReader(client),
-            policy=policy,
-            progress=progress,
-            hashes=None if hashes is None else hashes.hashes,
-        )
+        reader = DependencyReader(client)
+        try:
+            trees = await resolve_trees(
+                groups,
+                sources.requirement_set.constraints,
+                targets,
+                judged.packages,
+                client=client,
+                reader=reader,
+                policy=policy,
+                progress=progress,
+                hashes=None if hashes is None else hashes.hashes,
+            )
+        finally:
+            await reader.aclose()  # prefetches nobody awaited end here, not after the client
     # Every failed page lookup once, by package, before the tree repeats it per row;
     # one that a failing index explains is said once, in that index's line. Warnings about
     # pages (skipped files...) arrive as lookups finish: sorted by their "<project> on

@@ -1,9 +1,11 @@
-"""Findings of both commands, and the policy of `check`.
+"""Findings of the three commands, and the policy of `check`.
 
 A finding is one problem to show: the rule it breaks (one registry: WC001.. for `check`,
-WCD001.. for `dockerfile`; ids never change meaning), its severity, where it is (file and
-line), one plain sentence and how to fix it. `check`'s findings come from its report under
-the policy here; the Dockerfile rules (wheelcheck._dockerfile.rules) make their own.
+WCD001.. for `dockerfile`, WCP001.. for `plan`; ids never change meaning), its severity,
+where it is (file and line), one plain sentence and how to fix it. `check`'s findings come
+from its report under the policy here; the Dockerfile rules (wheelcheck._dockerfile.rules)
+make their own; a plan's changes and builds are findings of their rule for the formats
+that annotate (wheelcheck._report.plan_findings).
 
 A finding of `check` is a package that builds from source, has nothing installable, or is
 unknown to the index on some target, or a target whose tree cannot be resolved. `--fail-on`
@@ -190,8 +192,78 @@ DOCKERFILE_RULES: tuple[Rule, ...] = (
     ),
 )
 
-# Every rule of both commands by id: the one registry.
-RULES: Mapping[str, Rule] = {rule.id: rule for rule in (*CHECK_RULES, *DOCKERFILE_RULES)}
+PLAN_DOCS = "docs/plan.md"
+
+
+def _plan_rule(
+    rule_id: str, name: str, short: str, help_text: str, severity: Severity = Severity.INFO
+) -> Rule:
+    """A kind of change `wheelcheck plan` proposes (or a package it cannot spare a build)."""
+    return Rule(rule_id, name, short, f"{help_text} (see {PLAN_DOCS} in wheelcheck)", severity)
+
+
+# One rule per kind of change of a plan, in the order a change is matched to them: a swap,
+# a dropped package, an added one, then a move to another major version, outside the
+# user's specifier, or within it; and the packages that still build.
+PLAN_RULES: tuple[Rule, ...] = (
+    _plan_rule(
+        "WCP001",
+        "version-change",
+        "the plan moves a package to another version within your specifiers",
+        "Today's version has no wheel for every target (or another change needs a new "
+        "one): the plan pins the nearest release that has wheels. Apply the constraints "
+        "file, or edit the pin.",
+    ),
+    _plan_rule(
+        "WCP002",
+        "outside-specifier",
+        "the plan's version is outside your own specifier (--allow-outside)",
+        "No release your specifier admits has wheels for every target. pip refuses a "
+        "constraint its requirement excludes: edit the requirement too.",
+        Severity.WARNING,
+    ),
+    _plan_rule(
+        "WCP003",
+        "major-version-change",
+        "the plan moves a package to another major version",
+        "The search tries the same major version first: this one is the nearest release "
+        "with wheels, but its API may differ. Read its changelog before you accept it.",
+        Severity.WARNING,
+    ),
+    _plan_rule(
+        "WCP004",
+        "binary-swap",
+        "a binary alternative replaces a package (--allow-swaps)",
+        "The package has no release with wheels; the alternative from "
+        "data/binary-alternatives.json does. Edit your requirements as the caveat says.",
+        Severity.WARNING,
+    ),
+    _plan_rule(
+        "WCP005",
+        "added-package",
+        "a changed release needs a package you do not install today",
+        "A dependency of a release the plan moves to; the constraints file pins it.",
+    ),
+    _plan_rule(
+        "WCP006",
+        "removed-package",
+        "a package is no longer installed with the plan's set",
+        "A swap replaces it, or no release of the plan's set needs it any more.",
+    ),
+    _plan_rule(
+        "WCP007",
+        "still-builds",
+        "no release with wheels fits: the package still builds from source",
+        "No release within your specifiers has a wheel for every target, or each one "
+        "conflicts with the rest of the set. The message says why and what the build needs.",
+        Severity.WARNING,
+    ),
+)
+
+# Every rule of the three commands by id: the one registry.
+RULES: Mapping[str, Rule] = {
+    rule.id: rule for rule in (*CHECK_RULES, *DOCKERFILE_RULES, *PLAN_RULES)
+}
 RULE_FOR_VERDICT: Mapping[Verdict, Rule] = {
     Verdict.SOURCE: SOURCE_BUILD,
     Verdict.MISSING: MISSING,
@@ -506,11 +578,30 @@ def _direct_origins(report: Report) -> dict[NormalizedName, Origin]:
     }
 
 
-def _first_file(report: Report) -> Origin | None:
+def first_input_file(report: Report) -> str | None:
+    """The first file a requirement of `report` was read from (not stdin), if any."""
     for package in report.packages:
         if package.origin is not None and package.origin.file != "-":
-            return Origin(package.origin.file, 1)
+            return package.origin.file
     return None
+
+
+def _first_file(report: Report) -> Origin | None:
+    file = first_input_file(report)
+    return None if file is None else Origin(file, 1)
+
+
+def requirement_origins(report: Report) -> dict[NormalizedName, Origin]:
+    """Where each package's requirement is written, as its findings are located: its own
+    line, or for a dependency the direct requirement's line it came through. Packages read
+    from stdin, or not traced to a requirement, are left out."""
+    origins = _direct_origins(report)
+    found: dict[NormalizedName, Origin] = {}
+    for package in report.packages:
+        origin = _location(package, origins, None)
+        if origin is not None:
+            found[canonicalize_name(package.name)] = origin
+    return found
 
 
 def _location(

@@ -531,6 +531,10 @@ class PlanChange(_JsonForm):
     `after` None for one it drops. `outside_specifier` marks a version the user's own
     specifier excludes (only with ``allow_outside``); `swapped_from` names the project a
     binary alternative replaces (only with ``allow_swaps``), with its `caveat`.
+    `crosses_major` marks a move to another major version (2.12.0 -> 0.1.0): the search
+    tries the same major first, so such a change is the one that had a wheel. `origin` is
+    the requirement to edit (a dependency: the direct requirement it comes through; a
+    package the plan adds: the first input file, no line); None when unknown (stdin).
 
     >>> PlanChange("literalai", "0.1.201", "0.0.102", "0.1.201 has no wheel").to_dict()["after"]
     '0.0.102'
@@ -543,12 +547,15 @@ class PlanChange(_JsonForm):
     outside_specifier: bool = False
     swapped_from: str | None = None
     caveat: str | None = None
+    crosses_major: bool = False
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PlanBuild(_JsonForm):
     """A package that still builds from source in the plan (`Plan.builds`): why no wheel
-    fits, in one line, and what the build needs on each target where that is known.
+    fits, in one line, what the build needs on each target where that is known, and where
+    its requirement is (`origin`, as `PlanChange.origin`).
 
     >>> PlanBuild("syncer", "2.0.3", "no release has a wheel").to_dict()["needs"]
     {}
@@ -558,6 +565,7 @@ class PlanBuild(_JsonForm):
     version: str | None
     why: str
     needs: Mapping[str, BuildNeeds] = field(default_factory=dict)  # target id -> needs
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True, slots=True)

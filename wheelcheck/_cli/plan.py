@@ -1,7 +1,7 @@
 """The ``wheelcheck plan`` click command (registered by wheelcheck._cli).
 
 Its settings come from the option table as the check's do. The report goes to stdout in
---format (table, json or markdown; the other formats are refused before anything is read);
+--format (any of the check's formats);
 ``-o FILE`` also writes the constraints file, whole or not at all, only when a plan was
 found. Exit codes: 0 compile-free, 1 some packages must still build (or no set resolves),
 2 bad input or usage, 3 the index could not be reached or answered with errors, 130/143
@@ -19,8 +19,8 @@ import click
 from wheelcheck._cli import terminal
 from wheelcheck._cli.exits import errors_to_exit_codes
 from wheelcheck._cli.settings import announce, command_settings
-from wheelcheck._report import renders_plans, write_plan
-from wheelcheck.errors import EXIT_INDEX, EXIT_OK, EXIT_POLICY, InputError
+from wheelcheck._report import write_plan
+from wheelcheck.errors import EXIT_INDEX, EXIT_OK, EXIT_POLICY
 from wheelcheck.options import (
     ALLOW_OUTSIDE,
     ALLOW_SWAPS,
@@ -55,11 +55,6 @@ def plan_command(files: tuple[str, ...], **_options: object) -> None:
     settings = command_settings("plan")
     announce(settings)
     fmt = settings[FORMAT]
-    with errors_to_exit_codes():
-        if not renders_plans(fmt):
-            raise InputError(
-                f"--format {fmt.value} does not render plans: use table, json or markdown"
-            )
     use_color = terminal.report_color(settings[COLOR], os.environ)
     options = check_options(settings)
     prefer: Prefer = "older" if settings[PREFER] == "older" else "newer"

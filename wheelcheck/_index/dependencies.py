@@ -59,6 +59,20 @@ class DependencyReader:
             self._tasks[key] = task
         return await asyncio.shield(task)
 
+    async def aclose(self) -> None:
+        """Cancel the reads still running and wait for them; call before the client closes.
+
+        A resolver's prefetch may start a read nobody ends up awaiting (its waiter was
+        cancelled, and `shield` keeps the read going): left running, it would meet a closed
+        client, and its error would surface only as a log line when the task is collected.
+        """
+        pending = [task for task in self._tasks.values() if not task.done()]
+        for task in pending:
+            task.cancel()
+        # Their failures are not the run's: a read anyone needed was awaited, and reported.
+        await asyncio.gather(*pending, return_exceptions=True)
+        self._tasks = {key: task for key, task in self._tasks.items() if not task.cancelled()}
+
     async def _read(self, page: ProjectPage, version: Version) -> Dependencies:
         files = [f for f in page.files if f.version == version]
         wheels = [f for f in files if f.is_wheel]

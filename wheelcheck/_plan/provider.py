@@ -17,7 +17,7 @@ once, however many attempts the search makes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 
 from packaging.specifiers import SpecifierSet
@@ -39,6 +39,12 @@ from wheelcheck._resolve.resolver import (
 from wheelcheck.models import Dependencies, DistFile, ProjectPage, Target
 
 Files = dict[str, DistFile]  # target id -> the file pip picks
+
+# Releases of one project whose metadata is read ahead once the resolver rejects its first
+# candidate: backtracking through chainlit's 130 releases (the llm-app) otherwise waits for
+# one metadata read at a time (20 of the plan's 32 s, profiled). The client's pool bounds
+# them as any read.
+READ_AHEAD = 8
 
 
 @dataclass(slots=True)
@@ -124,6 +130,7 @@ class PlanProvider(_Provider):
         self.dependencies = space.dependencies
         self.not_found = space.not_found
         self.environments = [marker_environment(t) for t in space.targets]
+        self.ranked: dict[NormalizedName, list[Version]] = {}  # the last matches, in order
 
     def matches(self, sought: Sought) -> list[TreeCandidate]:
         """The releases that fit every target, in the plan's order (see `Space.ranked`)."""
@@ -133,13 +140,28 @@ class PlanProvider(_Provider):
             page, specifier, self.held.get(page.name), page.name in self.buildable
         )
         first = self.space.targets[0].id
+        versions = [v for v in versions if v not in excluded]
+        self.ranked[page.name] = versions
         return [
             TreeCandidate(page.name, v, self.space.files(page.name, v)[first], extras)
             for v in versions
-            if v not in excluded
         ]
 
+    def read_ahead(self, candidate: TreeCandidate) -> None:
+        """Past a project's first candidate the resolver is walking its releases: start
+        reading the metadata of the next READ_AHEAD, so the walk waits on a window of
+        reads, not on each in turn."""
+        ranked = self.ranked.get(candidate.name, [])
+        if candidate.version not in ranked or ranked.index(candidate.version) == 0:
+            return
+        start = ranked.index(candidate.version) + 1
+        page = self.pages[candidate.name]
+        for version in ranked[start : start + READ_AHEAD]:
+            if (candidate.name, version) not in self.dependencies:
+                self.bridge.submit(_quietly(self.reader.dependencies(page, version)))
+
     def get_dependencies(self, candidate: TreeCandidate) -> list[TreeRequirement]:
+        self.read_ahead(candidate)
         found = self.release_dependencies(candidate)
         union: dict[str, TreeRequirement] = {}
         for environment in self.environments:
@@ -160,3 +182,11 @@ class PlanProvider(_Provider):
             result.insert(1 if candidate.extras else 0, python)
         self.prefetch(result)
         return result
+
+
+async def _quietly(read: Awaitable[object]) -> None:
+    """A read ahead: its failure is said by the resolver's own read, if it gets there."""
+    try:
+        await read
+    except Exception:
+        return

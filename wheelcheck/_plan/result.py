@@ -7,19 +7,21 @@ Only what was computed is said: a failed lookup or a search that found no set gi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from wheelcheck._advise.estimate import arch_label
+from wheelcheck._findings import first_input_file, requirement_origins
 from wheelcheck._plan.baseline import Baseline
 from wheelcheck._plan.candidates import allowed, kind_of
 from wheelcheck._plan.provider import Space
 from wheelcheck._plan.search import Found
 from wheelcheck.models import (
     BuildNeeds,
+    Origin,
     Plan,
     PlanBuild,
     PlanChange,
@@ -100,8 +102,12 @@ class Planned:
 def make_plan(planned: Planned) -> Plan:
     found = planned.found
     chosen = {n: c.version for n, c in found.chosen.items()}
-    changes = tuple(_changes(planned, chosen))
-    builds = tuple(_build(planned, name, chosen[name]) for name in sorted(found.building))
+    where = _Locator(planned.report, planned.swaps)
+    changes = tuple(_changes(planned, chosen, where))
+    builds = tuple(
+        replace(_build(planned, name, chosen[name]), origin=where(name))
+        for name in sorted(found.building)
+    )
     packages = tuple(_package(planned, n, v, changes) for n, v in sorted(chosen.items()))
     label = targets_label(planned.report.targets)
     outcome: PlanOutcome
@@ -110,16 +116,21 @@ def make_plan(planned: Planned) -> Plan:
         names = ", ".join(b.name for b in builds)
         summary = (
             f"{label}: {_plural(len(builds), 'package')} must still build ({names}), "
-            f"with {_plural(len(changes), 'change')}"
+            f"with {_changes_count(changes)}"
         )
     else:
         outcome = "compile-free"
-        summary = f"{label}: compile-free with {_plural(len(changes), 'change')}"
+        summary = f"{label}: compile-free with {_changes_count(changes)}"
     notes = list(planned.notes)
     if any(p.dependencies for p in packages):
         notes.append(
             "a plan is only as good as the metadata read: the dependencies noted by package "
             "were not all checked"
+        )
+    if any(c.crosses_major for c in changes):
+        notes.append(
+            "changes to another major version are marked: such a release may not work with "
+            "your code; read its changelog before you accept it"
         )
     if any(c.outside_specifier for c in changes):
         notes.append(
@@ -142,7 +153,39 @@ def make_plan(planned: Planned) -> Plan:
     )
 
 
-def _changes(planned: Planned, chosen: Mapping[NormalizedName, Version]) -> list[PlanChange]:
+def _changes_count(changes: Sequence[PlanChange]) -> str:
+    """``2 changes``; ``2 changes (1 to another major version)`` when some cross one."""
+    text = _plural(len(changes), "change")
+    crossing = sum(1 for c in changes if c.crosses_major)
+    return f"{text} ({crossing} to another major version)" if crossing else text
+
+
+class _Locator:
+    """Where each package of the plan is written: its requirement's file and line (see
+    `requirement_origins`); a swap's at the requirement it replaces; a package the check
+    never saw, the first input file without a line."""
+
+    def __init__(self, report: Report, swaps: Mapping[NormalizedName, Swap]) -> None:
+        self.origins = requirement_origins(report)
+        self.swaps = swaps
+        first = first_input_file(report)
+        self.fallback = None if first is None else Origin(first)
+
+    def __call__(self, name: NormalizedName) -> Origin | None:
+        swap = self.swaps.get(name)
+        if swap is not None and swap.replaced in self.origins:
+            return self.origins[swap.replaced]
+        return self.origins.get(name, self.fallback)
+
+
+def _major_words(old: Version, new: Version) -> str:
+    direction = "a downgrade" if new < old else "an upgrade"
+    return f"another major version ({old.major}.x to {new.major}.x, {direction})"
+
+
+def _changes(
+    planned: Planned, chosen: Mapping[NormalizedName, Version], where: _Locator
+) -> list[PlanChange]:
     before = planned.base.versions
     found: list[PlanChange] = []
     for name in sorted(set(before) | set(chosen)):
@@ -153,13 +196,16 @@ def _changes(planned: Planned, chosen: Mapping[NormalizedName, Version]) -> list
         replaced = next((n for n, s in planned.swaps.items() if s.replaced == name), None)
         if new is None:
             why = f"replaced by {replaced}" if replaced else "no longer needed by the plan's set"
-            found.append(PlanChange(name, str(old), None, why))
+            found.append(PlanChange(name, str(old), None, why, origin=where(name)))
             continue
         specifier = planned.base.specifiers.get(name, SpecifierSet())
         outside = not specifier.contains(new, prereleases=True)
+        crosses = old is not None and new.major != old.major
         why = _why(planned, name, old, new)
         if outside:
             why += f"; outside your specifier {specifier}"
+        if old is not None and crosses:
+            why += f"; {_major_words(old, new)}"
         found.append(
             PlanChange(
                 name,
@@ -169,6 +215,8 @@ def _changes(planned: Planned, chosen: Mapping[NormalizedName, Version]) -> list
                 outside_specifier=outside,
                 swapped_from=swap.replaced if swap else None,
                 caveat=swap.caveat if swap else None,
+                crosses_major=crosses,
+                origin=where(name),
             )
         )
     return found
@@ -187,8 +235,7 @@ def _why(planned: Planned, name: NormalizedName, old: Version | None, new: Versi
     if missing:
         where = targets_label([t for t in planned.report.targets if t.id in missing])
         return f"{old} has no wheel for {where}; {new} {has}"
-    major = " (another major release)" if new.major != old.major else ""
-    return f"{old} has wheels, but the other changes need {new}{major}; {new} {has}"
+    return f"{old} has wheels, but the other changes need {new}; {new} {has}"
 
 
 def _build(planned: Planned, name: NormalizedName, version: Version) -> PlanBuild:

@@ -98,7 +98,8 @@ async def aplan(
         if report.has_errors:
             errors = _result_errors(report)
             return unknown_plan(report, "the check could not read everything", errors, ())
-        lookups = TreeLookups(client, DependencyReader(client), policy, _url_names(groups))
+        reader = DependencyReader(client)
+        lookups = TreeLookups(client, reader, policy, _url_names(groups))
         space = Space(
             targets=targets,
             lookups=lookups,
@@ -116,6 +117,8 @@ async def aplan(
             return unknown_plan(report, "a lookup failed", [str(error)], ())
         finally:
             space.bridge.stop()
+            # The search's prefetches nobody awaited: ended before the client closes.
+            await reader.aclose()
 
 
 def _result_errors(report: Report) -> list[str]:

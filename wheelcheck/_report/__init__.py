@@ -1,5 +1,5 @@
 """Report formats: one interface (wheelcheck._report.interface), one module per format,
-chosen by `Format` with an exhaustive match. Each renders check and dockerfile results."""
+chosen by `Format` with an exhaustive match. Each renders check, dockerfile and plan results."""
 
 from __future__ import annotations
 
@@ -96,11 +96,14 @@ def write_dockerfile_reports(
     chosen.write_dockerfiles(results, stream)
 
 
-def renders_plans(fmt: Format) -> bool:
-    """Whether `fmt` renders what `wheelcheck plan` found (table, json, markdown)."""
-    return report_format(fmt).renders_plans
-
-
-def write_plan(plan: Plan, fmt: Format, stream: TextIO, *, color: bool | None = None) -> None:
-    """Write `plan` to `stream` in `fmt`, one of the formats that `renders_plans`."""
-    report_format(fmt, color=color, environ={}).write_plan(plan, stream)
+def write_plan(
+    plan: Plan,
+    fmt: Format,
+    stream: TextIO,
+    *,
+    color: bool | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Write what `wheelcheck plan` found to `stream` in `fmt` (github: `environ`, default
+    os.environ, says where the step summary goes)."""
+    report_format(fmt, color=color, environ=environ).write_plan(plan, stream)

@@ -6,7 +6,8 @@ the Dockerfile's); a check's recommendation is a ``::notice``. Ignored packages 
 no annotation (the team accepted them; the summary still lists them). Lookup failures are one
 ``::error`` titled as a wheelcheck failure, without a file, so they never read as findings.
 Inside GitHub Actions (GITHUB_ACTIONS=true and GITHUB_STEP_SUMMARY set) the Markdown report is
-also appended to the step summary.
+also appended to the step summary. A plan's changes and builds are annotations of their rule
+(WCP001..) at the requirement's line, and its answer a ``::notice``.
 
 Every value is escaped as GitHub's toolkit does (``%``, CR, LF; also ``:`` and ``,`` in
 properties), so no name or reason can end the command early or start another one.
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 from wheelcheck._findings import Finding, Policy, Severity, findings, relative_path
 from wheelcheck._report.interface import ReportFormat
 from wheelcheck._report.text import printable
-from wheelcheck.models import Report
+from wheelcheck.models import Plan, Report
 
 if TYPE_CHECKING:
     from wheelcheck._dockerfile.analysis import DockerfileReport
@@ -108,6 +109,25 @@ def render_dockerfiles_github(
     return "".join(line + "\n" for line in lines)
 
 
+def render_plan_github(plan: Plan, *, base: Path | None = None) -> str:
+    """The workflow commands of a plan: a ``::notice`` per change within your specifiers, a
+    ``::warning`` per riskier change (another major version, outside your specifier, a
+    swap) and per package that must still build, each at its requirement's file and line;
+    failed lookups as one error without a file; last, the answer as a notice."""
+    from wheelcheck._report.plan_findings import plan_findings
+    from wheelcheck._report.plan_rows import dependency_lines
+
+    lines = annotation_lines(plan_findings(plan), base)
+    if plan.has_errors:
+        message = "some lookups failed, so no plan is proposed (exit 3):\n"
+        lines.append(
+            command("error", message + "\n".join(plan.errors), title="wheelcheck could not finish")
+        )
+    answer = [plan.summary, *dependency_lines(plan), *plan.notes]
+    lines.append(command("notice", "\n".join(answer), title=f"wheelcheck plan: {plan.outcome}"))
+    return "".join(line + "\n" for line in lines)
+
+
 def append_step_summary(markdown: Callable[[], str], environ: Mapping[str, str]) -> Path | None:
     """Append the Markdown report `markdown` makes to $GITHUB_STEP_SUMMARY when running in
     GitHub Actions; return the file written, or None when not in Actions."""
@@ -138,3 +158,9 @@ class GithubFormat(ReportFormat):
 
         stream.write(render_dockerfiles_github(results))
         append_step_summary(lambda: render_dockerfiles_markdown(results), self.environ)
+
+    def write_plan(self, plan: Plan, stream: TextIO) -> None:
+        from wheelcheck._report.plan_markdown import render_plan_markdown
+
+        stream.write(render_plan_github(plan))
+        append_step_summary(lambda: render_plan_markdown(plan), self.environ)

@@ -3,9 +3,10 @@
 The answer first (the recommendation, in the words the report gives it, or why it is
 withheld), then the package x target matrix coloured by verdict with the packages that need
 attention on top, their reasons, the build needs, and the size of each candidate base as a
-bar chart. Styles are inline in the page; it has no script and loads nothing. Every text
-taken from an index, a requirements file or a Dockerfile goes through `text` (html.escape,
-control characters shown as '?'), so a package name cannot add markup.
+bar chart. Styles are inline in the page; it has no script and loads nothing (a plan's page,
+`plan_html.py`, is built the same way). Every text taken from an index, a requirements file
+or a Dockerfile goes through `text` (html.escape, control characters shown as '?'), so a
+package name cannot add markup.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from wheelcheck.models import (
     BaseEstimate,
     BuildNeeds,
     PackageResult,
+    Plan,
     Remedy,
     Report,
     TargetResult,
@@ -71,6 +73,9 @@ pre { background: #f5f5f5; padding: 8px; overflow-x: auto; }
 .bar { display: flex; width: 360px; height: 18px; background: #eceff1; }
 .bar div { height: 100%; }
 .problem { color: #b71c1c; }
+.pass { color: #1b5e20; }
+.attention { color: #e65100; }
+tr.marked td { background: #fff3e0; font-weight: bold; }
 """ + "".join(
     f".v-{verdict.value} {{ background: {color}; }}\n" for verdict, color in VERDICT_COLOR.items()
 )
@@ -491,3 +496,8 @@ class HtmlFormat(ReportFormat):
 
     def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
         stream.write(render_dockerfiles_html(results))
+
+    def write_plan(self, plan: Plan, stream: TextIO) -> None:
+        from wheelcheck._report.plan_html import render_plan_html
+
+        stream.write(render_plan_html(plan))

@@ -28,8 +28,6 @@ def render_dockerfiles_json(results: Sequence[DockerfileReport]) -> str:
 
 
 class JsonFormat(ReportFormat):
-    renders_plans = True
-
     def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
         stream.write(render_json(report))  # the policy is in it: ignored packages are marked
 

@@ -262,8 +262,6 @@ def render_dockerfiles_markdown(results: Sequence[DockerfileReport]) -> str:
 
 
 class MarkdownFormat(ReportFormat):
-    renders_plans = True
-
     def write_check(self, report: Report, policy: Policy, stream: TextIO) -> None:
         stream.write(render_markdown(report, policy))
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from wheelcheck._report.markdown import escape
-from wheelcheck._report.plan_rows import CHANGE_HEADERS, build_line, change_row, dependency_lines
+from wheelcheck._report.markdown import WARNING_MARK, escape
+from wheelcheck._report.plan_rows import (
+    CHANGE_HEADERS,
+    build_line,
+    change_row,
+    dependency_lines,
+    needs_care,
+)
 from wheelcheck.models import Plan
 
 
@@ -13,7 +19,10 @@ def render_plan_markdown(plan: Plan) -> str:
         lines.append("| " + " | ".join(CHANGE_HEADERS) + " |")
         lines.append("|" + "---|" * len(CHANGE_HEADERS))
         for change in plan.changes:
-            lines.append("| " + " | ".join(escape(cell) for cell in change_row(change)) + " |")
+            cells = [escape(cell) for cell in change_row(change)]
+            if needs_care(change):
+                cells[0] = f"{WARNING_MARK} {cells[0]}"
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     if plan.builds:
         lines.append("Still builds:")

@@ -15,6 +15,12 @@ def change_row(change: PlanChange) -> tuple[str, str, str, str]:
     return (change.name, change.before or "(new)", change.after or "(removed)", why)
 
 
+def needs_care(change: PlanChange) -> bool:
+    """A change to read before accepting it: to another major version, outside the user's
+    specifier, or a swap (every format marks its row; sarif and github warn)."""
+    return change.crosses_major or change.outside_specifier or change.swapped_from is not None
+
+
 def build_line(build: PlanBuild) -> str:
     """``name version: why; needs ...`` for one package that still builds."""
     needs = sorted({p for n in build.needs.values() for p in n.system_packages})

@@ -12,7 +12,13 @@ from rich.table import Table
 from rich.text import Text
 
 from wheelcheck._report.console import report_console
-from wheelcheck._report.plan_rows import CHANGE_HEADERS, build_line, change_row, dependency_lines
+from wheelcheck._report.plan_rows import (
+    CHANGE_HEADERS,
+    build_line,
+    change_row,
+    dependency_lines,
+    needs_care,
+)
 from wheelcheck._report.text import printable
 from wheelcheck.models import Plan
 
@@ -27,7 +33,8 @@ def write_plan_table(plan: Plan, stream: TextIO, *, color: bool | None = None) -
         for header in CHANGE_HEADERS:
             table.add_column(header)
         for change in plan.changes:
-            table.add_row(*(Text(printable(cell)) for cell in change_row(change)))
+            style = "bold yellow" if needs_care(change) else ""
+            table.add_row(*(Text(printable(cell)) for cell in change_row(change)), style=style)
         console.print(table)
     if plan.builds:
         console.print(Text("Still builds:", style="bold"))

@@ -1,10 +1,11 @@
 """The SARIF 2.1.0 report, for code scanning (GitHub, GitLab, Azure DevOps).
 
-One result per finding (see wheelcheck._findings), located at its file and line (the
-requirement's, or the Dockerfile's), with a stable rule id and fingerprint. The level is the
-finding's severity: for `check`, `error` when it fails the run under --fail-on, `warning`
-otherwise; ignored packages carry a suppression with the team's reason. Lookup failures are
-tool execution notifications, never results.
+One result per finding (see wheelcheck._findings; a plan's changes and builds are findings
+too), located at its file and line (the requirement's, or the Dockerfile's), with a stable
+rule id and fingerprint. The level is the finding's severity: for `check`, `error` when it
+fails the run under --fail-on, `warning` otherwise; for `plan`, its rule's (a change to
+another major version warns). Ignored packages carry a suppression with the team's reason.
+Lookup failures are tool execution notifications, never results.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from wheelcheck import __version__
 from wheelcheck._findings import (
     CHECK_RULES,
     DOCKERFILE_RULES,
+    PLAN_RULES,
     Finding,
     Policy,
     Rule,
@@ -28,7 +30,7 @@ from wheelcheck._findings import (
 )
 from wheelcheck._report.interface import ReportFormat
 from wheelcheck._report.text import printable
-from wheelcheck.models import Report, Verdict
+from wheelcheck.models import Plan, Report, Verdict
 
 if TYPE_CHECKING:
     from wheelcheck._dockerfile.analysis import DockerfileReport
@@ -121,13 +123,16 @@ def _log(
     checks: Sequence[Report],
     base: Path | None,
     properties: dict[str, Any] | None = None,
+    errors: Sequence[str] = (),
 ) -> dict[str, Any]:
     """A SARIF log of one run: `rules` (every rule of the command), one result per finding,
-    and the lookups that failed in `checks` as notifications, never as results."""
+    and the lookups that failed in `checks` (and `errors`) as notifications, never as
+    results."""
     index = {rule.id: i for i, rule in enumerate(rules)}
     notifications = [n for report in checks for n in _notifications(report)]
+    notifications += [{"level": "error", "message": {"text": plain(e)}} for e in errors]
     invocation: dict[str, Any] = {
-        "executionSuccessful": not any(report.has_errors for report in checks)
+        "executionSuccessful": not errors and not any(report.has_errors for report in checks)
     }
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
@@ -172,6 +177,28 @@ def build_dockerfile_sarif(
     return _log(DOCKERFILE_RULES, found, checks, base)
 
 
+def build_plan_sarif(plan: Plan, *, base: Path | None = None) -> dict[str, Any]:
+    """The SARIF log of `wheelcheck plan`: one result per proposed change and per package
+    that must still build (rules WCP001..), located at its requirement's file and line; the
+    answer and the constraints in the run's properties; failed lookups as notifications."""
+    from wheelcheck._report.plan_findings import plan_findings
+
+    found = plan_findings(plan)
+    targets = [t.id for t in plan.targets]
+    properties = {
+        "outcome": plan.outcome,
+        "summary": plan.summary,
+        "targets": targets,
+        "scope": plan.scope,
+        "constraints": list(plan.constraints),
+        "notes": list(plan.notes),
+    }
+    document = _log(PLAN_RULES, found, [], base, properties, errors=plan.errors)
+    for result, finding in zip(document["runs"][0]["results"], found, strict=True):
+        result["properties"] = {**finding.data, "targets": targets}  # from, to, the marks
+    return document
+
+
 def _dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -186,3 +213,6 @@ class SarifFormat(ReportFormat):
 
     def write_dockerfiles(self, results: Sequence[DockerfileReport], stream: TextIO) -> None:
         stream.write(_dumps(build_dockerfile_sarif(results)))
+
+    def write_plan(self, plan: Plan, stream: TextIO) -> None:
+        stream.write(_dumps(build_plan_sarif(plan)))

@@ -382,8 +382,6 @@ def write_table(
 
 
 class TableFormat(ReportFormat):
-    renders_plans = True
-
     def __init__(self, *, color: bool | None = None, verbosity: int = 0) -> None:
         self.color = color  # None: colour only on a terminal
         self.verbosity = verbosity
