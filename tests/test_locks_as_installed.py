@@ -497,3 +497,41 @@ def test_a_pixi_index_with_credentials_is_shown_redacted(tmp_path: Path) -> None
     assert shown == "https://alice:****@pypi.tuna.tsinghua.edu.cn/simple/"
     assert "s3cr3t" not in outcome.output + json.dumps(document)
 
+
+# -- a pylock.toml's environments ------------------------------------------------------------
+
+PYLOCK_PY313 = REAL / "pylock.maximal.toml"
+
+
+def test_a_pylock_for_other_environments_admits_none_of_the_targets(tmp_path: Path) -> None:
+    """ldlite's lock lists environments = ['python_version >= "3.13"']: pip refuses it on
+    Python 3.12 ("Provided environment does not satisfy any of the environments specified
+    in the lock file"), so nothing is judged: exit 2, the line and the range named."""
+    outcome, _document = run(tmp_path, PYLOCK_PY313, closed_port_url(), "-t", "python:3.12-slim")
+    assert outcome.exit_code == 2, outcome.output
+    line = outcome.output.strip()
+    assert line == (
+        f"{PYLOCK_PY313}:5: environments 'python_version >= \"3.13\"' admits none of the "
+        "targets (python:3.12-slim/amd64); check a target it admits or regenerate the lock "
+        "for these"
+    )
+
+
+def test_targets_outside_the_pylock_environments_are_not_judged(tmp_path: Path) -> None:
+    outcome, document = run(
+        tmp_path,
+        PYLOCK_PY313,
+        closed_port_url(),
+        "-t",
+        "python:3.12-slim",
+        "-t",
+        "python:3.13-slim",
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert [t["id"] for t in document["targets"]] == ["python:3.13-slim/amd64"]
+    assert (
+        f"{PYLOCK_PY313}: environments 'python_version >= \"3.13\"' excludes "
+        "python:3.12-slim/amd64: not judged (its installer refuses that environment)"
+    ) in document["notes"]
+    duckdb = cell(document, "duckdb", "python:3.13-slim/amd64")
+    assert duckdb["verdict"] == "binary"
