@@ -7,7 +7,8 @@ for 3.12 (pip evaluates them for the interpreter it runs in, whatever ``--python
 says, and refuses platform options for pylock.toml):
 
 - ``uv.lock``: ``uv export --frozen --no-default-groups`` (with hashes, so only the lock's
-  files are allowed), then ``pip install --dry-run --report --no-deps`` of that export;
+  files are allowed), then ``pip install --dry-run --report --no-deps`` of that export; the
+  pins wheelcheck says build from an sdist are tried alone (agreement: pip finds no wheel);
 - ``pylock.toml``: ``pip install --dry-run --report --no-deps -r pylock.toml`` (pip 26 reads
   PEP 751 files and installs only the files they list);
 - ``poetry.lock``: ``poetry install --dry-run --no-root --only main`` in a Python 3.12
@@ -19,7 +20,8 @@ pip runs with ``--only-binary=:all:`` (nothing is built): a pin whose only candi
 sdist makes pip fail, as a pin with no file at all does. Per pin, the two agree when both
 install the same version from the same file (Poetry: the same version); when the installer
 fails as a whole, the file agrees when wheelcheck also reports something that does not
-install from a wheel. A file the oracle cannot read at all is listed, not compared.
+install from a wheel. Poetry builds sdists, so a pin wheelcheck calls ``source`` counts as
+installed there. A file the oracle cannot read at all is listed, not compared.
 
 Usage::
 
@@ -28,7 +30,8 @@ Usage::
 
 ``--pip`` must be a pip 26 of a Python 3.12 environment; ``--python`` a Python 3.12.
 
-Default files: the lockfiles under tests/data/lockfiles. Talks to the live PyPI. Exits 0 when
+Default files: the lockfiles under tests/data/lockfiles and scripts/compare-data (its README
+names each file's source). Talks to the live PyPI. Exits 0 when
 every compared file agrees, 1 otherwise, 2 when no oracle could run.
 """
 
@@ -53,6 +56,8 @@ from wheelcheck.models import Report, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCKS = ROOT / "tests" / "data" / "lockfiles"
+# Real public lockfiles copied verbatim for this comparison; their README names the sources.
+COMPARE_DATA = ROOT / "scripts" / "compare-data"
 DEFAULT_FILES = (
     LOCKS / "uv" / "uv.lock",
     LOCKS / "uv" / "pylock.toml",
@@ -63,6 +68,25 @@ DEFAULT_FILES = (
     LOCKS / "real" / "poetry-py313" / "poetry.lock",
     LOCKS / "real" / "hashed" / "lint.txt",
     LOCKS / "real" / "hashed" / "lint-sdist-hash.txt",
+    *(
+        COMPARE_DATA / name
+        for name in (
+            "comfy-cli/uv.lock",
+            "paperless-ngx/uv.lock",
+            "sigstore-python/uv.lock",
+            "mealie/poetry.lock",
+            "poetry/poetry.lock",
+            "textual/poetry.lock",
+            "comfy-cli/pylock.toml",
+            "ldlite/pylock.toml",
+            "ldlite/pylock.maximal.toml",
+            "sigstore-python/install/requirements.txt",
+            "warehouse/main.txt",
+            "warehouse/tests.txt",
+            "warehouse/lint.txt",
+            "warehouse/docs-blog.txt",
+        )
+    ),
 )
 TARGET = "cp312-manylinux_2_36_x86_64"
 INDEX = "https://pypi.org/simple"
@@ -89,6 +113,10 @@ class Outcome:
     error: str | None = None
     files_known: bool = True
     unavailable: bool = False  # the oracle could not run at all: nothing is compared
+    # wheelcheck: pins it says build from an sdist; installer: pins that do not install
+    # from a wheel when asked alone (pip --only-binary fails on them)
+    built: Pins = field(default_factory=dict)
+    refused: set[str] = field(default_factory=set)
 
 
 def environment() -> dict[str, str]:
@@ -130,18 +158,45 @@ def pip_dry_run(tools: Tools, source: Path, *, no_deps: bool, oracle: str) -> Ou
         return Outcome(oracle, pins)
 
 
-def uv_lock_oracle(tools: Tools, lock: Path) -> Outcome:
-    """uv's export of the lock (hashes: only its files), installed by pip without deps."""
+def export_stanzas(text: str) -> dict[str, str]:
+    """uv's requirements export as one stanza per package (its line and --hash lines)."""
+    stanzas: dict[str, str] = {}
+    name = None
+    for line in text.splitlines(keepends=True):
+        if line.strip() and not line[0].isspace() and not line.startswith(("#", "-")):
+            name = canonicalize_name(line.split("==")[0].split(" ")[0].split("[")[0])
+            stanzas[name] = ""
+        if name is not None:
+            stanzas[name] += line
+    return stanzas
+
+
+def uv_lock_oracle(tools: Tools, lock: Path, built: Pins) -> Outcome:
+    """uv's export of the lock (hashes: only its files), installed by pip without deps.
+
+    The pins wheelcheck says build from an sdist are left out of that install (pip, which
+    builds nothing here, would fail as a whole on them) and tried one by one instead."""
     with tempfile.TemporaryDirectory() as scratch:
         exported = Path(scratch) / "requirements.txt"
         argv = [tools.uv, "export", "--frozen", "--format", "requirements-txt", "--no-header"]
-        argv += ["--no-emit-project", "--no-default-groups", "-o", str(exported)]
+        argv += ["--no-emit-project", "--no-emit-workspace", "--no-default-groups"]
+        argv += ["-o", str(exported)]
         argv += [arg for group in tools.groups for arg in ("--group", group)]
         process = run(argv, cwd=lock.parent)
         if process.returncode != 0:
             why = f"uv export failed: {first_error(process)}"
             return Outcome("uv export", error=why, unavailable=True)
-        return pip_dry_run(tools, exported, no_deps=True, oracle="uv export + pip --dry-run")
+        stanzas = export_stanzas(exported.read_text())
+        refused = set()
+        for name in sorted(set(built) & set(stanzas)):
+            alone = Path(scratch) / f"{name}.txt"
+            alone.write_text(stanzas.pop(name))
+            if pip_dry_run(tools, alone, no_deps=True, oracle="pip").error is not None:
+                refused.add(name)
+        exported.write_text("".join(stanzas.values()))
+        outcome = pip_dry_run(tools, exported, no_deps=True, oracle="uv export + pip --dry-run")
+        outcome.refused = refused
+        return outcome
 
 
 def poetry_oracle(tools: Tools, lock: Path) -> Outcome:
@@ -174,9 +229,9 @@ def poetry_oracle(tools: Tools, lock: Path) -> Outcome:
         return Outcome("poetry install --dry-run", pins, files_known=False)
 
 
-def oracle(tools: Tools, source: Path) -> Outcome:
+def oracle(tools: Tools, source: Path, ours: Outcome) -> Outcome:
     if source.name == "uv.lock":
-        return uv_lock_oracle(tools, source)
+        return uv_lock_oracle(tools, source, ours.built)
     if source.name == "poetry.lock":
         return poetry_oracle(tools, source)
     if source.name.startswith("pylock.") and source.suffix == ".toml":
@@ -199,6 +254,7 @@ def wheelcheck_side(source: Path, groups: tuple[str, ...]) -> Outcome:
     except wheelcheck.WheelcheckError as error:
         return Outcome("wheelcheck", error=str(error).splitlines()[0])
     pins: Pins = {}
+    built: Pins = {}
     refused: list[str] = []
     target = report.targets[0].id
     for package in report.packages:
@@ -208,7 +264,9 @@ def wheelcheck_side(source: Path, groups: tuple[str, ...]) -> Outcome:
             pins[name] = (result.version, result.file)
         elif result.verdict not in (Verdict.SKIPPED, Verdict.UNCHECKED):
             refused.append(f"{name}: {result.verdict.value}")
-    return Outcome("wheelcheck", pins, error="; ".join(refused) or None)
+            if result.verdict is Verdict.SOURCE and result.version:
+                built[name] = (result.version, result.file)
+    return Outcome("wheelcheck", pins, error="; ".join(refused) or None, built=built)
 
 
 def compare(theirs: Outcome, ours: Outcome) -> dict[str, Any]:
@@ -219,9 +277,15 @@ def compare(theirs: Outcome, ours: Outcome) -> dict[str, Any]:
         agree = ours.error is not None
         return {"judged": 1, "agree": int(agree), "differ": [] if agree else ["installer fails"]}
     differ = []
-    names = sorted(set(theirs.pins) | set(ours.pins))
+    # Poetry builds sdists: a pin wheelcheck says builds is installed there too
+    installed = ours.pins if theirs.files_known else {**ours.built, **ours.pins}
+    names = sorted(set(theirs.pins) | set(installed) | theirs.refused)
     for name in names:
-        mine, other = ours.pins.get(name), theirs.pins.get(name)
+        if name in theirs.refused:
+            if name not in ours.built:
+                differ.append(f"{name}: wheelcheck {ours.pins.get(name)}, installer no wheel")
+            continue
+        mine, other = installed.get(name), theirs.pins.get(name)
         same = (
             mine is not None
             and other is not None
@@ -246,8 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     tools = Tools(args.pip, args.uv, args.poetry, args.python, tuple(args.group))
     rows = []
     for source in args.files:
-        theirs = oracle(tools, source)
         ours = wheelcheck_side(source, tools.groups)
+        theirs = oracle(tools, source, ours)
         row = {"file": str(source), "oracle": theirs.oracle, **compare(theirs, ours)}
         row["installer_error"], row["wheelcheck_problems"] = theirs.error, ours.error
         rows.append(row)

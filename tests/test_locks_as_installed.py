@@ -349,3 +349,189 @@ def test_each_registry_entry_of_one_version_keeps_its_own_files(tmp_path: Path) 
     torch = cell(document, "torch", arm64)
     assert torch["file"] == "torch-2.5.1-cp312-cp312-manylinux2014_aarch64.whl"
     assert torch["index_url"] == "https://pypi.org/simple"
+
+
+# -- a Pipfile.lock's named source, a pixi.lock environment's index --------------------------
+
+PIPFILE_TWO_SOURCES = REAL.parent / "pipfile_lock" / "two-sources" / "Pipfile.lock"
+PRIVATE_SOURCE = "https://${PRIVATE_INDEX_USER}:${PRIVATE_INDEX_TOKEN}@pypi.example.org/simple"
+PY311_SLIM = "python:3.11-slim/amd64"
+
+
+def pipfile_lock_with_private(tmp_path: Path, url: str, monkeypatch: Any) -> Path:
+    """The two-source Pipfile.lock with its 'private' source at `url` (its ${VAR}s kept: the
+    credentials come from the environment, as pipenv reads them)."""
+    monkeypatch.setenv("PRIVATE_INDEX_USER", "alice")
+    monkeypatch.setenv("PRIVATE_INDEX_TOKEN", "s3cr%25t")
+    lock = tmp_path / "Pipfile.lock"
+    text = PIPFILE_TWO_SOURCES.read_text(encoding="utf-8")
+    assert PRIVATE_SOURCE in text
+    lock.write_text(text.replace(PRIVATE_SOURCE, url), encoding="utf-8")
+    return lock
+
+
+def project_pages_asked(server: Any) -> list[str]:
+    return [path for path, _headers in server.requests if "/simple/" in path]
+
+
+def test_a_pipfile_lock_package_is_asked_of_the_source_its_index_names(
+    tmp_path: Path, index_server: Any, monkeypatch: Any
+) -> None:
+    """pytest names the 'private' source (the test index's login-only /auth/simple): only
+    that index is asked for it, with the credentials its ${VAR}s expand to, which the
+    report never shows; pluggy names no index and is asked of the configured one."""
+    host = index_server.url.removeprefix("http://")
+    url = f"http://${{PRIVATE_INDEX_USER}}:${{PRIVATE_INDEX_TOKEN}}@{host}/auth/simple"
+    lock = pipfile_lock_with_private(tmp_path, url, monkeypatch)
+    index = f"{index_server.url}/simple/"
+    index_server.reset()
+    outcome, document = run(tmp_path, lock, index, "--dev", "-t", "python:3.11-slim")
+    assert outcome.exit_code == 0, outcome.output
+    pytest_cell = cell(document, "pytest", PY311_SLIM)
+    assert (pytest_cell["verdict"], pytest_cell["file"]) == (
+        "pure",
+        "pytest-9.0.3-py3-none-any.whl",
+    )
+    assert pytest_cell["index_url"] == f"http://alice:****@{host}/auth/simple"
+    pluggy = cell(document, "pluggy", PY311_SLIM)
+    assert (pluggy["verdict"], pluggy["file"]) == ("pure", "pluggy-1.6.0-py3-none-any.whl")
+    assert pluggy["index_url"] == index
+    asked = project_pages_asked(index_server)
+    assert [p for p in asked if "pytest" in p] == ["/auth/simple/pytest/"]
+    assert [p for p in asked if "pluggy" in p] == ["/simple/pluggy/"]
+    assert document["errors"] == []
+    assert document["recommendation"]["image"] == "python:3.11-slim"
+    assert "s3cr" not in outcome.output + json.dumps(document)
+
+
+def test_an_unreachable_pipfile_source_fails_only_its_package(
+    tmp_path: Path, index_server: Any, monkeypatch: Any
+) -> None:
+    """The private source does not answer: pytest is an error row (exit 3, no image), pluggy
+    from the configured index is still judged, and the credentials stay out of the report."""
+    private = closed_port_url().removeprefix("http://")
+    url = f"http://${{PRIVATE_INDEX_USER}}:${{PRIVATE_INDEX_TOKEN}}@{private}"
+    lock = pipfile_lock_with_private(tmp_path, url, monkeypatch)
+    index = f"{index_server.url}/simple/"
+    outcome, document = run(
+        tmp_path,
+        lock,
+        index,
+        "--dev",
+        "-t",
+        "python:3.11-slim",
+        "--timeout",
+        "0.5",
+        "--retries",
+        "0",
+    )
+    assert outcome.exit_code == 3, outcome.output
+    pytest_cell = cell(document, "pytest", PY311_SLIM)
+    assert pytest_cell["verdict"] == "error"
+    assert pytest_cell["index_url"] == f"http://alice:****@{private}"
+    pluggy = cell(document, "pluggy", PY311_SLIM)
+    assert (pluggy["verdict"], pluggy["file"]) == ("pure", "pluggy-1.6.0-py3-none-any.whl")
+    shown = f"http://alice:****@{private}"
+    assert pytest_cell["reason"].startswith("connection failed: ")
+    assert document["errors"] == [f"pytest: {pytest_cell['reason']}"]
+    assert shown in pytest_cell["reason"]
+    assert "No recommendation (incomplete: some lookups failed)" in outcome.output
+    assert document["recommendation"]["image"] is None
+    assert "s3cr" not in outcome.output + json.dumps(document)
+
+
+PIXI_CUSTOM_REGISTRY = REAL.parent / "pixi" / "pypi-custom-registry" / "pixi.lock"
+TUNA = "https://pypi.tuna.tsinghua.edu.cn/simple/"
+
+
+def test_a_pixi_environment_shows_the_index_it_names_and_asks_none(
+    tmp_path: Path, index_server: Any
+) -> None:
+    """The 'alternative' environment takes its PyPI packages from the Tsinghua mirror: they
+    are judged from the files the lock lists (no index is asked; the tests cannot reach the
+    mirror) and shown as coming from it; the default environment's come from PyPI."""
+    index = f"{index_server.url}/simple/"
+    index_server.reset()
+    outcome, document = run(
+        tmp_path,
+        PIXI_CUSTOM_REGISTRY,
+        index,
+        "--environment",
+        "alternative",
+        "-t",
+        "python:3.12-slim",
+    )
+    assert outcome.exit_code == 0, outcome.output
+    markupsafe = cell(document, "markupsafe", SLIM)
+    assert (markupsafe["verdict"], markupsafe["file"]) == (
+        "binary",
+        "MarkupSafe-2.1.5-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    )
+    assert markupsafe["index_url"] == TUNA
+    assert cell(document, "flask", SLIM)["index_url"] == TUNA
+    assert project_pages_asked(index_server) == []
+    assert document["errors"] == []
+    _outcome, default = run(tmp_path, PIXI_CUSTOM_REGISTRY, index, "-t", "python:3.12-slim")
+    assert cell(default, "markupsafe", SLIM)["index_url"] == "https://pypi.org/simple"
+
+
+def test_a_pixi_index_with_credentials_is_shown_redacted(tmp_path: Path) -> None:
+    """An environment index with a login (as a private mirror has) is never printed whole."""
+    text = PIXI_CUSTOM_REGISTRY.read_text(encoding="utf-8")
+    lock = tmp_path / "pixi.lock"
+    lock.write_text(
+        text.replace("- https://pypi.tuna", "- https://alice:s3cr3t@pypi.tuna", 1),
+        encoding="utf-8",
+    )
+    outcome, document = run(
+        tmp_path,
+        lock,
+        closed_port_url(),
+        "--environment",
+        "alternative",
+        "-t",
+        "python:3.12-slim",
+    )
+    assert outcome.exit_code == 0, outcome.output
+    shown = cell(document, "flask", SLIM)["index_url"]
+    assert shown == "https://alice:****@pypi.tuna.tsinghua.edu.cn/simple/"
+    assert "s3cr3t" not in outcome.output + json.dumps(document)
+
+
+# -- a pylock.toml's environments ------------------------------------------------------------
+
+PYLOCK_PY313 = REAL / "pylock.maximal.toml"
+
+
+def test_a_pylock_for_other_environments_admits_none_of_the_targets(tmp_path: Path) -> None:
+    """ldlite's lock lists environments = ['python_version >= "3.13"']: pip refuses it on
+    Python 3.12 ("Provided environment does not satisfy any of the environments specified
+    in the lock file"), so nothing is judged: exit 2, the line and the range named."""
+    outcome, _document = run(tmp_path, PYLOCK_PY313, closed_port_url(), "-t", "python:3.12-slim")
+    assert outcome.exit_code == 2, outcome.output
+    line = outcome.output.strip()
+    assert line == (
+        f"{PYLOCK_PY313}:5: environments 'python_version >= \"3.13\"' admits none of the "
+        "targets (python:3.12-slim/amd64); check a target it admits or regenerate the lock "
+        "for these"
+    )
+
+
+def test_targets_outside_the_pylock_environments_are_not_judged(tmp_path: Path) -> None:
+    outcome, document = run(
+        tmp_path,
+        PYLOCK_PY313,
+        closed_port_url(),
+        "-t",
+        "python:3.12-slim",
+        "-t",
+        "python:3.13-slim",
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert [t["id"] for t in document["targets"]] == ["python:3.13-slim/amd64"]
+    assert (
+        f"{PYLOCK_PY313}: environments 'python_version >= \"3.13\"' excludes "
+        "python:3.12-slim/amd64: not judged (its installer refuses that environment)"
+    ) in document["notes"]
+    duckdb = cell(document, "duckdb", "python:3.13-slim/amd64")
+    assert duckdb["verdict"] == "binary"

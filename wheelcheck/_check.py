@@ -29,6 +29,7 @@ from wheelcheck._index import (
 )
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._index.trust import find_ca_bundle
+from wheelcheck._judge.lock_environments import within_environments
 from wheelcheck._judge.other_images import image_notes
 from wheelcheck._judge.python_limits import within_python
 from wheelcheck._judge.selection import SelectionPolicy, is_pinned
@@ -96,7 +97,8 @@ async def acheck(
     sources = _read_sources(files, requirements, opts)
     requirement_set = sources.requirement_set
     targets, python_notes = within_python(_build_targets(opts), _python_ranges(sources))
-    sources = replace(sources, notes=tuple(python_notes))
+    targets, environment_notes = within_environments(targets, sources.locks)
+    sources = replace(sources, notes=(*python_notes, *environment_notes))
     settings = index_settings(opts, requirement_set)
     policy = SelectionPolicy(pre=opts.pre or requirement_set.pre, prefer_binary=opts.prefer_binary)
     cache = _cache(opts)

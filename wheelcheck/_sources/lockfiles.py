@@ -178,6 +178,9 @@ class LockedSet:
     groups: frozenset[NormalizedName] = frozenset()  # requested (pylock: or its default)
     requires_python: str | None = None  # the lock's own range, as written
     requires_python_line: int | None = None
+    # pylock.toml's ``environments``: an installer refuses a target that satisfies none
+    environments: tuple[Marker, ...] = ()
+    environments_line: int | None = None
     sources: Mapping[LockNode, LockedSource] = field(default_factory=dict)
     nodes: tuple[LockNode, ...] = ()
     # uv.lock's conflict markers spell a requested group or extra of the project as an
@@ -341,6 +344,8 @@ class _LockReader:
     graph: LockGraph | None = None
     requires_python: str | None = None
     requires_python_line: int | None = None
+    environments: tuple[Marker, ...] = ()
+    environments_line: int | None = None
     marker_extras: frozenset[str] = frozenset()
 
     def read(self) -> None:
@@ -361,6 +366,8 @@ class _LockReader:
             groups=self.groups,
             requires_python=self.requires_python,
             requires_python_line=self.requires_python_line,
+            environments=self.environments,
+            environments_line=self.environments_line,
             sources=dict(self.sources),
             nodes=tuple(self.nodes),
             marker_extras=self.marker_extras,
@@ -502,6 +509,7 @@ class _PylockReader(_LockReader):
             )
             return
         self.set_python(data.get("requires-python"), self.top_key_line("requires-python"))
+        self._environments(data.get("environments"))
         self.check_requested("extra", self.extras, _strings(data.get("extras")))
         self.check_requested(
             "dependency group", self.groups, _strings(data.get("dependency-groups"))
@@ -512,6 +520,18 @@ class _PylockReader(_LockReader):
             )
         for package in self.packages("packages"):
             self._package(package)
+
+    def _environments(self, value: object) -> None:
+        """PEP 751's ``environments``: the markers of the environments the lock is for."""
+        if value is None:
+            return
+        line = self.top_key_line("environments")
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(line, "environments must be a list of marker strings")
+            return
+        markers = [self.marker(text, line, "environments") for text in value]
+        self.environments = tuple(m for m in markers if m is not None)
+        self.environments_line = line
 
     def _package(self, package: _Package) -> None:
         raw, name = package.raw, package.raw["name"]
