@@ -11,8 +11,10 @@ conflict names:
    `MAX_RELAX_ROUNDS` times; the last try holds only the user's own pins and locks. The
    user's pins and locks that already have a wheel are never let go.
 2. No wheel-only set: some packages must build. Start from those with no fitting release
-   within their specifier and let them build (at their current version); a conflict adds
-   the packages it names, at most `MAX_BUILD_ROUNDS` times. Then each package of that set
+   within their specifier and let them build (at their current version), holding every
+   package that has a wheel today; a conflict lets the packages it names build, or, where
+   it names only held ones, lets go of those (never of the user's pins), at most
+   `MAX_BUILD_ROUNDS + MAX_RELAX_ROUNDS` times. Then each package of that set
    is taken out again if the rest still resolves (at most `MAX_MINIMIZE` tries), so the set
    is minimal where the bound allowed the check.
 
@@ -111,7 +113,7 @@ def search(
     attempts = _Attempts(space, roots, Found(must_build=must_build))
     try:
         if not _wheels_only(attempts, fitting, fixed):
-            _with_builds(attempts, {n: v for n, v in fitting.items() if n in fixed}, must_build)
+            _with_builds(attempts, fitting, fixed, must_build)
     except _Abort as abort:
         attempts.found.error = abort.error
     except ResolutionTooDeep:
@@ -145,20 +147,31 @@ def _wheels_only(
 
 def _with_builds(
     attempts: _Attempts,
-    held: Mapping[NormalizedName, Version],
+    fitting: Mapping[NormalizedName, Version],
+    fixed: frozenset[NormalizedName],
     must_build: frozenset[NormalizedName],
 ) -> None:
-    """Step 2: the smallest set of packages that must build, found within the bounds."""
+    """Step 2: the smallest set of packages that must build, found within the bounds,
+    with the packages that have a wheel today held where they are: a conflict first lets
+    the packages it names that are not held build, and only then lets go of held ones
+    (never of the user's pins). Letting go first would trade a pure-Python build for a
+    downgrade of whatever asks for it, and of everything that one brings in."""
+    held = dict(fitting)
     building = set(must_build)
-    for _ in range(MAX_BUILD_ROUNDS):
+    for _ in range(MAX_BUILD_ROUNDS + MAX_RELAX_ROUNDS):
         outcome = attempts.resolve(held, frozenset(building))
         if not isinstance(outcome, ResolutionImpossible):
             break
-        more = conflict_names(outcome) - building
-        if not more:
+        named = conflict_names(outcome)
+        more = named - building - held.keys()
+        loose = named & (held.keys() - fixed)
+        if more:
+            building |= more
+        elif loose:
+            held = {n: v for n, v in held.items() if n not in loose}
+        else:
             attempts.found.unresolved = explain_conflict(outcome, attempts.space.not_found)
             return
-        building |= more
     else:
         attempts.found.unresolved = "no set found within the search's bounds"
         return
