@@ -24,7 +24,10 @@ from wheelcheck._advise.size import (
     footprint,
     full_image_includes,
     installed_size,
-    pyc_size,
+    is_test_module,
+    module_features,
+    pyc_bytes,
+    pyc_fit,
     target_size,
     toolchain_mb,
     wheel_installed_size,
@@ -55,38 +58,79 @@ def entry(name: str, size: int) -> ZipEntry:
 # --- the size of one wheel -------------------------------------------------------------------
 
 
+def pycs(*entries: ZipEntry, python: tuple[int, int] = (3, 12)) -> int:
+    """The .pyc bytes the model gives for these modules, one by one."""
+    return sum(pyc_bytes(module_features(e), python) for e in entries)
+
+
 def test_installed_size_counts_files_and_a_pyc_per_module_only() -> None:
+    modules = [entry("pkg/__init__.py", 1000), entry("pkg-1.0.data/purelib/extra.py", 3000)]
     entries = [
         entry("pkg/", 0),
-        entry("pkg/__init__.py", 1000),
+        *modules,
         entry("pkg/_speedups.so", 500_000),
         entry("pkg/py.typed", 0),
         entry("pkg-1.0.data/scripts/tool.py", 2000),  # a script: not compiled
-        entry("pkg-1.0.data/purelib/extra.py", 3000),  # installed into site-packages
         entry("pkg-1.0.dist-info/RECORD", 400),
     ]
     size = wheel_installed_size(entries, (3, 12))
     files = 1000 + 500_000 + 2000 + 3000 + 400
-    pycs = pyc_size(1000) + pyc_size(3000)
-    assert files + pycs < size < files + pycs + 1000  # plus RECORD lines and INSTALLER
+    assert files + pycs(*modules) < size < files + pycs(*modules) + 1000  # RECORD, INSTALLER
 
 
-def test_the_pyc_model_is_read_from_the_shipped_fit_per_python_minor() -> None:
+def test_the_pyc_model_is_read_from_the_shipped_fit_of_each_python_minor() -> None:
     document = read_json("pyc-model.json")
-    fit = document["fits"]["3.11"]
-    assert all(url.startswith("https://files.pythonhosted.org/") for url in fit["sources"])
-    expected = round(fit["per_source_byte"] * 10_000 + fit["per_module"])
-    assert pyc_size(10_000, (3, 11)) == expected
-    # A minor without a fit of its own uses the nearest fitted one.
-    assert pyc_size(10_000, (3, 13)) == pyc_size(10_000, (3, 11))
+    assert sorted(document["fits"]) == ["3.10", "3.11", "3.12", "3.13", "3.8", "3.9"]
+    urls = document["fit_wheels"] + document["held_out_wheels"]
+    assert all(url.startswith("https://files.pythonhosted.org/") for url in urls)
+    assert not set(document["fit_wheels"]) & set(document["held_out_wheels"])
+    module = entry("pkg/core.py", 10_000)
+    for minor, fit in document["fits"].items():
+        python = (3, int(minor.split(".")[1]))
+        assert pyc_fit(python).python == python
+        features = module_features(module)
+        expected = round(sum(c * x for c, x in zip(fit["coefficients"], features, strict=True)))
+        assert pyc_bytes(features, python) == max(expected, 100)
+    # Each minor's own fit: the same module is not priced the same everywhere.
+    assert len({pyc_bytes(module_features(module), (3, m)) for m in range(8, 14)}) == 6
+
+
+def test_a_minor_without_a_fit_uses_the_nearest_and_the_size_says_so() -> None:
+    module = module_features(entry("pkg/core.py", 10_000))
+    assert pyc_fit((3, 14)).python == (3, 13) and pyc_fit((3, 7)).python == (3, 8)
+    assert pyc_bytes(module, (3, 14)) == pyc_bytes(module, (3, 13))
+    own = target_size({"a": 10}, python=(3, 12))
+    assert (own.pyc_model, own.note) == ("3.12", None)
+    stand_in = target_size({"a": 10}, python=(3, 14))
+    assert stand_in.pyc_model == "3.13"
+    assert stand_in.note == (
+        "no .pyc model for Python 3.14: the .pyc files are estimated with the Python 3.13 fit"
+    )
+    assert stand_in.to_dict()["note"] == stand_in.note
+
+
+def test_test_modules_and_repetitive_text_are_priced_by_the_directory_alone() -> None:
+    assert is_test_module("pandas/tests/frame/test_api.py") and is_test_module("pkg/test_x.py")
+    assert is_test_module("pkg/conftest.py") and not is_test_module("pkg/testing_utils.py")
+    assert not is_test_module("pkg/core.py")
+    code = ZipEntry("pkg/core.py", 3000, 10_000, 0, 8)
+    docs = ZipEntry("pkg/generated.py", 1000, 10_000, 0, 8)  # deflates 10:1: repetitive text
+    test = ZipEntry("pkg/tests/test_core.py", 3000, 10_000, 0, 8)
+    assert pycs(docs) < pycs(code) < pycs(test)
+    stored = ZipEntry("pkg/core.py", 10_000, 10_000, 0, 0)  # no deflated size to go by
+    assert pycs(stored) == pycs(
+        ZipEntry("pkg/core.py", round(10_000 * read_json("pyc-model.json")["stored_deflate_ratio"]),
+                 10_000, 0, 8)
+    )  # fmt: skip
 
 
 def test_a_footprint_sizes_a_wheel_for_any_python_without_its_members() -> None:
     entries = [entry(f"p/m{i}.py", 1000 * i) for i in range(1, 30)] + [entry("p/_c.so", 9999)]
     found = footprint(entries)
-    assert (found.modules, found.module_bytes) == (29, sum(1000 * i for i in range(1, 30)))
-    assert installed_size(found, (3, 12)) == wheel_installed_size(entries, (3, 12))
-    one_by_one = 9999 + found.module_bytes + sum(pyc_size(1000 * i) for i in range(1, 30))
+    assert (found.modules, found.source_bytes) == (29, sum(1000 * i for i in range(1, 30)))
+    for python in ((3, 8), (3, 12), (3, 14)):
+        assert installed_size(found, python) == wheel_installed_size(entries, python)
+    one_by_one = 9999 + found.source_bytes + pycs(*entries[:29])
     assert abs(installed_size(found) - one_by_one - 29 * 80 - found.module_path_chars) <= 30
 
 
@@ -315,3 +359,25 @@ def test_advice_pass_sizes_wheels_and_inspects_sdists_over_http() -> None:
     document = advised.to_dict()
     assert document["sizes"][ALPINE]["installed_bytes"] == expected
     assert document["packages"][1]["results"][ALPINE]["build"]["kind"] == "native"
+
+
+def test_a_target_without_its_own_pyc_fit_is_sized_with_the_nearest_and_says_so() -> None:
+    targets = parse_targets(["python:3.14-slim", "python:3.12-slim"], ["amd64"], None)
+    glibc = "fast-1.0-cp312-abi3-manylinux_2_17_x86_64.whl"
+    page = ProjectPage(canonicalize_name("fast"), (dist(glibc),), (INDEX,))
+    result = TargetResult(Verdict.BINARY, "wheel", "1.0", glibc)
+    packages = (PackageResult("fast", "fast", None, {t.id: result for t in targets}),)
+    report = Report(targets, packages, recommend(targets, packages), (INDEX,))
+
+    async def run() -> Report:
+        settings = select_indexes(IndexChoice(INDEX), environ={}, pip_config_files=[])
+        async with IndexClient(settings, transport=serve({glibc: make_wheel()}), retries=0) as c:
+            return await advise_report(report, client=c, pages={"fast": page}, sizes=True)
+
+    advised = asyncio.run(run())
+    new, own = (advised.sizes[t.id] for t in targets)
+    assert (new.pyc_model, own.pyc_model, own.note) == ("3.13", "3.12", None)
+    assert new.note is not None and "Python 3.14" in new.note and "3.13 fit" in new.note
+    assert f"sizes: {new.note}" in advised.notes
+    sized = [advised.packages[0].results[t.id].installed_size for t in targets]
+    assert sized[0] is not None and sized[1] is not None and sized[0] != sized[1]

@@ -457,7 +457,8 @@ class TargetSize(_JsonForm):
     `installed_bytes` sums the packages whose size is known; `unknown` names the others
     (source builds without a comparable wheel, failed reads). `largest` is the biggest
     contributors, largest first, as (package, bytes). `Report.sizes` maps each target id to
-    one when the check ran with ``sizes=True``.
+    one when the check ran with ``sizes=True``. `pyc_model` names the Python minor whose
+    .pyc model was used; `note` says so when that is not the target's own.
 
     >>> TargetSize(52_000_000, 2, largest=(("numpy", 40_000_000),)).to_dict()["largest"]
     [{'name': 'numpy', 'bytes': 40000000}]
@@ -467,6 +468,10 @@ class TargetSize(_JsonForm):
     packages: int
     unknown: tuple[str, ...] = ()
     largest: tuple[tuple[str, int], ...] = ()
+    # The Python minor ("3.13") whose fitted .pyc model estimated the compiled files, and,
+    # when it is not the target's own (no fit for that minor), a note that says so.
+    pyc_model: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

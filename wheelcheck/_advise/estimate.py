@@ -34,7 +34,8 @@ from wheelcheck.models import (
 
 ASSUMPTIONS = (
     "package sizes are what pip install --no-cache-dir writes: the wheels' files read from "
-    "their zip directories, plus the .pyc pip compiles (estimated from each module's size)",
+    "their zip directories, plus the .pyc pip compiles (estimated per Python minor from each "
+    "module's size and deflated size in that directory)",
     "packages built from source are not sized (their wheel does not exist yet)",
     "base image sizes are uncompressed, from data/image-sizes.json; " + image_method(),
     "toolchain sizes are estimates (+-25%) from data/toolchain-sizes.json; runtime libraries "

@@ -19,7 +19,13 @@ from packaging.version import Version
 
 from wheelcheck._advise.build_needs import build_needs
 from wheelcheck._advise.remedies import RemedySearch, alternative_projects
-from wheelcheck._advise.size import Footprint, footprint, installed_size, target_size
+from wheelcheck._advise.size import (
+    Footprint,
+    footprint,
+    installed_size,
+    pyc_fit_note,
+    target_size,
+)
 from wheelcheck._cache.advice import (
     load_call,
     load_failure,
@@ -110,7 +116,7 @@ async def advise_report(
         for package in report.packages
     ]
     per_target = _target_sizes(report.targets, packages) if sizes else {}
-    notes = (*report.notes, *reads.notes())
+    notes = (*report.notes, *reads.notes(), *(_pyc_notes(report.targets) if sizes else ()))
     return replace(report, packages=tuple(packages), sizes=per_target, notes=notes)
 
 
@@ -229,6 +235,12 @@ class _Reads:
         )
 
 
+def _pyc_notes(targets: Sequence[Target]) -> tuple[str, ...]:
+    """One note per Python minor without a .pyc model of its own, naming the stand-in."""
+    notes = (pyc_fit_note(python) for python in sorted({t.python_version for t in targets}))
+    return tuple(f"sizes: {note}" for note in notes if note is not None)
+
+
 def _target_sizes(
     targets: Sequence[Target], packages: Sequence[PackageResult]
 ) -> dict[str, TargetSize]:
@@ -241,7 +253,7 @@ def _target_sizes(
             if got is not None and got.verdict in (*_SIZED, Verdict.SOURCE, Verdict.ERROR):
                 # A failed lookup would install something of unknown size: not sized.
                 found[package.name] = got.installed_size
-        per_target[target.id] = target_size(found)
+        per_target[target.id] = target_size(found, python=target.python_version)
     return per_target
 
 

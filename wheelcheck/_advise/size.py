@@ -2,7 +2,9 @@
 
 A wheel's size on disk is read from its zip central directory (no download): the members'
 uncompressed sizes, plus the ``.pyc`` files pip compiles for every ``.py`` module (a model
-fitted offline on real wheels, data/pyc-model.json: no module is read), plus the RECORD
+fitted offline on real wheels per Python minor version, data/pyc-model.json, over what the
+directory says of each module: its size, its deflated size, whether it is a test; no module
+is read), plus the RECORD
 lines and INSTALLER file it writes. Image estimates add the base image and, where something
 is compiled, the build toolchain, from the tables in ``data/``; the one table of
 image sizes (``image-sizes.json``) also gives Dockerfile rule WCD001 its pull sizes.
@@ -17,13 +19,15 @@ from typing import Any
 
 from wheelcheck._data import read_json as read_data
 from wheelcheck._data import read_row
-from wheelcheck._metadata.zipread import ZipEntry
+from wheelcheck._metadata.zipread import METHOD_DEFLATED, ZipEntry
 from wheelcheck.models import TargetSize
 
 __all__ = [
     "MB",
+    "PYC_FEATURES",
     "Footprint",
     "ImageSize",
+    "PycFit",
     "base_image_size",
     "compiled_member",
     "footprint",
@@ -31,7 +35,12 @@ __all__ = [
     "image_method",
     "image_sizes",
     "installed_size",
-    "pyc_size",
+    "is_test_module",
+    "module_features",
+    "pyc_bytes",
+    "pyc_fit",
+    "pyc_fit_note",
+    "pyc_fits",
     "runtime_mb",
     "target_size",
     "toolchain_mb",
@@ -45,24 +54,104 @@ RECORD_LINE = 40
 INSTALLER_FILES = 10  # INSTALLER ("pip\n") and an empty REQUESTED
 
 
+# Every .pyc is at least its 16-byte header and an empty module's code object.
+MIN_PYC = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PycFit:
+    """The .pyc model of one Python minor version (data/pyc-model.json): bytes per unit of
+    each :data:`PYC_FEATURES` sum."""
+
+    python: tuple[int, int]  # the minor it was fitted on
+    coefficients: tuple[float, ...]
+
+
+# The model's features, summed over a wheel's compiled modules (see module_features).
+PYC_FEATURES = (
+    "source_bytes",
+    "deflated_bytes",
+    "modules",
+    "test_source_bytes",
+    "test_deflated_bytes",
+    "test_modules",
+)
+
+
 @functools.cache
-def _pyc_fits() -> dict[tuple[int, int], tuple[float, float]]:
-    """Python minor -> (bytes per source byte, bytes per module), from data/pyc-model.json."""
-    fits = read_data("pyc-model.json")["fits"]
+def _pyc_model() -> dict[str, Any]:
+    document: dict[str, Any] = read_data("pyc-model.json")
+    return document
+
+
+@functools.cache
+def pyc_fits() -> dict[tuple[int, int], PycFit]:
+    """Python minor -> its fit, from data/pyc-model.json."""
+    document = _pyc_model()
+    if tuple(document["features"]) != PYC_FEATURES:
+        raise ValueError("data/pyc-model.json: its features are not this code's")
     found = {}
-    for minor, fit in fits.items():
+    for minor, fit in document["fits"].items():
         major, _, rest = str(minor).partition(".")
-        found[(int(major), int(rest))] = (float(fit["per_source_byte"]), float(fit["per_module"]))
+        python = (int(major), int(rest))
+        found[python] = PycFit(python, tuple(float(c) for c in fit["coefficients"]))
     return found
 
 
-def pyc_size(source_bytes: int, python: tuple[int, int] = (3, 12)) -> int:
-    """Estimated size of the ``.pyc`` CPython `python` writes for a module of that size: the
-    fit of data/pyc-model.json for that minor version, else of the nearest fitted one."""
-    fits = _pyc_fits()
-    nearest = min(fits, key=lambda fitted: (abs(fitted[1] - python[1]), fitted))
-    per_byte, per_module = fits[python] if python in fits else fits[nearest]
-    return round(per_byte * source_bytes + per_module)
+def pyc_fit(python: tuple[int, int]) -> PycFit:
+    """The fit for `python`, else the nearest fitted minor's (its `python` says which)."""
+    fits = pyc_fits()
+    if python in fits:
+        return fits[python]
+    return fits[min(fits, key=lambda fitted: (abs(fitted[1] - python[1]), fitted))]
+
+
+def pyc_fit_note(python: tuple[int, int]) -> str | None:
+    """What a size on `python` says about its .pyc model, when that minor has no fit."""
+    used = pyc_fit(python).python
+    if used == python:
+        return None
+    return (
+        f"no .pyc model for Python {python[0]}.{python[1]}: the .pyc files are estimated "
+        f"with the Python {used[0]}.{used[1]} fit"
+    )
+
+
+def is_test_module(name: str) -> bool:
+    """Whether a module is part of a test suite (tests/ folders, test_*.py, conftest.py):
+    such code compiles to more bytes per source byte than a library's."""
+    *folders, leaf = name.split("/")
+    return (
+        any(folder in ("tests", "test", "testing") for folder in folders)
+        or leaf.startswith("test_")
+        or leaf.endswith("_test.py")
+        or leaf == "conftest.py"
+    )
+
+
+def module_features(entry: ZipEntry, *, stored_ratio: float | None = None) -> tuple[int, ...]:
+    """One compiled module's :data:`PYC_FEATURES`, from its central-directory entry.
+
+    The deflated size measures how repetitive the text is (docstrings, generated code); a
+    module stored without compression counts at `stored_ratio` (default: the fit corpus's
+    median deflated/source ratio) instead.
+    """
+    source = entry.uncompressed_size
+    if entry.method == METHOD_DEFLATED:
+        deflated = entry.compressed_size
+    else:
+        ratio = _pyc_model()["stored_deflate_ratio"] if stored_ratio is None else stored_ratio
+        deflated = round(source * float(ratio))
+    test = int(is_test_module(entry.name))
+    return (source, deflated, 1, test * source, test * deflated, test)
+
+
+def pyc_bytes(features: Sequence[int], python: tuple[int, int] = (3, 12)) -> int:
+    """Estimated bytes of the .pyc files CPython `python` writes for modules whose
+    :data:`PYC_FEATURES` sum to `features` (never less than :data:`MIN_PYC` a module)."""
+    fit = pyc_fit(python)
+    estimate = sum(c * x for c, x in zip(fit.coefficients, features, strict=True))
+    return max(round(estimate), MIN_PYC * features[PYC_FEATURES.index("modules")])
 
 
 def compiled_member(name: str) -> bool:
@@ -81,36 +170,44 @@ class Footprint:
     facts of the file, so one read (or one cache entry) sizes it on every target."""
 
     file_bytes: int  # every member's uncompressed size
-    modules: int  # the members pip compiles
-    module_bytes: int  # their source bytes
-    module_path_chars: int  # their paths' lengths
+    module_path_chars: int  # the compiled modules' paths' lengths
+    # the sums of module_features over the members pip compiles (PYC_FEATURES)
+    source_bytes: int
+    deflated_bytes: int
+    modules: int
+    test_source_bytes: int
+    test_deflated_bytes: int
+    test_modules: int
+
+    @property
+    def features(self) -> tuple[int, ...]:
+        return tuple(getattr(self, name) for name in PYC_FEATURES)
 
 
 def footprint(entries: Iterable[ZipEntry]) -> Footprint:
     """The :class:`Footprint` of a wheel with these zip members."""
-    file_bytes = modules = module_bytes = path_chars = 0
+    file_bytes = path_chars = 0
+    sums = [0] * len(PYC_FEATURES)
     for entry in entries:
         if entry.is_dir:
             continue
         file_bytes += entry.uncompressed_size
         if compiled_member(entry.name):
-            modules += 1
-            module_bytes += entry.uncompressed_size
             path_chars += len(entry.name)
-    return Footprint(file_bytes, modules, module_bytes, path_chars)
+            sums = [total + x for total, x in zip(sums, module_features(entry), strict=True)]
+    return Footprint(file_bytes, path_chars, *sums)
 
 
 def installed_size(found: Footprint, python: tuple[int, int] = (3, 12)) -> int:
     """Bytes on disk after ``pip install`` of the wheel of `found` under `python`.
 
-    The members' uncompressed sizes, a ``.pyc`` per module (see :func:`pyc_size`, applied to
-    the modules' total: the model is linear) and the RECORD lines and INSTALLER file pip
-    writes. Apparent sizes: file-system blocks are not counted.
+    The members' uncompressed sizes, the ``.pyc`` files (see :func:`pyc_bytes`) and the
+    RECORD lines and INSTALLER file pip writes. Apparent sizes: file-system blocks are not
+    counted.
     """
     if found.modules == 0:
         return INSTALLER_FILES + found.file_bytes
-    per_module = pyc_size(0, python)
-    pyc = pyc_size(found.module_bytes, python) + per_module * (found.modules - 1)
+    pyc = pyc_bytes(found.features, python)
     # A RECORD line per .pyc: its path (__pycache__/x.cpython-312.pyc), hash and size.
     records = found.modules * (RECORD_LINE + 40) + found.module_path_chars
     return INSTALLER_FILES + found.file_bytes + pyc + records
@@ -121,15 +218,21 @@ def wheel_installed_size(entries: Iterable[ZipEntry], python: tuple[int, int] = 
     return installed_size(footprint(entries), python)
 
 
-def target_size(sizes: Mapping[str, int | None], *, top: int = 5) -> TargetSize:
-    """Sum the known sizes of one target's packages (name -> bytes, None: unknown)."""
+def target_size(
+    sizes: Mapping[str, int | None], *, top: int = 5, python: tuple[int, int] | None = None
+) -> TargetSize:
+    """Sum the known sizes of one target's packages (name -> bytes, None: unknown); with
+    the target's `python`, name the .pyc model that sized them (and note a stand-in)."""
     known = {name: size for name, size in sizes.items() if size is not None}
     largest = sorted(known.items(), key=lambda item: (-item[1], item[0]))[:top]
+    used = pyc_fit(python).python if python is not None else None
     return TargetSize(
         installed_bytes=sum(known.values()),
         packages=len(known),
         unknown=tuple(sorted(name for name, size in sizes.items() if size is None)),
         largest=tuple(largest),
+        pyc_model=f"{used[0]}.{used[1]}" if used else None,
+        note=pyc_fit_note(python) if python is not None else None,
     )
 
 
