@@ -152,9 +152,9 @@ class PlanProvider(_Provider):
         reading the metadata of the next READ_AHEAD, so the walk waits on a window of
         reads, not on each in turn."""
         ranked = self.ranked.get(candidate.name, [])
-        if candidate.version not in ranked or ranked.index(candidate.version) == 0:
+        if candidate.version not in ranked[1:]:
             return
-        start = ranked.index(candidate.version) + 1
+        start = ranked.index(candidate.version, 1) + 1
         page = self.pages[candidate.name]
         for version in ranked[start : start + READ_AHEAD]:
             if (candidate.name, version) not in self.dependencies:
