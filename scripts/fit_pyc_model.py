@@ -14,10 +14,11 @@ objects naming the module's path under that minor's /usr/local/lib/pythonX.Y/sit
 (as in the official images); nothing is imported or run, and a module that minor cannot
 compile gets no .pyc, as with pip. The .pyc size is then modelled from what the wheel's zip
 central directory says of the module (wheelcheck._advise.size.module_features: its size,
-its deflated size, whether it is a test module), by least squares over the modules of
-FIT_WHEELS weighted by 1/pyc, and the fit is checked on HELD_OUT_WHEELS, whose error per
-wheel is printed and kept in the output. Each interpreter's fit is written under its minor
-in `--out`, beside the fits of other minors already there. `--compiled` keeps the measured
+its deflated size, whether it is test code or other code in a tests/ folder), by least
+squares over the modules of FIT_WHEELS weighted by 1/pyc, and the fit is checked on
+HELD_OUT_WHEELS, whose error per wheel is printed and kept in the output. Each
+interpreter's fit is written under its minor in `--out`, beside the fits of other minors
+already there. `--compiled` keeps the measured
 .pyc sizes (per wheel and Python version) so a second run refits without compiling.
 
 The shipped data/pyc-model.json was made with CPython 3.8.18, 3.9.18, 3.10.13, 3.11.7,
@@ -67,6 +68,26 @@ FIT_WHEELS = [
     ("https://files.pythonhosted.org/packages/f8/3a/4fc99e788bcfa1b3b3f21abf57da45898d807d007e7f6fd1c7300904eb70/dask-2026.8.0-py3-none-any.whl", "ccc0c83a189b0398602435189771d28dad7b5773b6089bb8dce14ae732dd782c"),  # noqa: E501
     ("https://files.pythonhosted.org/packages/2c/c3/428b852ffffcf6b35d046124121e75824827d222d8ada3cb19c32a47f92e/mistralai-3.7.0-py3-none-any.whl", "23ceda7ae52557578427af5a9caffb2222cd11dd7d43eb1792ded35b2a84d939"),  # noqa: E501
     ("https://files.pythonhosted.org/packages/2f/17/07eed244563fb67782ea5ed3ec8646390d9baccb8a02b0d8bc42a6cdd064/botocore-1.44.8-py3-none-any.whl", "76342a76c338701db80dcb8afe1c9bd079283d6fffbb9d881442abb02a215043"),  # noqa: E501
+    # Added second: the newest cp311 x86_64 (or pure) wheel of 26 scientific and other
+    # projects that ship their tests, sorted by file name, every third one held out.
+    ("https://files.pythonhosted.org/packages/bc/00/7cc035e2a08b9186cfbd0b5d3dd3967481f64722c3af69416edc8a182fd7/arch-8.0.0-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl", "975ec3bdf7926335742ac362251fafe32b448b8f194dead062f22a00beef772d"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/8e/99/38c7788cd244bb68cd264fab0f0a2f7bca2592c1fc72b77438ccb0f5f22a/bottleneck-1.6.1-cp311-cp311-manylinux1_x86_64.manylinux_2_28_x86_64.manylinux_2_5_x86_64.whl", "ff54edec6ebb9263ed42653e6cb311853befe6f206c3163bc30de5715fa2481b"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/28/d4/017e2d39d797eaa38a52b4459c8bea875d5e0ada335a62aafe98193041a6/distributed-2026.8.0-py3-none-any.whl", "3bd8882861a2cf497453f28c6b61135fa8ef2bb1d6885ad3b9f27e887e9c0e01"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/c7/26/10e1061c79b388621b7bae46fcd4942a8c62f960018adf4c38719e9e91ac/geopandas-1.2.0-py3-none-any.whl", "948fd57df4f713697d5cce149333c0e4714965320c9f5ffa411666c577962eba"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/91/54/760ccac7d8feeea0c191767a6b025d3ca5014084443ff48afb6fb24ef056/imbalanced_learn-0.14.2-py3-none-any.whl", "f9b81c47231aa1e3a71a1e4b3cc85b42e3b14f85e3a36922f3323c4da23605ef"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/bb/1c/91da4a1c541b75e97eb99d09c6a9b0534de55bb4a466669d1170e39b915c/ipython-9.18.1-py3-none-any.whl", "997ce9140d374531a61069c70c0f9ef299d6dd3559ea0f94b8af589726e3c1d5"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/8a/fb/5ed80a8932630d4ae33af186a87008c9b48f02bc515380acc1a4b1fec162/lifelines-0.30.3-py3-none-any.whl", "44802480a28d6cb836c7fea4a54ec0ba220eb31c6d7444589637a8bd66066e8c"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/84/aa/fffb035044554fc3fbffce6461293a1be7d511e6089f7b8dd616a97a5dae/linearmodels-7.1-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl", "59c60edf9471d3f0c50c4da46fac696833c59d2568ca241547a3ccb6444af3bd"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/3b/d7/601b6396b33536811668935faa790112266c70661be94555999be431f86f/nibabel-5.4.2-py3-none-any.whl", "553482c5f1e1034fc312edf6fb7f32236c0056439845d1c29293b7e8c98d4854"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/cc/0c/7cfda35338753113a01e8ba5b9e7736c5c66e6af3e548b5cdb16ffb75f6a/numba-0.68.1-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", "58fe7a3810261cf13797d8aa94c018cfe91e1e8adf634df60eb60ef834f9367b"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/20/70/cd3cf5cff538323076a879edef02cce6f13f7d75e03d12f211b0a0dbd178/patsy-1.0.3-py2.py3-none-any.whl", "d3dbebe8fd5f46e29912d030b63c6268647b59bf788a99e2af28a30234cf357c"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/fc/35/738c2a5db160e58c90ab0ad73f77ad1c1f82fa7e2dbaca01b5a04dbc1c00/pingouin-0.7.0-py3-none-any.whl", "6ad8cee3f498d1c15deb74996264961b9bfaf126382847570b090ad5ac1b621f"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/e5/e0/050018d855d26d3c0b4a7d1b2ed692be758ce276d8289e2a2b44ba1014a5/pyerfa-2.0.1.5-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "0e43c7194e3242083f2350b46c09fd4bf8ba1bcc0ebd1460b98fc47fe2389906"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/ad/ab/9bdb4a6216b712a1f9aab1c0fcbee5d3726f34a366f29c3e8c08a78d6b70/pyproj-3.7.2-cp311-cp311-manylinux_2_28_x86_64.whl", "281cb92847814e8018010c48b4069ff858a30236638631c1a91dd7bfa68f8a8a"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/83/11/00d3c3dfc25ad54e731d91449895a79e4bf2384dc3ac01809010ba88f6d5/seaborn-0.13.2-py3-none-any.whl", "636f8336facf092165e27924f223d3c62ca560b1f2bb5dff7ab7fad265361987"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/dc/20/56289b91914b62a0849de3c1efe5f0cfd5b5d7ba168568567900087615be/shapely-2.2.0-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl", "5d61088e2ef71dafad0dd4fae8a521cc1f20da4a89d3096bab5b3260b39b3052"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/38/4d/c65ea949a3cdc185f1afac8c337074d4f2d029b48293d2db4d2c3dea4849/tornado-6.6.1-cp311-abi3-manylinux1_x86_64.manylinux_2_28_x86_64.manylinux_2_5_x86_64.whl", "1b6ff57cc69b339f8feb9e7b567b0e0eacb16bfaf234159496623ef7a67ba640"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/c3/bf/c15b89f3381a8e84be8d1b7c4afa26a456f09489940b0c5bdad8f5fd9cdb/zope_interface-8.7-cp311-cp311-manylinux1_x86_64.manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_5_x86_64.whl", "1613beb1fb1b4f457818c5443e985142ec9e71af391bfb26e583e0353f206792"),  # noqa: E501
 ]  # fmt: skip
 
 HELD_OUT_WHEELS = [
@@ -79,6 +100,14 @@ HELD_OUT_WHEELS = [
     ("https://files.pythonhosted.org/packages/3f/44/3159af4fb3c868970a412e294320ed6bb1a9fbdfa6431050eda8e0b34b6e/xarray-2026.9.0-py3-none-any.whl", "fe349fa871628b1a0a5217af3fe1283a2862d5485156e6eda354fffb81c3bb7c"),  # noqa: E501
     ("https://files.pythonhosted.org/packages/21/5c/6e8010f8f2c4ad817364592d4b3883633417269b913fc9d5174fdeb7e565/mypy-2.4.1-py3-none-any.whl", "1784648d6ec8c2b5465e3f26241b845a0b3cb4e56c993c64abe16989e7698999"),  # noqa: E501
     ("https://files.pythonhosted.org/packages/92/68/e351109f7732f193133c67fbf104178f79b534a925db8f69c074fd190c2c/sqlglot-30.31.0-py3-none-any.whl", "51a876a43edecf8ee6fd4c872cf6713d899c4234256bba0be96a8c7c8d8781e8"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/45/e5/c6cf8e478a18446bd841afae7a3136d06ef6334494817a8106ac156a7889/cvxpy-1.9.3-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl", "bd38e86758d2d985b1dae104a4f2119351891e73e64380b07437065889f7f0e0"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/52/a0/c1f604538ff6db22a0690be2dc44ab59178e115f63c917794e529356ab23/h5py-3.16.0-cp311-cp311-manylinux_2_28_x86_64.whl", "fb1720028d99040792bb2fb31facb8da44a6f29df7697e0b84f0d79aff2e9bd3"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/69/90/f63fb5873511e014207a475e2bb4e8b2e570d655b00ac19a9a0ca0a385ee/jsonschema-4.26.0-py3-none-any.whl", "d489f15263b8d200f8387e64b4c3a75f06629559fb73deb8fdfb525f2dab50ce"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/13/f2/abeec3db71d221ccd3cd89d206be1fabf5a3ee7178862f5fba23a59607e0/mpmath-1.4.1-py3-none-any.whl", "dc4f0ea2304480d4a9a48a94c1020571558ade522b44a6912efac63a586e140f"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/d6/15/9a7bf92b7c8047157fd96bc42ff6b0a20351f43aa58b9f61eb8f5ff3048b/numexpr-2.14.2-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", "f41170e9d0dbba76851e35d80cfa9f4ca5fe78628c5bf24d941cf3364940ab7a"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/b7/d5/01ea71591a29e88926582e3ca7ed32f8b933e9ebc99187a7ab100587242d/pint-0.26.2-py3-none-any.whl", "c94124cdb19baa1a84bb65c8bb9a620a9636b9b9cd80f32f30ad7ff795ea2eb8"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/d8/8c/f316a153f7f89d2753df8a7371d15d0faab87e709fe02715dbc297c79385/pywavelets-1.9.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl", "d76b7fa8fc500b09201d689b4f15bf5887e30ffbe2e1f338eb8470590eb4521a"),  # noqa: E501
+    ("https://files.pythonhosted.org/packages/99/29/c2dc674ea70fa9a4819417289a9c0d3e4780835beeed573eb66964cfb763/tables-3.11.1-cp311-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl", "1e78fe190fdeb4afe430b79651bae2a4f341904eb85aa8dbafe5f1caee1c7f67"),  # noqa: E501
 ]  # fmt: skip
 
 # Run by each interpreter: pip's compile step (pip/_internal/operations/install/wheel.py).
@@ -265,7 +294,7 @@ def main() -> int:
         json.loads(args.compiled.read_text()) if args.compiled and args.compiled.exists() else {}
     )
     document = json.loads(args.out.read_text()) if args.out.exists() else {}
-    fits = document.get("fits", {}) if document.get("schema_version") == 2 else {}
+    fits = document.get("fits", {}) if document.get("schema_version") == 3 else {}
     for python in args.python:
         minor, version, modules = measured(wheels, python, compiled)
         if args.compiled:
@@ -291,14 +320,15 @@ def main() -> int:
 
 def write(out: Path, fits: dict[str, object], ratio: float) -> None:
     document = {
-        "schema_version": 2,
+        "schema_version": 3,
         "description": (
             "Bytes of the .pyc files CPython writes for a wheel's modules, from what its zip "
             "central directory says of each (no module is read): the sum over modules of "
             "coefficients . features, per Python minor version. Features: the module's "
             "source bytes, deflated bytes (stored members count at stored_deflate_ratio), "
-            "1, and the same three again for test modules (tests/ folders, test_*.py, "
-            "conftest.py). Fitted on fit_wheels, checked on held_out_wheels (errors per "
+            "1, the same three again for test code (test_*.py, *_test.py, conftest.py), and "
+            "source bytes and 1 for the other modules of tests/ folders (fixtures, helpers, "
+            "recorded results). Fitted on fit_wheels, checked on held_out_wheels (errors per "
             "wheel: .pyc total, installed total)."
         ),
         "method": "scripts/fit_pyc_model.py: weighted least squares over every compiled module",

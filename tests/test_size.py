@@ -25,6 +25,7 @@ from wheelcheck._advise.size import (
     full_image_includes,
     installed_size,
     is_test_module,
+    is_test_support_module,
     module_features,
     pyc_bytes,
     pyc_fit,
@@ -113,10 +114,18 @@ def test_test_modules_and_repetitive_text_are_priced_by_the_directory_alone() ->
     assert is_test_module("pandas/tests/frame/test_api.py") and is_test_module("pkg/test_x.py")
     assert is_test_module("pkg/conftest.py") and not is_test_module("pkg/testing_utils.py")
     assert not is_test_module("pkg/core.py")
+    # In a tests/ folder but not test code: fixtures, helpers, recorded results.
+    assert is_test_support_module("statsmodels/genmod/tests/results/results_glm.py")
+    assert is_test_support_module("pkg/tests/__init__.py")
+    assert not is_test_support_module("pkg/tests/test_core.py")
+    assert not is_test_support_module("pkg/core.py")
     code = ZipEntry("pkg/core.py", 3000, 10_000, 0, 8)
     docs = ZipEntry("pkg/generated.py", 1000, 10_000, 0, 8)  # deflates 10:1: repetitive text
     test = ZipEntry("pkg/tests/test_core.py", 3000, 10_000, 0, 8)
+    results = ZipEntry("pkg/tests/results/results_core.py", 3000, 10_000, 0, 8)
     assert pycs(docs) < pycs(code) < pycs(test)
+    # Recorded results (long literals) compile to fewer bytes than the tests that use them.
+    assert pycs(results) < pycs(test)
     stored = ZipEntry("pkg/core.py", 10_000, 10_000, 0, 0)  # no deflated size to go by
     assert pycs(stored) == pycs(
         ZipEntry("pkg/core.py", round(10_000 * read_json("pyc-model.json")["stored_deflate_ratio"]),

@@ -3,8 +3,8 @@
 A wheel's size on disk is read from its zip central directory (no download): the members'
 uncompressed sizes, plus the ``.pyc`` files pip compiles for every ``.py`` module (a model
 fitted offline on real wheels per Python minor version, data/pyc-model.json, over what the
-directory says of each module: its size, its deflated size, whether it is a test; no module
-is read), plus the RECORD
+directory says of each module: its size, its deflated size, whether it is test code or
+other code of a tests/ folder; no module is read), plus the RECORD
 lines and INSTALLER file it writes. Image estimates add the base image and, where something
 is compiled, the build toolchain, from the tables in ``data/``; the one table of
 image sizes (``image-sizes.json``) also gives Dockerfile rule WCD001 its pull sizes.
@@ -36,6 +36,7 @@ __all__ = [
     "image_sizes",
     "installed_size",
     "is_test_module",
+    "is_test_support_module",
     "module_features",
     "pyc_bytes",
     "pyc_fit",
@@ -75,6 +76,8 @@ PYC_FEATURES = (
     "test_source_bytes",
     "test_deflated_bytes",
     "test_modules",
+    "test_support_source_bytes",
+    "test_support_modules",
 )
 
 
@@ -118,15 +121,18 @@ def pyc_fit_note(python: tuple[int, int]) -> str | None:
 
 
 def is_test_module(name: str) -> bool:
-    """Whether a module is part of a test suite (tests/ folders, test_*.py, conftest.py):
-    such code compiles to more bytes per source byte than a library's."""
-    *folders, leaf = name.split("/")
-    return (
-        any(folder in ("tests", "test", "testing") for folder in folders)
-        or leaf.startswith("test_")
-        or leaf.endswith("_test.py")
-        or leaf == "conftest.py"
-    )
+    """Whether a module is test code (test_*.py, *_test.py, conftest.py): it compiles to
+    more bytes per source byte than a library's (one assertion after another)."""
+    leaf = name.rsplit("/", 1)[-1]
+    return leaf.startswith("test_") or leaf.endswith("_test.py") or leaf == "conftest.py"
+
+
+def is_test_support_module(name: str) -> bool:
+    """Whether a module sits in a tests/ folder without being test code: fixtures, helpers,
+    and recorded results, often long literals that compile to fewer bytes than code."""
+    *folders, _ = name.split("/")
+    in_tests = any(folder in ("tests", "test", "testing") for folder in folders)
+    return in_tests and not is_test_module(name)
 
 
 def module_features(entry: ZipEntry, *, stored_ratio: float | None = None) -> tuple[int, ...]:
@@ -143,7 +149,8 @@ def module_features(entry: ZipEntry, *, stored_ratio: float | None = None) -> tu
         ratio = _pyc_model()["stored_deflate_ratio"] if stored_ratio is None else stored_ratio
         deflated = round(source * float(ratio))
     test = int(is_test_module(entry.name))
-    return (source, deflated, 1, test * source, test * deflated, test)
+    support = int(is_test_support_module(entry.name))
+    return (source, deflated, 1, test * source, test * deflated, test, support * source, support)
 
 
 def pyc_bytes(features: Sequence[int], python: tuple[int, int] = (3, 12)) -> int:
@@ -178,6 +185,8 @@ class Footprint:
     test_source_bytes: int
     test_deflated_bytes: int
     test_modules: int
+    test_support_source_bytes: int
+    test_support_modules: int
 
     @property
     def features(self) -> tuple[int, ...]:
