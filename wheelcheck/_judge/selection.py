@@ -117,13 +117,33 @@ def rank_candidates(
         None if spelled else set(specifier.filter({f.version for f in files}, prereleases=True))
     )
     installable = Installable.of(
-        files,
+        FileKinds.of(files, versions=possible),
         tag_ranks=tag_ranks,
         python_full_version=python_full_version,
         policy=policy,
-        versions=possible,
     )
     return installable.ranked(specifier, hashes=hashes)
+
+
+@dataclass(frozen=True, slots=True)
+class FileKinds:
+    """A page's files grouped by what decides whether a target can install them (wheel or
+    sdist, tags, requires-python), each with its place on the page. A page of thousands of
+    files has a few hundred kinds: made once, every target reads them (`Installable.of`)."""
+
+    groups: tuple[tuple[bool, frozenset[Tag], str | None, tuple[tuple[int, DistFile], ...]], ...]
+
+    @classmethod
+    def of(
+        cls, files: Iterable[DistFile], *, versions: Collection[Version] | None = None
+    ) -> FileKinds:
+        """The kinds of `files` (those of `versions` only, when given)."""
+        grouped: dict[tuple[bool, frozenset[Tag], str | None], list[tuple[int, DistFile]]] = {}
+        for place, file in enumerate(files):
+            if versions is None or file.version in versions:
+                kind = (file.is_wheel, file.tags, file.requires_python)
+                grouped.setdefault(kind, []).append((place, file))
+        return cls(tuple((*kind, tuple(placed)) for kind, placed in grouped.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,27 +166,38 @@ class Installable:
     @classmethod
     def of(
         cls,
-        files: Sequence[DistFile],
+        kinds: FileKinds,
         *,
         tag_ranks: Mapping[Tag, int],
         python_full_version: str,
         policy: SelectionPolicy = DEFAULT_POLICY,
-        versions: Collection[Version] | None = None,
     ) -> Installable:
-        """The installable files of `files` (those of `versions` only, when given)."""
-        compatible = _compatible(
-            files, versions, tag_ranks, python_full_version, policy.only_binary
-        )
+        """The files of `kinds` the target can install (a supported wheel, or an sdist unless
+        only binaries are allowed, whose requires-python admits the target)."""
+        compatible: list[tuple[int, DistFile, int]] = []
+        for is_wheel, tags, requires_python, placed in kinds.groups:
+            if not requires_python_allows(requires_python, python_full_version):
+                continue
+            if is_wheel:
+                ranks = [tag_ranks[t] for t in tags if t in tag_ranks]
+                if not ranks:
+                    continue
+                priority = min(ranks)
+            elif policy.only_binary:
+                continue
+            else:
+                priority = len(tag_ranks)  # an sdist ranks after every wheel of its version
+            compatible += [(place, file, priority) for place, file in placed]
 
-        def sort_key(item: _Ranked) -> tuple[int, int, Version, int, tuple[()] | tuple[int, str]]:
-            file, priority = item
+        def sort_key(item: tuple[int, DistFile, int]) -> tuple[object, ...]:
+            place, file, priority = item
             binary_first = int(policy.prefer_binary and file.is_wheel)
-            return (-int(file.yanked), binary_first, file.version, -priority, file.build_tag)
+            return (-int(file.yanked), binary_first, file.version, -priority, file.build_tag, place)
 
         # pip sorts ascending and walks the list from the end, so among equal keys the file
-        # listed last on the page wins; reversing a stable ascending sort keeps that. A
-        # stable sort of a subset is the subset of the sort: `ranked` only filters this.
-        best_first = tuple(sorted(compatible, key=sort_key)[::-1])
+        # listed last on the page wins: descending, with the place as the last key. A sort
+        # of a subset is the subset of the sort, so `ranked` only filters this.
+        best_first = tuple((f, p) for _, f, p in sorted(compatible, key=sort_key, reverse=True))
         return cls(policy, best_first, frozenset(f.version for f, _ in best_first))
 
     def ranked(self, specifier: SpecifierSet, *, hashes: Sequence[str] = ()) -> list[DistFile]:
@@ -197,38 +228,6 @@ class Installable:
         if not (is_pinned(specifier) and matching and all(f.yanked for f, _ in matching)):
             matching = [(f, p) for f, p in matching if not f.yanked]
         return [f for f, _ in matching]
-
-
-def _compatible(
-    files: Sequence[DistFile],
-    versions: Collection[Version] | None,
-    tag_ranks: Mapping[Tag, int],
-    python_full_version: str,
-    only_binary: bool,
-) -> list[_Ranked]:
-    """The files the target can install (a supported wheel, or an sdist unless only
-    binaries are allowed, whose requires-python admits the target), with their priority;
-    only those of `versions` when given."""
-    priorities: dict[frozenset[Tag], int | None] = {}  # a page repeats a few tag sets
-    compatible: list[_Ranked] = []
-    for file in files:
-        if versions is not None and file.version not in versions:
-            continue
-        if not requires_python_allows(file.requires_python, python_full_version):
-            continue
-        if file.is_wheel:
-            if file.tags in priorities:
-                priority = priorities[file.tags]
-            else:
-                priority = priorities[file.tags] = tag_priority(file, tag_ranks)
-            if priority is None:
-                continue
-        elif only_binary:
-            continue
-        else:
-            priority = len(tag_ranks)  # an sdist ranks after every wheel of its version
-        compatible.append((file, priority))
-    return compatible
 
 
 def _spelled_in_specifier(

@@ -44,6 +44,7 @@ from resolvelib.resolvers import ResolutionTooDeep
 from wheelcheck._index.client import IndexClient
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._judge.selection import (
+    FileKinds,
     Installable,
     SelectionPolicy,
     rank_candidates,
@@ -206,9 +207,11 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         constraints: Mapping[NormalizedName, SpecifierSet],
         url_names: frozenset[NormalizedName],
         hashes: Callable[[NormalizedName], tuple[str, ...]],
+        kinds: Callable[[ProjectPage], FileKinds],
     ) -> None:
         self.target = target
         self.hashes = hashes
+        self.kinds = kinds
         self.client = client
         self.reader = reader
         self.bridge = bridge
@@ -340,7 +343,7 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         if made is not None and made[0] is page:
             return made[1]
         installable = Installable.of(
-            page.files,
+            self.kinds(page),
             tag_ranks=self.ranks,
             python_full_version=self.target.python_full_version,
             policy=self.policy,
@@ -603,11 +606,25 @@ class TreeLookups:
     url_names: frozenset[NormalizedName] = frozenset()
     # pip's hash mode: each pinned project's --hash values; only those files install
     hashes: Mapping[NormalizedName, tuple[str, ...]] | None = None
+    # each page's file kinds (with the page they were made from), shared by the targets
+    kinds: dict[NormalizedName, tuple[ProjectPage, FileKinds]] = field(
+        default_factory=dict, compare=False
+    )
 
     def hashes_of(self, name: NormalizedName) -> tuple[str, ...]:
         """The --hash values files of `name` must match; () outside hash mode (or for a
         project the files do not pin, which the merged report flags)."""
         return () if self.hashes is None else self.hashes.get(name, ())
+
+    def kinds_of(self, page: ProjectPage) -> FileKinds:
+        """`page`'s file kinds, made once for every target's resolution (each thread may
+        make them once: the same answer)."""
+        made = self.kinds.get(page.name)
+        if made is not None and made[0] is page:
+            return made[1]
+        kinds = FileKinds.of(page.files)
+        self.kinds[page.name] = (page, kinds)
+        return kinds
 
 
 def resolve_target(
@@ -634,6 +651,7 @@ def resolve_target(
         constraints=constraints,
         url_names=lookups.url_names,
         hashes=lookups.hashes_of,
+        kinds=lookups.kinds_of,
     )
     for position, requirement in enumerate(requirements):
         provider.requested.setdefault(provider.identify(requirement), position)
