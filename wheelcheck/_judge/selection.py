@@ -18,8 +18,8 @@ This follows pip's PackageFinder and resolver (pip 24-26):
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.tags import Tag
@@ -109,76 +109,136 @@ def rank_candidates(
     targets.tag_ranks). Returns an empty list when
     nothing is installable; the caller explains why with `judge.explain_missing`.
     """
-    # "===" compares spellings ("1.0" and "1.0.0" are one Version): versions are then
-    # compared as text; every other operator compares Versions.
+    files = list(files)
+    # One question: files of versions outside the specifier (pre-releases admitted) cannot
+    # be chosen, so their tags are not ranked (for a pin, most of the page).
     spelled = any(clause.operator == "===" for clause in specifier)
-    compatible = _compatible(
-        list(files), specifier, spelled, tag_ranks, python_full_version, policy.only_binary
-    )
-    matching = _in_specifier(compatible, specifier, spelled, policy.pre)
-    if hashes:
-        matching = _prefer_hashed(matching, hashes)
-    if not (is_pinned(specifier) and matching and all(f.yanked for f, _ in matching)):
-        matching = [(f, p) for f, p in matching if not f.yanked]
-
-    def sort_key(item: _Ranked) -> tuple[int, int, Version, int, tuple[()] | tuple[int, str]]:
-        file, priority = item
-        binary_first = int(policy.prefer_binary and file.is_wheel)
-        return (-int(file.yanked), binary_first, file.version, -priority, file.build_tag)
-
-    # pip sorts ascending and walks the list from the end, so among equal keys the file
-    # listed last on the page wins; reversing a stable ascending sort keeps that.
-    return [f for f, _ in sorted(matching, key=sort_key)[::-1]]
-
-
-def _compatible(
-    files: list[DistFile],
-    specifier: SpecifierSet,
-    spelled: bool,
-    tag_ranks: Mapping[Tag, int],
-    python_full_version: str,
-    only_binary: bool,
-) -> list[_Ranked]:
-    """The files the target can install (a supported wheel, or an sdist unless only
-    binaries are allowed, whose requires-python admits the target), with their priority."""
-    # No version outside the specifier (pre-releases admitted) can be chosen, so files of
-    # other versions are skipped before their tags are ranked: for a pin, most of the page.
     possible = (
         None if spelled else set(specifier.filter({f.version for f in files}, prereleases=True))
     )
-    priorities: dict[frozenset[Tag], int | None] = {}  # a page repeats a few tag sets
-    compatible: list[_Ranked] = []
-    for file in files:
-        if possible is not None and file.version not in possible:
-            continue
-        if not requires_python_allows(file.requires_python, python_full_version):
-            continue
-        if file.is_wheel:
-            if file.tags in priorities:
-                priority = priorities[file.tags]
-            else:
-                priority = priorities[file.tags] = tag_priority(file, tag_ranks)
-            if priority is None:
+    installable = Installable.of(
+        FileKinds.of(files, versions=possible),
+        tag_ranks=tag_ranks,
+        python_full_version=python_full_version,
+        policy=policy,
+    )
+    return installable.ranked(specifier, hashes=hashes)
+
+
+@dataclass(frozen=True, slots=True)
+class FileKinds:
+    """A page's files grouped by what decides whether a target can install them (wheel or
+    sdist, tags, requires-python), each with its place on the page. A page of thousands of
+    files has a few hundred kinds: made once, every target reads them (`Installable.of`)."""
+
+    groups: tuple[tuple[bool, frozenset[Tag], str | None, tuple[tuple[int, DistFile], ...]], ...]
+
+    @classmethod
+    def of(
+        cls, files: Iterable[DistFile], *, versions: Collection[Version] | None = None
+    ) -> FileKinds:
+        """The kinds of `files` (those of `versions` only, when given)."""
+        grouped: dict[tuple[bool, frozenset[Tag], str | None], list[tuple[int, DistFile]]] = {}
+        for place, file in enumerate(files):
+            if versions is None or file.version in versions:
+                kind = (file.is_wheel, file.tags, file.requires_python)
+                grouped.setdefault(kind, []).append((place, file))
+        return cls(tuple((*kind, tuple(placed)) for kind, placed in grouped.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Installable:
+    """The files of one page that one target can install under one policy, in pip's order
+    (best first), for any specifier: what every question about the page on that target
+    filters. Made once per page and target, it spares a resolver asking again and again
+    (every new requirement on a project) the tags and requires-python of every file.
+    """
+
+    policy: SelectionPolicy
+    best_first: tuple[_Ranked, ...]
+    versions: frozenset[Version]
+    # specifier (its text and pre-release override) and hashes -> what `ranked` answered:
+    # a resolver asks the same question of a project many times (4x on the README example)
+    answers: dict[tuple[str, bool | None, tuple[str, ...]], tuple[DistFile, ...]] = field(
+        default_factory=dict, compare=False
+    )
+
+    @classmethod
+    def of(
+        cls,
+        kinds: FileKinds,
+        *,
+        tag_ranks: Mapping[Tag, int],
+        python_full_version: str,
+        policy: SelectionPolicy = DEFAULT_POLICY,
+    ) -> Installable:
+        """The files of `kinds` the target can install (a supported wheel, or an sdist unless
+        only binaries are allowed, whose requires-python admits the target)."""
+        compatible: list[tuple[int, DistFile, int]] = []
+        for is_wheel, tags, requires_python, placed in kinds.groups:
+            if not requires_python_allows(requires_python, python_full_version):
                 continue
-        elif only_binary:
-            continue
+            if is_wheel:
+                ranks = [tag_ranks[t] for t in tags if t in tag_ranks]
+                if not ranks:
+                    continue
+                priority = min(ranks)
+            elif policy.only_binary:
+                continue
+            else:
+                priority = len(tag_ranks)  # an sdist ranks after every wheel of its version
+            compatible += [(place, file, priority) for place, file in placed]
+
+        def sort_key(item: tuple[int, DistFile, int]) -> tuple[object, ...]:
+            place, file, priority = item
+            binary_first = int(policy.prefer_binary and file.is_wheel)
+            return (-int(file.yanked), binary_first, file.version, -priority, file.build_tag, place)
+
+        # pip sorts ascending and walks the list from the end, so among equal keys the file
+        # listed last on the page wins: descending, with the place as the last key. A sort
+        # of a subset is the subset of the sort, so `ranked` only filters this.
+        best_first = tuple((f, p) for _, f, p in sorted(compatible, key=sort_key, reverse=True))
+        return cls(policy, best_first, frozenset(f.version for f, _ in best_first))
+
+    def ranked(self, specifier: SpecifierSet, *, hashes: Sequence[str] = ()) -> list[DistFile]:
+        """The files pip could install for a requirement with `specifier`, best first
+        (`rank_candidates`)."""
+        # The text names every clause; the override is the one thing it does not show.
+        question = (str(specifier), specifier.prereleases, tuple(hashes))
+        answer = self.answers.get(question)
+        if answer is None:
+            answer = self.answers[question] = tuple(self._ranked(specifier, hashes))
+        return list(answer)
+
+    def _ranked(self, specifier: SpecifierSet, hashes: Sequence[str]) -> list[DistFile]:
+        # "===" compares spellings ("1.0" and "1.0.0" are one Version): versions are then
+        # compared as text; every other operator compares Versions.
+        spelled = any(clause.operator == "===" for clause in specifier)
+        if spelled:
+            matching = _spelled_in_specifier(self.best_first, specifier, self.policy.pre)
         else:
-            priority = len(tag_ranks)  # an sdist ranks after every wheel of its version
-        compatible.append((file, priority))
-    return compatible
+            # Pre-releases admitted first, then packaging's rule among those: what the
+            # one-shot `rank_candidates` asks, in the same two steps.
+            possible = specifier.filter(self.versions, prereleases=True)
+            prereleases = True if self.policy.pre else None
+            allowed = set(specifier.filter(set(possible), prereleases))
+            matching = [(f, p) for f, p in self.best_first if f.version in allowed]
+        if hashes:
+            matching = _prefer_hashed(matching, hashes)
+        if not (is_pinned(specifier) and matching and all(f.yanked for f, _ in matching)):
+            matching = [(f, p) for f, p in matching if not f.yanked]
+        return [f for f, _ in matching]
 
 
-def _in_specifier(
-    compatible: list[_Ranked], specifier: SpecifierSet, spelled: bool, pre: bool
+def _spelled_in_specifier(
+    ranked: Sequence[_Ranked], specifier: SpecifierSet, pre: bool
 ) -> list[_Ranked]:
-    """The candidates whose version the specifier admits, by packaging's pre-release rule
-    (pre-releases with `pre`, when named, or when nothing else matches)."""
+    """The candidates whose version, as spelled, the specifier (with "===") admits, by
+    packaging's pre-release rule (pre-releases with `pre`, when named, or when nothing else
+    matches)."""
     prereleases = True if pre else None
-    if spelled:
-        texts = set(specifier.filter({str(f.version) for f, _ in compatible}, prereleases))
-        return [(f, p) for f, p in compatible if str(f.version) in texts]
-    allowed = set(specifier.filter({f.version for f, _ in compatible}, prereleases))
-    return [(f, p) for f, p in compatible if f.version in allowed]
+    texts = set(specifier.filter({str(f.version) for f, _ in ranked}, prereleases))
+    return [(f, p) for f, p in ranked if str(f.version) in texts]
 
 
 def _prefer_hashed(matching: list[_Ranked], hashes: Sequence[str]) -> list[_Ranked]:

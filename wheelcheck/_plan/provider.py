@@ -121,6 +121,7 @@ class PlanProvider(_Provider):
             url_names=space.lookups.url_names,
             # a plan proposes new pins, which a hashed file's --hash lines cannot cover
             hashes=lambda name: (),
+            kinds=space.lookups.kinds_of,
         )
         self.space = space
         self.held = held

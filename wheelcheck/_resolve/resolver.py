@@ -44,6 +44,8 @@ from resolvelib.resolvers import ResolutionTooDeep
 from wheelcheck._index.client import IndexClient
 from wheelcheck._index.dependencies import DependencyReader
 from wheelcheck._judge.selection import (
+    FileKinds,
+    Installable,
     SelectionPolicy,
     rank_candidates,
     requires_python_allows,
@@ -205,9 +207,11 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         constraints: Mapping[NormalizedName, SpecifierSet],
         url_names: frozenset[NormalizedName],
         hashes: Callable[[NormalizedName], tuple[str, ...]],
+        kinds: Callable[[ProjectPage], FileKinds],
     ) -> None:
         self.target = target
         self.hashes = hashes
+        self.kinds = kinds
         self.client = client
         self.reader = reader
         self.bridge = bridge
@@ -222,7 +226,14 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         self.environment = marker_environment(target)
         self.ranks: Mapping[Tag, int] = tag_ranks(target)
         self.pages: dict[NormalizedName, ProjectPage] = {}
+        # each page's installable files here, made at its first ranking (with the page it
+        # was made from): resolvelib asks for a project's candidates at every new requirement
+        self.installable: dict[NormalizedName, tuple[ProjectPage, Installable]] = {}
         self.dependencies: dict[tuple[NormalizedName, Version], Dependencies] = {}
+        # what a release asks for here, with extras (`get_dependencies`)
+        self.requirements: dict[
+            tuple[NormalizedName, Version, frozenset[str]], tuple[TreeRequirement, ...]
+        ] = {}
         self.prefetched: set[NormalizedName] = set()
 
     # -- bridging to the event loop -------------------------------------------------------
@@ -323,14 +334,22 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         constraint = self.constraints.get(page.name)
         if constraint is not None:
             specifier = specifier & constraint
-        return rank_candidates(
-            page.files,
-            specifier=specifier,
+        return self._installable(page).ranked(specifier, hashes=self.hashes(page.name))
+
+    def _installable(self, page: ProjectPage) -> Installable:
+        """`page`'s installable files on this target (the loop's prefetch and the resolver's
+        thread may both make them once: the same answer)."""
+        made = self.installable.get(page.name)
+        if made is not None and made[0] is page:
+            return made[1]
+        installable = Installable.of(
+            self.kinds(page),
             tag_ranks=self.ranks,
             python_full_version=self.target.python_full_version,
             policy=self.policy,
-            hashes=self.hashes(page.name),
         )
+        self.installable[page.name] = (page, installable)
+        return installable
 
     def find_matches(
         self,
@@ -395,6 +414,12 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         return requirement.specifier.contains(candidate.version, prereleases=True)
 
     def get_dependencies(self, candidate: TreeCandidate) -> list[TreeRequirement]:
+        # resolvelib asks again for a candidate it pins again after backtracking (2x on the
+        # README example); the answer depends on the release and this target only.
+        key = (candidate.name, candidate.version, candidate.extras)
+        known = self.requirements.get(key)
+        if known is not None:
+            return list(known)
         found = self.release_dependencies(candidate)
         result = release_requirements(
             candidate.name,
@@ -407,6 +432,7 @@ class _Provider(AbstractProvider[TreeRequirement, TreeCandidate, str]):
         python = python_requirement(candidate, found, (self.target.python_full_version,))
         if python is not None:
             result.insert(1 if candidate.extras else 0, python)
+        self.requirements[key] = tuple(result)
         self.prefetch(result)
         return result
 
@@ -580,11 +606,25 @@ class TreeLookups:
     url_names: frozenset[NormalizedName] = frozenset()
     # pip's hash mode: each pinned project's --hash values; only those files install
     hashes: Mapping[NormalizedName, tuple[str, ...]] | None = None
+    # each page's file kinds (with the page they were made from), shared by the targets
+    kinds: dict[NormalizedName, tuple[ProjectPage, FileKinds]] = field(
+        default_factory=dict, compare=False
+    )
 
     def hashes_of(self, name: NormalizedName) -> tuple[str, ...]:
         """The --hash values files of `name` must match; () outside hash mode (or for a
         project the files do not pin, which the merged report flags)."""
         return () if self.hashes is None else self.hashes.get(name, ())
+
+    def kinds_of(self, page: ProjectPage) -> FileKinds:
+        """`page`'s file kinds, made once for every target's resolution (each thread may
+        make them once: the same answer)."""
+        made = self.kinds.get(page.name)
+        if made is not None and made[0] is page:
+            return made[1]
+        kinds = FileKinds.of(page.files)
+        self.kinds[page.name] = (page, kinds)
+        return kinds
 
 
 def resolve_target(
@@ -611,6 +651,7 @@ def resolve_target(
         constraints=constraints,
         url_names=lookups.url_names,
         hashes=lookups.hashes_of,
+        kinds=lookups.kinds_of,
     )
     for position, requirement in enumerate(requirements):
         provider.requested.setdefault(provider.identify(requirement), position)
