@@ -450,6 +450,30 @@ def test_invalid_file_names_are_skipped_with_a_warning(server: FaultServer, tmp_
     assert "named for another project: beta-1.0-py3-none-any.whl" in other
 
 
+def test_files_pip_skips_on_a_flagged_package_get_one_short_line_until_vv(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    # syncer on PyPI: only an sdist, and old bdist_dumb archives whose names do not parse.
+    files = ["alpha-1.0.tar.gz", "alpha-0.1.linux-x86_64.tar.gz"]
+    document = {
+        "meta": {"api-version": "1.1"},
+        "files": [{"filename": f, "url": f"{server.url}/files/{f}", "hashes": {}} for f in files],
+    }
+    server.inject(
+        server.page_path("alpha"), serve(json.dumps(document).encode(), JSON_TYPE), permanent=True
+    )
+    outcome = cli(server, tmp_path, "--no-deps", "--no-advice", text="alpha\n")
+    assert "source" in outcome.stdout, outcome.stdout
+    assert "alpha-0.1.linux-x86_64.tar.gz" not in outcome.stdout
+    assert "note: the index also lists files of alpha that pip skips (-vv: which)" in (
+        outcome.stdout
+    )
+    outcome = cli(server, tmp_path, "--no-deps", "--no-advice", "-vv", text="alpha\n", quiet=False)
+    (note,) = messages(outcome.stdout, "note: alpha on")
+    assert "skipped files whose names do not parse: alpha-0.1.linux-x86_64.tar.gz" in note
+    assert "pip skips (-vv: which)" not in outcome.stdout
+
+
 def test_html_page_without_links_means_nothing_to_install(
     server: FaultServer, tmp_path: Path
 ) -> None:

@@ -274,6 +274,7 @@ class _PageBuilder:
         """The page: files of the versions in `versions` (pre-releases admitted; all when
         None), every version's rows, and the warnings."""
         warnings: list[str] = []
+        # "NAME on INDEX: skipped files ...": the table report keeps these for -vv
         if self.unparsable:
             warnings.append(self._warn("skipped files whose names do not parse", self.unparsable))
         if self.other_project:

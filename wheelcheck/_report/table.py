@@ -311,15 +311,28 @@ def _index_note(note: str, report: Report) -> bool:
     return ignored_setting or any(url in note for url in report.index_urls)
 
 
+def _skipped_files_note(note: str, report: Report) -> bool:
+    """A page's files skipped as pip skips them (names that do not parse, or another
+    project's): they change no verdict, so they wait for -vv even for a flagged package."""
+    return any(f" on {url}: skipped files " in note for url in report.index_urls)
+
+
 def notes_section(report: Report, verbosity: int) -> Lines:
-    """The notes, but index notes that name no package needing attention (-vv: every note);
-    -vv also the assumptions behind the sizes."""
+    """The notes, but index notes that name no package needing attention and notes of
+    skipped files (-vv: every note, and a count of those left out without it); -vv also
+    the assumptions behind the sizes."""
     flagged = [p.name for p in report.packages if needs_attention(p)]
-    notes = [
-        note
-        for note in report.notes
-        if verbosity >= 2 or not _index_note(note, report) or _names_in(note, flagged)
-    ]
+    notes: list[str] = []
+    skipped: list[str] = []  # flagged packages whose pages list files pip skips
+    for note in report.notes:
+        if verbosity < 2 and _skipped_files_note(note, report):
+            if _names_in(note, flagged):
+                skipped.append(note.split(" on ", 1)[0])
+        elif verbosity >= 2 or not _index_note(note, report) or _names_in(note, flagged):
+            notes.append(note)
+    if skipped:
+        names = ", ".join(dict.fromkeys(skipped))
+        notes.append(f"the index also lists files of {names} that pip skips (-vv: which)")
     lines: Lines = [
         Text(line, style="dim") for note in notes for line in long_lines(f"note: {note}")
     ]
