@@ -12,7 +12,9 @@ musllinux_1_2 x86_64; pip is given musllinux_1_1 too, which older pips do not in
 warm and offline phases wheelcheck runs twice: as a user would (an identical earlier check
 is reused while nothing it read has changed) and "recomputed", with the kept checks removed
 first, so every page and dependency is read back from the cache and judged again. Prints a
-table with each median's ratio to uv's and pip's; ``--json`` keeps the figures.
+table with each median's ratio to uv's and pip's; ``--json`` keeps the figures. ``--sizes``
+then runs scripts/compare_sizes.py with this interpreter (its pip installs the example
+apps' 20 largest wheels per target and the estimates are compared with what it wrote).
 
 Usage::
 
@@ -20,6 +22,7 @@ Usage::
     python scripts/bench.py --runs 3 --json bench.json
     python scripts/bench.py --only unpinned
     python scripts/bench.py --only readme --only pinned --runs 3 --no-pip --uv ~/uv-venv/bin/uv
+    python scripts/bench.py --runs 3 --sizes      # timings, then the installed sizes
 
 Every tool keeps to 8 concurrent connections, the most this machine's users may open to
 PyPI (32 and more at once have made DNS fail here): uv by UV_CONCURRENT_DOWNLOADS=8, the
@@ -341,6 +344,11 @@ def main() -> int:
     )
     parser.add_argument("--no-pip", action="store_true", help="leave pip out")
     parser.add_argument("--uv", type=Path, default=UV, help="the uv binary (default: beside)")
+    parser.add_argument(
+        "--sizes",
+        action="store_true",
+        help="then compare installed-size estimates with pip's installs (compare_sizes.py)",
+    )
     args = parser.parse_args()
     SETTINGS.update(no_pip=args.no_pip, uv=args.uv)
     limits = {"pip": args.pip_limit} if args.pip_limit else None
@@ -363,6 +371,13 @@ def main() -> int:
     print(summarize(runs))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in runs], indent=1) + "\n")
+    if args.sizes:
+        # Its own process: it installs with this interpreter's pip, whose Python the
+        # compared targets use (python:X.Y-slim and -alpine for this X.Y).
+        print("\ninstalled sizes (scripts/compare_sizes.py):", flush=True)
+        return subprocess.run(
+            [sys.executable, str(HERE / "compare_sizes.py")], check=False
+        ).returncode
     return 0
 
 
