@@ -373,10 +373,11 @@ def main() -> int:
         args.json.write_text(json.dumps([asdict(r) for r in runs], indent=1) + "\n")
     if args.sizes:
         # Its own process: it installs with this interpreter's pip, whose Python the
-        # compared targets use (python:X.Y-slim and -alpine for this X.Y).
+        # compared targets use (python:X.Y-slim and -alpine for this X.Y). From the
+        # repository root: its default inputs are the example apps' relative paths.
         print("\ninstalled sizes (scripts/compare_sizes.py):", flush=True)
         return subprocess.run(
-            [sys.executable, str(HERE / "compare_sizes.py")], check=False
+            [sys.executable, str(HERE / "compare_sizes.py")], check=False, cwd=ROOT
         ).returncode
     return 0
 

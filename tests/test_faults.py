@@ -465,13 +465,27 @@ def test_files_pip_skips_on_a_flagged_package_get_one_short_line_until_vv(
     outcome = cli(server, tmp_path, "--no-deps", "--no-advice", text="alpha\n")
     assert "source" in outcome.stdout, outcome.stdout
     assert "alpha-0.1.linux-x86_64.tar.gz" not in outcome.stdout
-    assert "note: the index also lists files of alpha that pip skips (-vv: which)" in (
-        outcome.stdout
-    )
+    assert "note: the index pages of alpha list files pip skips (-vv: which)" in outcome.stdout
     outcome = cli(server, tmp_path, "--no-deps", "--no-advice", "-vv", text="alpha\n", quiet=False)
     (note,) = messages(outcome.stdout, "note: alpha on")
     assert "skipped files whose names do not parse: alpha-0.1.linux-x86_64.tar.gz" in note
     assert "pip skips (-vv: which)" not in outcome.stdout
+
+
+def test_a_page_listing_only_another_projects_file_is_not_said_to_list_its_own(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    files = ["alpha-1.0.tar.gz", "beta-1.0-py3-none-any.whl"]
+    document = {
+        "meta": {"api-version": "1.1"},
+        "files": [{"filename": f, "url": f"{server.url}/files/{f}", "hashes": {}} for f in files],
+    }
+    server.inject(
+        server.page_path("alpha"), serve(json.dumps(document).encode(), JSON_TYPE), permanent=True
+    )
+    outcome = cli(server, tmp_path, "--no-deps", "--no-advice", text="alpha\n")
+    assert "note: the index pages of alpha list files pip skips (-vv: which)" in outcome.stdout
+    assert "files of alpha" not in outcome.stdout
 
 
 def test_html_page_without_links_means_nothing_to_install(

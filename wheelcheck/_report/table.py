@@ -318,9 +318,9 @@ def _skipped_files_note(note: str, report: Report) -> bool:
 
 
 def notes_section(report: Report, verbosity: int) -> Lines:
-    """The notes, but index notes that name no package needing attention and notes of
-    skipped files (-vv: every note, and a count of those left out without it); -vv also
-    the assumptions behind the sizes."""
+    """The notes, but index notes that name no package needing attention, and notes of
+    skipped files, of which one line names the packages needing attention (-vv: every note
+    whole); -vv also the assumptions behind the sizes."""
     flagged = [p.name for p in report.packages if needs_attention(p)]
     notes: list[str] = []
     skipped: list[str] = []  # flagged packages whose pages list files pip skips
@@ -332,7 +332,8 @@ def notes_section(report: Report, verbosity: int) -> Lines:
             notes.append(note)
     if skipped:
         names = ", ".join(dict.fromkeys(skipped))
-        notes.append(f"the index also lists files of {names} that pip skips (-vv: which)")
+        # the page's own files or another project's: "files of NAME" would not always hold
+        notes.append(f"the index pages of {names} list files pip skips (-vv: which)")
     lines: Lines = [
         Text(line, style="dim") for note in notes for line in long_lines(f"note: {note}")
     ]
