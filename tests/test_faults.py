@@ -465,7 +465,7 @@ def test_files_pip_skips_on_a_flagged_package_get_one_short_line_until_vv(
     outcome = cli(server, tmp_path, "--no-deps", "--no-advice", text="alpha\n")
     assert "source" in outcome.stdout, outcome.stdout
     assert "alpha-0.1.linux-x86_64.tar.gz" not in outcome.stdout
-    assert "note: the index pages of alpha list files pip skips (-vv: which)" in outcome.stdout
+    assert "note: the index page of alpha lists files pip skips (-vv: which)" in outcome.stdout
     outcome = cli(server, tmp_path, "--no-deps", "--no-advice", "-vv", text="alpha\n", quiet=False)
     (note,) = messages(outcome.stdout, "note: alpha on")
     assert "skipped files whose names do not parse: alpha-0.1.linux-x86_64.tar.gz" in note
@@ -484,8 +484,27 @@ def test_a_page_listing_only_another_projects_file_is_not_said_to_list_its_own(
         server.page_path("alpha"), serve(json.dumps(document).encode(), JSON_TYPE), permanent=True
     )
     outcome = cli(server, tmp_path, "--no-deps", "--no-advice", text="alpha\n")
-    assert "note: the index pages of alpha list files pip skips (-vv: which)" in outcome.stdout
+    assert "note: the index page of alpha lists files pip skips (-vv: which)" in outcome.stdout
     assert "files of alpha" not in outcome.stdout
+
+
+def test_a_package_with_nothing_to_install_keeps_its_skipped_files_note_whole(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    # Every file's name is malformed: the skipped names are why nothing installs.
+    files = ["alpha-1.0-py3-none.whl", "alpha.tar.gz"]
+    document = {
+        "meta": {"api-version": "1.1"},
+        "files": [{"filename": f, "url": f"{server.url}/files/{f}", "hashes": {}} for f in files],
+    }
+    server.inject(
+        server.page_path("alpha"), serve(json.dumps(document).encode(), JSON_TYPE), permanent=True
+    )
+    outcome = cli(server, tmp_path, "--no-deps", "--no-advice", text="alpha\n")
+    assert outcome.exit_code == 1 and "missing" in outcome.stdout, outcome.stdout
+    (note,) = messages(outcome.stdout, "note: alpha on")
+    assert "skipped files whose names do not parse: alpha-1.0-py3-none.whl, alpha.tar.gz" in note
+    assert "pip skips (-vv: which)" not in outcome.stdout
 
 
 def test_html_page_without_links_means_nothing_to_install(

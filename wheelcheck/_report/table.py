@@ -313,27 +313,35 @@ def _index_note(note: str, report: Report) -> bool:
 
 def _skipped_files_note(note: str, report: Report) -> bool:
     """A page's files skipped as pip skips them (names that do not parse, or another
-    project's): they change no verdict, so they wait for -vv even for a flagged package."""
+    project's): they change no verdict, so they wait for -vv even for a flagged package,
+    unless nothing installs it (then they may be why)."""
     return any(f" on {url}: skipped files " in note for url in report.index_urls)
 
 
 def notes_section(report: Report, verbosity: int) -> Lines:
     """The notes, but index notes that name no package needing attention, and notes of
     skipped files, of which one line names the packages needing attention (-vv: every note
-    whole); -vv also the assumptions behind the sizes."""
+    whole; a package with nothing to install gets its note whole); -vv also the assumptions
+    behind the sizes."""
     flagged = [p.name for p in report.packages if needs_attention(p)]
+    missing = [
+        p.name
+        for p in report.packages
+        if any(r.verdict is Verdict.MISSING for r in p.results.values())
+    ]
     notes: list[str] = []
     skipped: list[str] = []  # flagged packages whose pages list files pip skips
     for note in report.notes:
-        if verbosity < 2 and _skipped_files_note(note, report):
+        if verbosity < 2 and _skipped_files_note(note, report) and not _names_in(note, missing):
             if _names_in(note, flagged):
                 skipped.append(note.split(" on ", 1)[0])
         elif verbosity >= 2 or not _index_note(note, report) or _names_in(note, flagged):
             notes.append(note)
     if skipped:
-        names = ", ".join(dict.fromkeys(skipped))
+        names = list(dict.fromkeys(skipped))
         # the page's own files or another project's: "files of NAME" would not always hold
-        notes.append(f"the index pages of {names} list files pip skips (-vv: which)")
+        pages, verb = ("page", "lists") if len(names) == 1 else ("pages", "list")
+        notes.append(f"the index {pages} of {', '.join(names)} {verb} files pip skips (-vv: which)")
     lines: Lines = [
         Text(line, style="dim") for note in notes for line in long_lines(f"note: {note}")
     ]
