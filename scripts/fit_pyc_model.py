@@ -327,9 +327,9 @@ def write(out: Path, fits: dict[str, object], ratio: float) -> None:
             "coefficients . features, per Python minor version. Features: the module's "
             "source bytes, deflated bytes (stored members count at stored_deflate_ratio), "
             "1, the same three again for test code (test_*.py, *_test.py, conftest.py), and "
-            "source bytes and 1 for the other modules of tests/ folders (fixtures, helpers, "
-            "recorded results). Fitted on fit_wheels, checked on held_out_wheels (errors per "
-            "wheel: .pyc total, installed total)."
+            "source bytes and 1 for the other modules of folders named tests, test or testing "
+            "(fixtures, helpers, recorded results). Fitted on fit_wheels, checked on "
+            "held_out_wheels (errors per wheel: .pyc total, installed total)."
         ),
         "method": "scripts/fit_pyc_model.py: weighted least squares over every compiled module",
         "features": list(PYC_FEATURES),

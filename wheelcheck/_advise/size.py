@@ -128,8 +128,9 @@ def is_test_module(name: str) -> bool:
 
 
 def is_test_support_module(name: str) -> bool:
-    """Whether a module sits in a tests/ folder without being test code: fixtures, helpers,
-    and recorded results, often long literals that compile to fewer bytes than code."""
+    """Whether a module sits in a tests/, test/ or testing/ folder without being test code:
+    fixtures, helpers, and recorded results, often long literals that compile to fewer
+    bytes than code."""
     *folders, _ = name.split("/")
     in_tests = any(folder in ("tests", "test", "testing") for folder in folders)
     return in_tests and not is_test_module(name)
