@@ -246,7 +246,7 @@ def test_credentials_in_a_pip_command_are_never_printed(tmp_path: Path, fmt: str
     dockerfile.write_text(
         "FROM python:3.12-slim\n"
         "RUN pip install --index-url=https://bob:s3cret@h.example/simple flask\n"
-        "RUN pip install -i \"https://h.example/simple?token=t0ken\" click\n"
+        'RUN pip install -i "https://h.example/simple?token=t0ken" click\n'
     )
     code, out, err = invoke(str(dockerfile), "--no-check", "-f", fmt)
     assert code == 0, err
