@@ -418,6 +418,17 @@ def test_malformed_page_is_an_error_naming_index_and_project(
     assert server.index_url in line
 
 
+def serve_alpha_files(server: FaultServer, files: list[str]) -> None:
+    """alpha's JSON page lists exactly `files` (names as given, parsable or not)."""
+    document = {
+        "meta": {"api-version": "1.1"},
+        "files": [{"filename": f, "url": f"{server.url}/files/{f}", "hashes": {}} for f in files],
+    }
+    server.inject(
+        server.page_path("alpha"), serve(json.dumps(document).encode(), JSON_TYPE), permanent=True
+    )
+
+
 def test_invalid_file_names_are_skipped_with_a_warning(server: FaultServer, tmp_path: Path) -> None:
     name, _body, _ = make_wheel("alpha", "1.0")
     files = [
@@ -428,13 +439,7 @@ def test_invalid_file_names_are_skipped_with_a_warning(server: FaultServer, tmp_
         "beta-1.0-py3-none-any.whl",  # another project's file
         "alpha-1.0.exe",  # not an archive pip installs: ignored silently
     ]
-    document = {
-        "meta": {"api-version": "1.1"},
-        "files": [{"filename": f, "url": f"{server.url}/files/{f}", "hashes": {}} for f in files],
-    }
-    server.inject(
-        server.page_path("alpha"), serve(json.dumps(document).encode(), JSON_TYPE), permanent=True
-    )
+    serve_alpha_files(server, files)
     outcome = cli(server, tmp_path, "--no-deps", text="alpha\n")
     assert outcome.exit_code == 0, outcome.output
     # alpha installs from a wheel: notes about its page's other files wait for -vv
@@ -455,13 +460,7 @@ def test_files_pip_skips_on_a_flagged_package_get_one_short_line_until_vv(
 ) -> None:
     # syncer on PyPI: only an sdist, and old bdist_dumb archives whose names do not parse.
     files = ["alpha-1.0.tar.gz", "alpha-0.1.linux-x86_64.tar.gz"]
-    document = {
-        "meta": {"api-version": "1.1"},
-        "files": [{"filename": f, "url": f"{server.url}/files/{f}", "hashes": {}} for f in files],
-    }
-    server.inject(
-        server.page_path("alpha"), serve(json.dumps(document).encode(), JSON_TYPE), permanent=True
-    )
+    serve_alpha_files(server, files)
     outcome = cli(server, tmp_path, "--no-deps", "--no-advice", text="alpha\n")
     assert "source" in outcome.stdout, outcome.stdout
     assert "alpha-0.1.linux-x86_64.tar.gz" not in outcome.stdout
@@ -476,13 +475,7 @@ def test_a_page_listing_only_another_projects_file_is_not_said_to_list_its_own(
     server: FaultServer, tmp_path: Path
 ) -> None:
     files = ["alpha-1.0.tar.gz", "beta-1.0-py3-none-any.whl"]
-    document = {
-        "meta": {"api-version": "1.1"},
-        "files": [{"filename": f, "url": f"{server.url}/files/{f}", "hashes": {}} for f in files],
-    }
-    server.inject(
-        server.page_path("alpha"), serve(json.dumps(document).encode(), JSON_TYPE), permanent=True
-    )
+    serve_alpha_files(server, files)
     outcome = cli(server, tmp_path, "--no-deps", "--no-advice", text="alpha\n")
     assert "note: the index page of alpha lists files pip skips (-vv: which)" in outcome.stdout
     assert "files of alpha" not in outcome.stdout
@@ -493,13 +486,7 @@ def test_a_package_with_nothing_to_install_keeps_its_skipped_files_note_whole(
 ) -> None:
     # Every file's name is malformed: the skipped names are why nothing installs.
     files = ["alpha-1.0-py3-none.whl", "alpha.tar.gz"]
-    document = {
-        "meta": {"api-version": "1.1"},
-        "files": [{"filename": f, "url": f"{server.url}/files/{f}", "hashes": {}} for f in files],
-    }
-    server.inject(
-        server.page_path("alpha"), serve(json.dumps(document).encode(), JSON_TYPE), permanent=True
-    )
+    serve_alpha_files(server, files)
     outcome = cli(server, tmp_path, "--no-deps", "--no-advice", text="alpha\n")
     assert outcome.exit_code == 1 and "missing" in outcome.stdout, outcome.stdout
     (note,) = messages(outcome.stdout, "note: alpha on")
