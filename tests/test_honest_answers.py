@@ -291,6 +291,19 @@ def test_unknown_dependencies_keep_a_slim_choice_with_the_caveat() -> None:
     assert any("dependencies of legacy cannot be read" in r for r in chosen.reasons)
 
 
+def test_a_project_not_found_and_a_direct_reference_are_both_said() -> None:
+    # Found in review: each caveat rewrote "every package installs" in turn, so the second
+    # found no phrase left and a project the index does not know counted as installing.
+    targets = tuple(parse_targets(list(TARGETS), ["amd64"]))
+    found = _package("one", Verdict.PURE, targets)
+    unknown = _package("nosuch", Verdict.NOT_FOUND, targets)
+    direct = _package("legacy", Verdict.UNCHECKED, targets)
+    chosen = recommend(targets, [found, unknown, direct])
+    assert chosen.image is None
+    assert any(r.startswith("every other package looked up installs") for r in chosen.reasons)
+    assert not any("every package" in r for r in chosen.reasons), chosen.reasons
+
+
 def test_a_dockerfile_whose_mirror_is_unreachable_recommends_nothing(tmp_path: Path) -> None:
     # The README's Dockerfile example installs from the Tsinghua mirror; here the mirror is
     # a closed port on this machine (the default test run never leaves it).

@@ -100,14 +100,15 @@ def recommend(
     withheld = _withheld(targets, packages, errors)
     if withheld is not None:
         return withheld
-    plain = _unchecked_below(_recommend(targets, packages, conflicts or {}), targets, packages)
-    plain = _declared_below(plain, packages)
+    plain = _recommend(targets, packages, conflicts or {})
     if any(r.verdict is Verdict.NOT_FOUND for p in packages for r in p.results.values()):
+        # "every package" would count the projects the index does not know
         other = (
             r.replace("every package installs", "every other package installs", 1)
             for r in plain.reasons
         )
         plain = replace(plain, reasons=tuple(other))
+    plain = _declared_below(_unchecked_below(plain, targets, packages), packages)
     if sizes is None or plain.image is None:
         return plain
     candidates = estimate_candidates(targets, packages, sizes)
@@ -204,9 +205,9 @@ def _unchecked_below(
     alpine = {t.image for t in targets if t.variant == "alpine"}
     if plain.image is not None and plain.image not in alpine:
         return replace(plain, reasons=(*plain.reasons, *caveats))
+    # after "every package" or "every other package" alike
     looked_up = (
-        r.replace("every package installs", "every package looked up installs", 1)
-        for r in plain.reasons
+        r.replace(" package installs", " package looked up installs", 1) for r in plain.reasons
     )
     return Recommendation(
         None,
